@@ -1,0 +1,57 @@
+# The README's commands. `make demo` and `make test` do all set-up on a fresh
+# Debian machine with Go, gcc and Node/npm: system libraries via apt, the
+# report's front-end libraries via npm, Go modules via the module proxy.
+
+GO      ?= go
+BIN     := bin/commonground
+CONFIG  ?= datasets/delaware/study.yaml
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build demo test bench lint assets deps deps-test clean
+
+all: build
+
+# GEOS is the one C library the binary links (through go-geos).
+deps:
+	@if ! command -v geos-config >/dev/null 2>&1; then \
+		echo "installing GEOS (libgeos-dev) with apt-get"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgeos-dev; \
+	fi
+
+# The tests also check outputs with real tools: GDAL's ogr2ogr/ogrinfo and
+# headless Chromium.
+deps-test: deps
+	@missing=""; \
+	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing with apt-get"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+assets:
+	@sh internal/report/web/fetch-assets.sh
+
+build: deps assets
+	$(GO) build -o $(BIN) ./cmd/commonground
+
+# Runs the bundled Delaware example and prints where the report is.
+demo: build
+	./$(BIN) run $(CONFIG)
+
+test: deps-test assets
+	$(GO) vet ./...
+	$(GO) test ./...
+
+# Stage timings and peak memory of the Delaware runs, then the Go benchmarks.
+bench: build
+	./$(BIN) run --quiet --timings datasets/delaware/study.yaml
+	./$(BIN) run --quiet --timings datasets/delaware/tracts.yaml
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/
+
+lint:
+	gofmt -l cmd internal
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin reports/*/

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"commonground/internal/config"
+	"commonground/internal/output"
+	"commonground/internal/progress"
+	"commonground/internal/study"
+)
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	outDir := fs.String("out", "", "write outputs to this folder instead of the config's output.dir")
+	timings := fs.Bool("timings", false, "print each stage's time and the peak memory at the end (also written to timings.json)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: commonground run [flags] CONFIG.yaml
+
+Runs the study the config describes: reads OpenStreetMap and population,
+measures walk and drive times from every populated grid cell to each kind of
+gathering place, finds underserved people, and writes into the output folder:
+  report.html     the report, one self-contained file (open it in a browser)
+  cells.csv       every grid cell with its people, class and travel times
+  areas.csv       people and underserved people per area
+  places.geojson  the gathering places found
+  manifest.json   inputs with checksums, settings and versions, to rerun exactly
+  timings.json    how long each stage took
+Nothing in the output folder changes unless the whole run succeeds.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "error: run needs exactly one config file, for example: commonground run datasets/delaware/study.yaml")
+		return errUsage
+	}
+	s, err := config.Load(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	dir := *outDir
+	if dir == "" {
+		dir, _ = s.Resolve(s.Output.Dir)
+	}
+	rep := progress.New(stderr, *quiet)
+	start := time.Now()
+	res, err := study.Run(ctx, s, rep)
+	if err != nil {
+		return err
+	}
+	rep.Start("write report and outputs")
+	set, err := res.Outputs()
+	if err != nil {
+		return err
+	}
+	if err := set.Commit(dir); err != nil {
+		return err
+	}
+	rep.Done("")
+	peak := peakRSS()
+	tb, _ := output.JSON(struct {
+		Stages     []progress.Timing `json:"stages"`
+		Total      float64           `json:"total_seconds"`
+		PeakRSSMiB float64           `json:"peak_rss_mib"`
+	}{rep.Timings, time.Since(start).Seconds(), peak})
+	if err := output.WriteFile(filepath.Join(dir, study.TimingsFile), tb); err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintln(stdout, summary(res, time.Since(start)))
+		fmt.Fprintf(stdout, "Report: %s\n", filepath.Join(dir, study.ReportFile))
+	}
+	if *timings {
+		fmt.Fprintln(stdout, "\nStage timings:")
+		for _, t := range rep.Timings {
+			fmt.Fprintf(stdout, "  %-36s %7.2f s\n", t.Stage, t.Seconds)
+		}
+		fmt.Fprintf(stdout, "  %-36s %7.2f s\n", "total", time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "  %-36s %7.0f MiB\n", "peak memory (max RSS)", peak)
+	}
+	return nil
+}
+
+// summary is the few lines a planner reads at the end of a run.
+func summary(r *study.Result, took time.Duration) string {
+	total := r.Population()
+	s := fmt.Sprintf("\n%s: %s people in %d cells, %d gathering places (%s).\n",
+		r.Study.Name, output.Num(total, 0), len(r.Alloc.Cells), len(r.Extract.Places), took.Round(100*time.Millisecond))
+	for gi, g := range r.Groups {
+		var under float64
+		for i, c := range r.Alloc.Cells {
+			if r.Under[gi][i] {
+				under += c.Pop
+			}
+		}
+		s += fmt.Sprintf("  %-48s %9s underserved (%4.1f%%)\n", g.Label, output.Num(under, 0), 100*under/total)
+	}
+	if n := len(r.Notes) + r.Problems.Len(); n > 0 {
+		s += fmt.Sprintf("%d warnings: see the report's methods section and manifest.json.\n", n)
+	}
+	return s
+}
+
+// peakRSS returns the process's peak resident memory in MiB (Linux reports
+// ru_maxrss in KiB).
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}

@@ -1,0 +1,255 @@
+// Package access computes how easily people reach gathering places: network
+// travel time from every origin cell to the nearest place of each category,
+// on foot and by car, and how many places (and how many kinds) lie within a
+// short walk.
+//
+// Travel time from an origin to a place is the walk from the origin to the
+// nearest point of the street network (its snap leg, at walking speed, in
+// every mode since one walks to the car too), the network trip, and the walk
+// from the network to the place's entrance (also at walking speed). A place
+// with several access points (a large park's edge) is reached at whichever
+// is quickest.
+package access
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/network"
+)
+
+// Mode is a way of travelling.
+type Mode uint8
+
+// The modes.
+const (
+	Walk Mode = iota
+	Drive
+)
+
+// String names the mode as outputs do.
+func (m Mode) String() string {
+	if m == Drive {
+		return "drive"
+	}
+	return "walk"
+}
+
+// Dest is one destination point: a place's access point, or a town.
+// Several points may share a label (one place, several entrances).
+type Dest struct {
+	Point orb.Point
+	Label int32
+}
+
+// Engine holds the graphs and the snapped origins, so many destination sets
+// can be measured against the same origins.
+type Engine struct {
+	graphs    [2]*network.Graph
+	speed     float64 // walking speed, m/s
+	snapMax   float64
+	origins   []orb.Point
+	snaps     [2][]network.Snap
+	snapped   [2][]bool
+	targets   [2]*network.Targets
+	targetOf  [2][]int32 // target index -> origin index
+	Unsnapped [2]int     // origins further than snapMax from any street
+}
+
+// NewEngine snaps every origin to both graphs. walkSpeed is in m/s; snapMax
+// in metres is the furthest an origin may be from a street and still be
+// counted as reaching it.
+func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax float64, origins []orb.Point) *Engine {
+	e := &Engine{graphs: [2]*network.Graph{walk, drive}, speed: walkSpeed, snapMax: snapMax, origins: origins}
+	for m := range e.graphs {
+		g := e.graphs[m]
+		e.snaps[m] = make([]network.Snap, len(origins))
+		e.snapped[m] = make([]bool, len(origins))
+		var ts []network.Snap
+		parallel(len(origins), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.snaps[m][i], e.snapped[m][i] = g.Snap(origins[i], snapMax)
+			}
+		})
+		for i := range origins {
+			if e.snapped[m][i] {
+				ts = append(ts, e.snaps[m][i])
+				e.targetOf[m] = append(e.targetOf[m], int32(i))
+			} else {
+				e.Unsnapped[m]++
+			}
+		}
+		e.targets[m] = g.NewTargets(ts)
+	}
+	return e
+}
+
+// OriginSnap returns origin i's distance in metres to the street network of
+// a mode, and false when it is beyond the snap limit.
+func (e *Engine) OriginSnap(m Mode, i int) (float64, bool) {
+	return e.snaps[m][i].Dist, e.snapped[m][i]
+}
+
+// sources snaps destinations to a graph; each starts with its own snap leg
+// walked. Destinations too far from any street are dropped and counted.
+func (e *Engine) sources(m Mode, dests []Dest) (srcs []network.Source, dropped int) {
+	g := e.graphs[m]
+	srcs = make([]network.Source, 0, len(dests))
+	for _, d := range dests {
+		s, ok := g.Snap(d.Point, e.snapMax)
+		if !ok {
+			dropped++
+			continue
+		}
+		srcs = append(srcs, network.Source{At: s, Label: d.Label, Start: s.Dist / e.speed})
+	}
+	return srcs, dropped
+}
+
+// Nearest returns, for every origin, the minutes to the nearest destination
+// by mode m and that destination's label; NaN and -1 where none is reachable.
+// It runs one multi-source shortest-path search over the whole graph.
+func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32) {
+	n := len(e.origins)
+	minutes = make([]float64, n)
+	label = make([]int32, n)
+	for i := range minutes {
+		minutes[i], label[i] = math.NaN(), -1
+	}
+	srcs, _ := e.sources(m, dests)
+	if len(srcs) == 0 {
+		return minutes, label
+	}
+	field := e.graphs[m].Nearest(srcs)
+	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !e.snapped[m][i] {
+				continue
+			}
+			cost, l, ok := field.At(e.snaps[m][i])
+			if !ok {
+				continue
+			}
+			minutes[i] = (cost + e.snaps[m][i].Dist/e.speed) / 60
+			label[i] = l
+		}
+	})
+	return minutes, label
+}
+
+// Nearby counts, for every origin, the distinct labels reachable on foot
+// within maxMinutes, and ORs together kind[label] bits of what it reaches.
+// Each label's points are searched with a bounded search from the place
+// outwards, so the work is proportional to places times the streets within
+// reach of each, not to origins times places.
+func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32) uint32, maxMinutes float64, progress func(done, total int64)) (count []int32, kinds []uint32, err error) {
+	n := len(e.origins)
+	srcs, _ := e.sources(Walk, dests)
+	limit := maxMinutes * 60
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	type partial struct {
+		count []int32
+		kinds []uint32
+		stamp []int32 // last label counted per origin, so several entrances count once
+	}
+	parts := make([]partial, workers)
+	var done int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	// Points of one label are contiguous after sorting by label in sources;
+	// hand whole labels to one worker so stamps dedupe them.
+	groups := groupByLabel(srcs)
+	for w := 0; w < workers; w++ {
+		parts[w] = partial{count: make([]int32, n), kinds: make([]uint32, n), stamp: make([]int32, n)}
+		for i := range parts[w].stamp {
+			parts[w].stamp[i] = -1
+		}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			p := &parts[w]
+			for gi := w; gi < len(groups); gi += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				grp := groups[gi]
+				bit := kind(grp[0].Label)
+				for _, s := range grp {
+					if s.Start > limit {
+						continue
+					}
+					e.graphs[Walk].Reach(s, limit, e.targets[Walk], func(t int32, cost float64) {
+						o := e.targetOf[Walk][t]
+						if cost+e.snaps[Walk][o].Dist/e.speed > limit {
+							return
+						}
+						if p.stamp[o] == s.Label {
+							return
+						}
+						p.stamp[o] = s.Label
+						p.count[o]++
+						p.kinds[o] |= bit
+					})
+				}
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, int64(len(groups)))
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	count, kinds = parts[0].count, parts[0].kinds
+	for w := 1; w < workers; w++ {
+		for i := 0; i < n; i++ {
+			count[i] += parts[w].count[i]
+			kinds[i] |= parts[w].kinds[i]
+		}
+	}
+	return count, kinds, nil
+}
+
+// groupByLabel splits sources into runs sharing a label, in first-seen order.
+func groupByLabel(srcs []network.Source) [][]network.Source {
+	idx := map[int32]int{}
+	var out [][]network.Source
+	for _, s := range srcs {
+		g, ok := idx[s.Label]
+		if !ok {
+			g = len(out)
+			idx[s.Label] = g
+			out = append(out, nil)
+		}
+		out[g] = append(out[g], s)
+	}
+	return out
+}
+
+// parallel splits [0, n) into chunks run on all cores.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 1024 || workers == 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(lo, hi)
+	}
+	wg.Wait()
+}

@@ -1,0 +1,511 @@
+// Package config reads a study's YAML config: its inputs, gathering-place
+// categories, travel speeds, area classes, thresholds and output folder. It
+// fills defaults and checks every value, and its errors name the config file,
+// the key and what to change.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"commonground/internal/modfile"
+	"commonground/internal/place"
+)
+
+// Study is one analysis: everything a run needs, read from one file.
+type Study struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+
+	Inputs     Inputs           `yaml:"inputs" json:"inputs"`
+	Grid       Grid             `yaml:"grid" json:"grid"`
+	Categories []place.Category `yaml:"categories,omitempty" json:"categories"`
+	Travel     Travel           `yaml:"travel" json:"travel"`
+	Classes    Classes          `yaml:"classes" json:"classes"`
+	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
+	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
+	Output     Output           `yaml:"output" json:"output"`
+
+	// Path is the config file's path; relative input paths are resolved
+	// against its folder.
+	Path string `yaml:"-" json:"-"`
+}
+
+// Inputs names the data a study reads.
+type Inputs struct {
+	// OSM is the .osm.pbf extract: a path, or "gomod:module@version/path" for
+	// a file shipped inside a Go module.
+	OSM string `yaml:"osm" json:"osm"`
+	// Population is the census polygon layer; when absent, population is
+	// estimated from residential street length scaled to Estimate.Total.
+	Population *Population `yaml:"population,omitempty" json:"population,omitempty"`
+	Estimate   *Estimate   `yaml:"estimate,omitempty" json:"estimate,omitempty"`
+	// AdminLevels are the OSM boundary admin_levels summarised as areas, with
+	// a label each (in the US, 6 = county, 8 = municipality).
+	AdminLevels []AdminLevel `yaml:"admin_levels,omitempty" json:"admin_levels"`
+}
+
+// Population is a census polygon layer (GeoJSON or Shapefile).
+type Population struct {
+	Path      string `yaml:"path" json:"path"`
+	IDField   string `yaml:"id_field,omitempty" json:"id_field,omitempty"`
+	NameField string `yaml:"name_field,omitempty" json:"name_field,omitempty"`
+	PopField  string `yaml:"pop_field" json:"pop_field"`
+	// Source and Vintage describe the data for the report's methods section.
+	Source  string `yaml:"source,omitempty" json:"source,omitempty"`
+	Vintage string `yaml:"vintage,omitempty" json:"vintage,omitempty"`
+	// AreaLabel names what one polygon is ("census tract").
+	AreaLabel string `yaml:"area_label,omitempty" json:"area_label,omitempty"`
+}
+
+// Estimate is the street-based population estimate used without a census layer.
+type Estimate struct {
+	Total   float64 `yaml:"total" json:"total"`
+	Source  string  `yaml:"source,omitempty" json:"source,omitempty"`
+	Vintage string  `yaml:"vintage,omitempty" json:"vintage,omitempty"`
+}
+
+// AdminLevel is one level of OSM administrative boundaries to summarise by.
+type AdminLevel struct {
+	Level string `yaml:"level" json:"level"`
+	Label string `yaml:"label" json:"label"`
+}
+
+// Grid sets the origin cells people are counted in.
+type Grid struct {
+	CellSize float64 `yaml:"cell_size" json:"cell_size"` // metres
+}
+
+// Travel sets speeds and search limits.
+type Travel struct {
+	WalkKmh     float64            `yaml:"walk_kmh" json:"walk_kmh"`
+	DriveSpeeds map[string]float64 `yaml:"drive_speeds,omitempty" json:"drive_speeds,omitempty"` // km/h by highway class, where maxspeed is absent
+	SnapMax     float64            `yaml:"snap_max" json:"snap_max"`                             // metres; cells further from any street are unreachable
+	NearbyWalk  float64            `yaml:"nearby_walk_minutes" json:"nearby_walk_minutes"`       // "places within an N-minute walk"
+}
+
+// Classes sets the rule that classes each cell urban, rural or remote.
+type Classes struct {
+	// UrbanDensity is people per km² within DensityRadius of the cell.
+	UrbanDensity  float64 `yaml:"urban_density" json:"urban_density"`
+	DensityRadius float64 `yaml:"density_radius" json:"density_radius"` // metres
+	// RemoteDriveMinutes: a non-urban cell further than this by car from the
+	// nearest town (OSM place=TownKinds) is remote.
+	RemoteDriveMinutes float64  `yaml:"remote_drive_minutes" json:"remote_drive_minutes"`
+	TownKinds          []string `yaml:"town_kinds" json:"town_kinds"`
+}
+
+// Threshold is the longest acceptable trip to a gathering place in one class.
+type Threshold struct {
+	Mode    string  `yaml:"mode" json:"mode"` // walk or drive
+	Minutes float64 `yaml:"minutes" json:"minutes"`
+}
+
+// Thresholds holds the underserved threshold of each area class.
+type Thresholds struct {
+	Urban  Threshold `yaml:"urban" json:"urban"`
+	Rural  Threshold `yaml:"rural" json:"rural"`
+	Remote Threshold `yaml:"remote" json:"remote"`
+}
+
+// Ranking says how areas are ranked by need.
+type Ranking struct {
+	// Category ranks areas by people underserved for it: a category name, or
+	// "any" (any gathering place) or "secular" (any but places of worship).
+	Category string `yaml:"category" json:"category"`
+	Top      int    `yaml:"top" json:"top"`
+}
+
+// Output names where results go.
+type Output struct {
+	Dir string `yaml:"dir" json:"dir"`
+}
+
+// Composite category names: every analysis also runs for "any gathering
+// place" and for "any gathering place that is not a place of worship".
+const (
+	AnyCategory     = "any"
+	SecularCategory = "secular"
+)
+
+// Defaults returns the values a study gets for every key it leaves out.
+func Defaults() Study {
+	return Study{
+		Grid:   Grid{CellSize: 250},
+		Inputs: Inputs{AdminLevels: []AdminLevel{{Level: "6", Label: "county"}, {Level: "8", Label: "municipality"}}},
+		Travel: Travel{
+			// 4.8 km/h (1.33 m/s): the walking speed OSMnx and r5 use by default
+			// (r5 walkSpeed 1.3 m/s); elderly walkers are slower, so it is a setting.
+			WalkKmh:    4.8,
+			SnapMax:    2000,
+			NearbyWalk: 15,
+		},
+		Classes: Classes{
+			// 386 people/km² is 1,000 per square mile: the US Census Bureau's
+			// 2010 urban core density (Federal Register 76(164), 2011-08-24).
+			UrbanDensity:       386,
+			DensityRadius:      1000,
+			RemoteDriveMinutes: 30,
+			TownKinds:          []string{"city", "town"},
+		},
+		Thresholds: Thresholds{
+			Urban:  Threshold{Mode: "walk", Minutes: 15},
+			Rural:  Threshold{Mode: "drive", Minutes: 15},
+			Remote: Threshold{Mode: "drive", Minutes: 30},
+		},
+		Ranking: Ranking{Category: SecularCategory, Top: 20},
+	}
+}
+
+// Load reads, completes and checks a study config.
+func Load(path string) (*Study, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, raw)
+}
+
+// Parse reads a config from bytes; path is used for messages and to resolve
+// relative input paths.
+func Parse(path string, raw []byte) (*Study, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("config %s: %s", path, cleanYAMLError(err))
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("config %s: the file is empty", path)
+	}
+	if err := checkKeys(root.Content[0], reflect.TypeOf(Study{}), ""); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	s := Defaults()
+	userSetCategories := false
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("config %s: %s", path, cleanYAMLError(err))
+	}
+	if s.Categories != nil {
+		userSetCategories = true
+	}
+	if !userSetCategories {
+		s.Categories = place.DefaultCategories()
+	}
+	s.Path = path
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Resolve returns an input path as the run opens it: module references are
+// located in the Go module cache (downloaded if needed), and relative paths
+// are taken from the config file's folder.
+func (s *Study) Resolve(p string) (string, error) {
+	if modfile.IsRef(p) {
+		return modfile.Resolve(p)
+	}
+	if filepath.IsAbs(p) || s.Path == "" {
+		return p, nil
+	}
+	return filepath.Join(filepath.Dir(s.Path), p), nil
+}
+
+// Estimated reports whether population comes from the street-length
+// estimate rather than a census layer.
+func (s *Study) Estimated() bool { return s.Inputs.Population == nil }
+
+// ThresholdFor returns the threshold of a class name (urban, rural, remote).
+func (s *Study) ThresholdFor(class string) Threshold {
+	switch class {
+	case "urban":
+		return s.Thresholds.Urban
+	case "rural":
+		return s.Thresholds.Rural
+	default:
+		return s.Thresholds.Remote
+	}
+}
+
+func (s *Study) validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("key %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		bad("name", "missing: give the study a name, for example name: Delaware gathering places")
+	}
+	if s.Inputs.OSM == "" {
+		bad("inputs.osm", "missing: name the OpenStreetMap extract (.osm.pbf)")
+	} else if err := s.checkFile("inputs.osm", s.Inputs.OSM); err != nil {
+		errs = append(errs, err.Error())
+	}
+	switch {
+	case s.Inputs.Population != nil:
+		p := s.Inputs.Population
+		if p.Path == "" {
+			bad("inputs.population.path", "missing: name the census polygon file (GeoJSON or Shapefile)")
+		} else if err := s.checkFile("inputs.population.path", p.Path); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if p.PopField == "" {
+			bad("inputs.population.pop_field", "missing: name the field that holds each polygon's population")
+		}
+		if s.Inputs.Estimate != nil {
+			bad("inputs.estimate", "give either inputs.population (census polygons) or inputs.estimate (street-based estimate), not both")
+		}
+	case s.Inputs.Estimate != nil:
+		if !(s.Inputs.Estimate.Total > 0) {
+			bad("inputs.estimate.total", "must be a population above 0, got %v", s.Inputs.Estimate.Total)
+		}
+	default:
+		bad("inputs.population", "missing: give census polygons (inputs.population) or a total population to spread along residential streets (inputs.estimate.total)")
+	}
+	for i, a := range s.Inputs.AdminLevels {
+		if a.Level == "" || a.Label == "" {
+			bad(fmt.Sprintf("inputs.admin_levels[%d]", i), "needs both level and label, for example {level: \"8\", label: municipality}")
+		}
+	}
+	if s.Grid.CellSize < 50 || s.Grid.CellSize > 5000 {
+		bad("grid.cell_size", "must be between 50 and 5000 metres, got %v", s.Grid.CellSize)
+	}
+	if len(s.Categories) == 0 {
+		bad("categories", "the list is empty: remove the key to use the default categories")
+	}
+	seen := map[string]bool{}
+	for i, c := range s.Categories {
+		key := fmt.Sprintf("categories[%d]", i)
+		if c.Name == AnyCategory || c.Name == SecularCategory {
+			bad(key+".name", "%q is reserved for the combined category; choose another name", c.Name)
+		}
+		if seen[c.Name] {
+			bad(key+".name", "%q is used twice", c.Name)
+		}
+		seen[c.Name] = true
+		if err := c.Validate(); err != nil {
+			bad(key, "%v", err)
+		}
+	}
+	if len(s.Categories) > 30 {
+		bad("categories", "at most 30 categories, got %d", len(s.Categories))
+	}
+	if s.Travel.WalkKmh < 1 || s.Travel.WalkKmh > 10 {
+		bad("travel.walk_kmh", "must be between 1 and 10 km/h, got %v", s.Travel.WalkKmh)
+	}
+	for _, k := range sortedKeys(s.Travel.DriveSpeeds) {
+		if v := s.Travel.DriveSpeeds[k]; v < 5 || v > 150 {
+			bad("travel.drive_speeds."+k, "must be between 5 and 150 km/h, got %v", v)
+		}
+	}
+	if s.Travel.SnapMax < 10 || s.Travel.SnapMax > 50000 {
+		bad("travel.snap_max", "must be between 10 and 50000 metres, got %v", s.Travel.SnapMax)
+	}
+	if s.Travel.NearbyWalk < 1 || s.Travel.NearbyWalk > 120 {
+		bad("travel.nearby_walk_minutes", "must be between 1 and 120 minutes, got %v", s.Travel.NearbyWalk)
+	}
+	if s.Classes.UrbanDensity <= 0 {
+		bad("classes.urban_density", "must be above 0 people per km², got %v", s.Classes.UrbanDensity)
+	}
+	if s.Classes.DensityRadius < s.Grid.CellSize/2 || s.Classes.DensityRadius > 20000 {
+		bad("classes.density_radius", "must be between half a grid cell and 20000 metres, got %v", s.Classes.DensityRadius)
+	}
+	if s.Classes.RemoteDriveMinutes <= 0 || s.Classes.RemoteDriveMinutes > 600 {
+		bad("classes.remote_drive_minutes", "must be between 0 and 600 minutes, got %v", s.Classes.RemoteDriveMinutes)
+	}
+	if len(s.Classes.TownKinds) == 0 {
+		bad("classes.town_kinds", "name at least one OSM place kind that counts as a town, for example [city, town]")
+	}
+	for _, tc := range []struct {
+		key string
+		t   Threshold
+	}{{"thresholds.urban", s.Thresholds.Urban}, {"thresholds.rural", s.Thresholds.Rural}, {"thresholds.remote", s.Thresholds.Remote}} {
+		if tc.t.Mode != "walk" && tc.t.Mode != "drive" {
+			bad(tc.key+".mode", "must be walk or drive, got %q", tc.t.Mode)
+		}
+		if tc.t.Minutes <= 0 || tc.t.Minutes > 600 {
+			bad(tc.key+".minutes", "must be between 0 and 600, got %v", tc.t.Minutes)
+		}
+	}
+	if r := s.Ranking.Category; r != AnyCategory && r != SecularCategory && !seen[r] {
+		bad("ranking.category", "%q is not a category; use one of %s", r, strings.Join(append(s.CategoryNames(), AnyCategory, SecularCategory), ", "))
+	}
+	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
+		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
+	}
+	if s.Output.Dir == "" {
+		bad("output.dir", "missing: name the folder the report is written to")
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// CategoryNames lists the configured category names in order.
+func (s *Study) CategoryNames() []string {
+	out := make([]string, len(s.Categories))
+	for i, c := range s.Categories {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func (s *Study) checkFile(key, p string) error {
+	if modfile.IsRef(p) {
+		if _, _, err := modfile.Split(p); err != nil {
+			return fmt.Errorf("key %s: %v", key, err)
+		}
+		return nil // located (and perhaps downloaded) when the run starts
+	}
+	full, _ := s.Resolve(p)
+	st, err := os.Stat(full)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("key %s: file %s does not exist", key, full)
+		}
+		return fmt.Errorf("key %s: %v", key, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("key %s: %s is a folder, not a file", key, full)
+	}
+	return nil
+}
+
+// checkKeys walks the YAML tree against the struct's yaml tags so an unknown
+// or misspelt key is reported with its full path, its line and the nearest
+// known key.
+func checkKeys(n *yaml.Node, t reflect.Type, prefix string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if t.Kind() == reflect.Map {
+			for i := 1; i < len(n.Content); i += 2 {
+				if err := checkKeys(n.Content[i], t.Elem(), join(prefix, n.Content[i-1].Value)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if t.Kind() != reflect.Struct {
+			return nil // a type error; the decoder reports it with its line
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if name == "" || name == "-" {
+				continue
+			}
+			fields[name] = f.Type
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				known := make([]string, 0, len(fields))
+				for name := range fields {
+					known = append(known, name)
+				}
+				sort.Strings(known)
+				msg := fmt.Sprintf("line %d: unknown key %q", k.Line, join(prefix, k.Value))
+				if s := nearest(k.Value, known); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", join(prefix, s))
+				} else {
+					msg += fmt.Sprintf(" (known keys here: %s)", strings.Join(known, ", "))
+				}
+				return errors.New(msg)
+			}
+			if err := checkKeys(n.Content[i+1], ft, join(prefix, k.Value)); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		if t.Kind() == reflect.Slice {
+			for i, c := range n.Content {
+				if err := checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func join(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
+}
+
+// nearest returns the known key closest to k by edit distance when it is a
+// plausible typo (at most a third of the letters differ).
+func nearest(k string, known []string) string {
+	best, bestD := "", len(k)/3+1
+	for _, c := range known {
+		if d := editDistance(k, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// cleanYAMLError turns yaml.v3's multi-line messages into one line that
+// speaks of keys and values rather than Go types.
+func cleanYAMLError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		l = strings.ReplaceAll(l, "cannot unmarshal !!str", "expected a number or list, got the text")
+		l = strings.ReplaceAll(l, "cannot unmarshal !!seq", "expected a single value, got a list")
+		l = strings.ReplaceAll(l, "cannot unmarshal !!map", "expected a single value, got a section")
+		if j := strings.Index(l, " into "); j >= 0 {
+			l = l[:j]
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "; ")
+}
+
+func sortedKeys(m map[string]float64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

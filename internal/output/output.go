@@ -1,0 +1,213 @@
+// Package output writes a run's files safely: every file goes to a temporary
+// name in the same folder and is renamed into place only when complete, so a
+// failed run never leaves a half-written report or destroys an earlier one.
+package output
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+)
+
+// Set collects a run's output files in memory and writes them all at the end.
+// Nothing touches the output folder until Commit, so an error anywhere in the
+// pipeline leaves the folder as it was.
+type Set struct {
+	names []string
+	data  map[string][]byte
+}
+
+// Add renders one file with fn and keeps it for Commit.
+func (s *Set) Add(name string, fn func(w io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := fn(&buf); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if s.data == nil {
+		s.data = map[string][]byte{}
+	}
+	if _, dup := s.data[name]; !dup {
+		s.names = append(s.names, name)
+	}
+	s.data[name] = buf.Bytes()
+	return nil
+}
+
+// Names returns the file names in the order they were added.
+func (s *Set) Names() []string { return append([]string(nil), s.names...) }
+
+// Bytes returns a file's content.
+func (s *Set) Bytes(name string) []byte { return s.data[name] }
+
+// Commit writes every file into dir: first all to temporary names, then each
+// renamed into place, so readers see either the old file or the new one.
+func (s *Set) Commit(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	temps := make([]string, 0, len(s.names))
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, name := range s.names {
+		t, err := writeTemp(dir, name, s.data[name])
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, t)
+	}
+	for i, name := range s.names {
+		if err := os.Rename(temps[i], filepath.Join(dir, name)); err != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		}
+	}
+	return nil
+}
+
+// WriteFile writes one file atomically.
+func WriteFile(path string, data []byte) error {
+	t, err := writeTemp(filepath.Dir(path), filepath.Base(path), data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(t, path); err != nil {
+		os.Remove(t)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeTemp(dir, name string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	return f.Name(), nil
+}
+
+// HashFile returns a file's SHA-256 in hex and its size.
+func HashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// HashBytes returns the SHA-256 of b in hex.
+func HashBytes(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// Num formats a number for CSV with a fixed number of decimals, trimming
+// trailing zeros; NaN and infinities (unreachable) become an empty field.
+func Num(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if decimals > 0 {
+		for s[len(s)-1] == '0' {
+			s = s[:len(s)-1]
+		}
+		if s[len(s)-1] == '.' {
+			s = s[:len(s)-1]
+		}
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// Round rounds v to the given decimals (NaN stays NaN).
+func Round(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(v*p) / p
+}
+
+// Input is one input file as the manifest records it.
+type Input struct {
+	Role   string `json:"role"`
+	Path   string `json:"path"` // as given in the config
+	Opened string `json:"opened,omitempty"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// File is one output file as the manifest records it.
+type File struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
+}
+
+// Manifest lets a researcher rerun the analysis exactly: the inputs with
+// checksums, the fully resolved config, versions, warnings and outputs. It
+// holds no clock times, so two runs of one config give identical manifests.
+type Manifest struct {
+	Tool     string            `json:"tool"`
+	Version  string            `json:"version"`
+	Go       string            `json:"go"`
+	Modules  map[string]string `json:"modules"`
+	Config   string            `json:"config"`
+	Study    any               `json:"study"`
+	Inputs   []Input           `json:"inputs"`
+	OSMDate  string            `json:"osm_date,omitempty"`
+	Counts   map[string]any    `json:"counts"`
+	Warnings []string          `json:"warnings"`
+	Problems any               `json:"problems,omitempty"`
+	Outputs  []File            `json:"outputs"`
+	Rerun    string            `json:"rerun"`
+}
+
+// JSON encodes v indented, with sorted map keys and a final newline.
+func JSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Describe fills Outputs from the files of a set (all but the manifest itself).
+func (m *Manifest) Describe(s *Set) {
+	m.Outputs = m.Outputs[:0]
+	for _, n := range s.Names() {
+		m.Outputs = append(m.Outputs, File{Name: n, SHA256: HashBytes(s.Bytes(n)), Bytes: len(s.Bytes(n))})
+	}
+	sort.Slice(m.Outputs, func(i, j int) bool { return m.Outputs[i].Name < m.Outputs[j].Name })
+}

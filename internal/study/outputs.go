@@ -1,0 +1,574 @@
+package study
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
+
+	"commonground/internal/config"
+	"commonground/internal/gap"
+	"commonground/internal/output"
+	"commonground/internal/report"
+	"commonground/internal/version"
+)
+
+// File names of a run's outputs.
+const (
+	ReportFile   = "report.html"
+	CellsFile    = "cells.csv"
+	AreasFile    = "areas.csv"
+	PlacesFile   = "places.geojson"
+	ManifestFile = "manifest.json"
+	TimingsFile  = "timings.json"
+)
+
+// Outputs renders every output file of a run into a set, manifest last. The
+// files hold no clock times: two runs of one config give identical bytes.
+func (r *Result) Outputs() (*output.Set, error) {
+	var set output.Set
+	if err := set.Add(CellsFile, r.writeCells); err != nil {
+		return nil, err
+	}
+	if err := set.Add(AreasFile, r.writeAreas); err != nil {
+		return nil, err
+	}
+	if err := set.Add(PlacesFile, r.writePlaces); err != nil {
+		return nil, err
+	}
+	data := r.ReportData()
+	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {
+		return nil, err
+	}
+	m := r.Manifest()
+	m.Describe(&set)
+	b, err := output.JSON(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.Add(ManifestFile, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return nil, err
+	}
+	return &set, nil
+}
+
+// writeCells writes one row per populated cell: where it is, how many
+// people, its class, and per group its walk and drive minutes and whether it
+// is underserved.
+func (r *Result) writeCells(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"cell", "lon", "lat", "population", "class", "density_per_km2", "town_drive_min", "places_within_walk", "kinds_within_walk", "area"}
+	for _, g := range r.Groups {
+		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	areaName := r.mainAreaNames()
+	for i, c := range r.Alloc.Cells {
+		row := []string{
+			strconv.Itoa(c.Index), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
+			output.Num(c.Pop, 3), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.Town[i], 2),
+			strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i],
+		}
+		for gi := range r.Groups {
+			row = append(row, output.Num(r.Walk[gi][i], 2), output.Num(r.Drive[gi][i], 2), boolStr(r.Under[gi][i]))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// mainAreaNames names each cell's area of the ranking level: the one most of
+// its people live in.
+func (r *Result) mainAreaNames() []string {
+	out := make([]string, len(r.Alloc.Cells))
+	for i, ms := range r.Members {
+		best, bestPop := int32(-1), -1.0
+		for _, m := range ms {
+			if r.Areas[m.Area].Level == r.RankLevel && m.Pop > bestPop {
+				best, bestPop = m.Area, m.Pop
+			}
+		}
+		if best >= 0 {
+			out[i] = r.Areas[best].Name
+		}
+	}
+	return out
+}
+
+func (r *Result) writeAreas(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"level", "area", "population"}
+	for _, g := range r.Groups {
+		head = append(head, "underserved_"+g.Name, "underserved_share_"+g.Name)
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	rows := append([]gap.AreaResult(nil), r.AreaResult...)
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := r.Areas[rows[i].Area], r.Areas[rows[j].Area]
+		if a.Level != b.Level {
+			return a.Level < b.Level
+		}
+		return a.Name < b.Name
+	})
+	for _, a := range rows {
+		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, output.Num(a.Population, 1)}
+		for gi := range r.Groups {
+			share := 0.0
+			if a.Population > 0 {
+				share = a.Underserved[gi] / a.Population
+			}
+			row = append(row, output.Num(a.Underserved[gi], 1), output.Num(share, 4))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writePlaces writes the gathering places as a GeoJSON FeatureCollection of
+// points, properties in a fixed order.
+func (r *Result) writePlaces(w io.Writer) error {
+	type feature struct {
+		Type     string          `json:"type"`
+		Geometry json.RawMessage `json:"geometry"`
+		Props    json.RawMessage `json:"properties"`
+	}
+	fc := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection", Features: []feature{}}
+	for _, p := range r.Extract.Places {
+		geom := fmt.Sprintf(`{"type":"Point","coordinates":[%s,%s]}`, output.Num(p.Point[0], 7), output.Num(p.Point[1], 7))
+		props := orderedJSON([][2]any{
+			{"id", int(p.ID)}, {"osm", p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10)}, {"name", p.Name},
+			{"category", p.Category}, {"faith", p.Faith}, {"area_m2", math.Round(p.AreaM2)}, {"access_points", len(p.Access)},
+		}, p.Tags)
+		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: json.RawMessage(geom), Props: props})
+	}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// orderedJSON renders fixed properties in order, then tags sorted by key.
+func orderedJSON(fixed [][2]any, tags map[string]string) json.RawMessage {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, kv := range fixed {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[0])
+		v, _ := json.Marshal(kv[1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kb, _ := json.Marshal("tag:" + k)
+		vb, _ := json.Marshal(tags[k])
+		b.WriteByte(',')
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String())
+}
+
+func popcount(x uint32) int {
+	n := 0
+	for ; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// Colours: Okabe and Ito's colour-blind-safe palette (Okabe & Ito 2008,
+// "Color Universal Design"), one per category in order.
+var palette = []string{"#0072B2", "#E69F00", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#F0E442", "#000000"}
+
+// TimeBands are the travel-time bands of the charts, in minutes.
+var TimeBands = []struct {
+	Label    string
+	Lo, Hi   float64
+	Unreachd bool
+}{
+	{"0–5", 0, 5, false}, {"5–10", 5, 10, false}, {"10–15", 10, 15, false}, {"15–20", 15, 20, false},
+	{"20–30", 20, 30, false}, {"30–45", 30, 45, false}, {"45–60", 45, 60, false},
+	{"60+", 60, math.Inf(1), false}, {"unreachable", 0, 0, true},
+}
+
+func band(minutes float64) int {
+	if math.IsNaN(minutes) || math.IsInf(minutes, 1) {
+		return len(TimeBands) - 1
+	}
+	for i, b := range TimeBands[:len(TimeBands)-1] {
+		if minutes < b.Hi || (b.Hi == math.Inf(1)) {
+			return i
+		}
+	}
+	return len(TimeBands) - 2
+}
+
+// ReportData gathers what the HTML report shows.
+func (r *Result) ReportData() *report.Data {
+	s := r.Study
+	d := &report.Data{
+		Title:       s.Name,
+		Subtitle:    s.Description,
+		ToolVersion: "commonground " + version.Version,
+		Estimate:    s.Estimated(),
+		CellSize:    s.Grid.CellSize,
+	}
+	total := r.Population()
+	for gi, g := range r.Groups {
+		col := palette[gi%len(palette)]
+		if g.Composite {
+			col = map[string]string{config.AnyCategory: "#444444", config.SecularCategory: "#7F7F7F"}[g.Name]
+		}
+		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col})
+	}
+	classRules := []string{
+		fmt.Sprintf("At least %s people per km² live within %s m of the cell (the US Census Bureau's 2010 urban-core density is 386 per km², 1,000 per square mile).", output.Num(s.Classes.UrbanDensity, 0), output.Num(s.Classes.DensityRadius, 0)),
+		fmt.Sprintf("Not urban, and the nearest town (OSM place=%s) is at most %s minutes away by car.", strings.Join(s.Classes.TownKinds, " or "), output.Num(s.Classes.RemoteDriveMinutes, 0)),
+		fmt.Sprintf("Not urban, and the nearest town is more than %s minutes away by car, or cannot be reached by road.", output.Num(s.Classes.RemoteDriveMinutes, 0)),
+	}
+	classCols := []string{"#7B3294", "#A6DBA0", "#008837"}
+	for c := gap.Class(0); c < gap.NumClasses; c++ {
+		d.Classes = append(d.Classes, report.Class{Name: c.String(), Label: strings.ToUpper(c.String()[:1]) + c.String()[1:], Rule: classRules[c], Color: classCols[c]})
+		t := s.ThresholdFor(c.String())
+		d.Thresholds = append(d.Thresholds, report.Threshold{Class: c.String(), Mode: t.Mode, Minutes: t.Minutes})
+	}
+
+	// Cells.
+	n := len(r.Alloc.Cells)
+	cs := &d.Cells
+	cs.Lon, cs.Lat, cs.Pop = make([]float64, n), make([]float64, n), make([]float64, n)
+	cs.Class, cs.Under, cs.Count15, cs.Kinds15, cs.Area = make([]uint8, n), make([]uint32, n), make([]uint16, n), make([]uint8, n), make([]int32, n)
+	cs.Walk, cs.Drive = make([][]float32, len(r.Groups)), make([][]float32, len(r.Groups))
+	for gi := range r.Groups {
+		cs.Walk[gi], cs.Drive[gi] = make([]float32, n), make([]float32, n)
+	}
+	names := r.mainAreaNames()
+	areaIdx := map[string]int32{}
+	for i, c := range r.Alloc.Cells {
+		cs.Lon[i], cs.Lat[i], cs.Pop[i], cs.Class[i] = c.Center[0], c.Center[1], c.Pop, uint8(r.Class[i])
+		cs.Count15[i] = uint16(min(int(r.Count[i]), math.MaxUint16))
+		cs.Kinds15[i] = uint8(popcount(r.Kinds[i]))
+		for gi := range r.Groups {
+			cs.Walk[gi][i], cs.Drive[gi][i] = float32(nanToNeg(r.Walk[gi][i])), float32(nanToNeg(r.Drive[gi][i]))
+			if r.Under[gi][i] {
+				cs.Under[i] |= 1 << uint(gi)
+			}
+		}
+		cs.Area[i] = -1
+		if names[i] != "" {
+			k, ok := areaIdx[names[i]]
+			if !ok {
+				k = int32(len(cs.AreaNames))
+				areaIdx[names[i]] = k
+				cs.AreaNames = append(cs.AreaNames, names[i])
+			}
+			cs.Area[i] = k
+		}
+	}
+
+	// Places, roads and stops.
+	for _, p := range r.Extract.Places {
+		d.Places = append(d.Places, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category),
+			OSM: p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10), Tags: p.Tags})
+	}
+	major := map[string]bool{"motorway": true, "trunk": true, "primary": true, "secondary": true}
+	for _, w := range r.Extract.Ways {
+		if !major[w.Highway()] {
+			continue
+		}
+		ls := simplify.DouglasPeucker(0.0002).LineString(append(orb.LineString(nil), w.Points...))
+		road := report.Road{Class: w.Highway()}
+		for _, p := range ls {
+			road.Coords = append(road.Coords, [2]float64{p[0], p[1]})
+		}
+		d.Roads = append(d.Roads, road)
+	}
+	for _, st := range r.Extract.Stops {
+		d.Stops = append(d.Stops, report.Stop{Lon: st.Point[0], Lat: st.Point[1], Name: st.Name, Kind: st.Kind})
+	}
+
+	// Summaries.
+	for gi, g := range r.Groups {
+		row := report.CategoryRow{Category: gi, ByClass: make([]float64, gap.NumClasses)}
+		for _, p := range r.Extract.Places {
+			if contains(g.Categories, r.catIndex(p.Category)) {
+				row.Places++
+			}
+		}
+		for i, c := range r.Alloc.Cells {
+			if w := r.Walk[gi][i]; !math.IsNaN(w) && w <= s.Travel.NearbyWalk {
+				row.PopWalk15 += c.Pop
+			}
+			if r.Under[gi][i] {
+				row.Underserved += c.Pop
+				row.ByClass[r.Class[i]] += c.Pop
+			}
+		}
+		if total > 0 {
+			row.UnderservedShare = row.Underserved / total
+		}
+		d.Summary = append(d.Summary, row)
+	}
+	for c := gap.Class(0); c < gap.NumClasses; c++ {
+		row := report.ClassRow{Class: int(c)}
+		for i, cell := range r.Alloc.Cells {
+			if r.Class[i] == c {
+				row.Cells++
+				row.Population += cell.Pop
+			}
+		}
+		d.ClassRows = append(d.ClassRows, row)
+	}
+	rg := r.RankGroup()
+	for k, a := range r.Ranked {
+		if k >= s.Ranking.Top {
+			break
+		}
+		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, Population: a.Population,
+			Underserved: a.Underserved[rg], ByCategory: append([]float64(nil), a.Underserved...)}
+		if a.Population > 0 {
+			row.Share = a.Underserved[rg] / a.Population
+		}
+		d.Areas = append(d.Areas, row)
+	}
+	for _, b := range TimeBands {
+		d.TimeBands = append(d.TimeBands, b.Label)
+	}
+	d.WalkShare, d.DriveShare = make([][]float64, len(r.Groups)), make([][]float64, len(r.Groups))
+	for gi := range r.Groups {
+		d.WalkShare[gi], d.DriveShare[gi] = make([]float64, len(TimeBands)), make([]float64, len(TimeBands))
+		for i, c := range r.Alloc.Cells {
+			d.WalkShare[gi][band(r.Walk[gi][i])] += c.Pop
+			d.DriveShare[gi][band(r.Drive[gi][i])] += c.Pop
+		}
+		for b := range TimeBands {
+			if total > 0 {
+				d.WalkShare[gi][b] /= total
+				d.DriveShare[gi][b] /= total
+			}
+		}
+	}
+
+	// Methods.
+	for _, in := range r.Inputs {
+		d.Inputs = append(d.Inputs, report.Input{Role: in.Role, Path: in.Path, SHA256: in.SHA256, Bytes: in.Bytes})
+	}
+	if !r.Extract.Timestamp.IsZero() {
+		d.OSMDate = r.Extract.Timestamp.UTC().Format("2006-01-02")
+	}
+	d.PopulationSource, d.PopulationNote = r.populationSource()
+	d.Parameters = r.parameters()
+	d.Caveats = r.Caveats()
+	d.Warnings = append(append([]string(nil), r.Notes...), r.Problems.Summary()...)
+	return d
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func nanToNeg(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return -1
+	}
+	return v
+}
+
+func (r *Result) populationSource() (source, note string) {
+	s := r.Study
+	if p := s.Inputs.Population; p != nil {
+		source = p.Source
+		if source == "" {
+			source = p.Path
+		}
+		if p.Vintage != "" {
+			source += " (" + p.Vintage + ")"
+		}
+		note = fmt.Sprintf("Census counts from %d polygons, spread onto %s m cells in proportion to the length of residential street in each part of a polygon (by area where a polygon has no residential street).", len(r.Zones), output.Num(s.Grid.CellSize, 0))
+		return source, note
+	}
+	e := s.Inputs.Estimate
+	source = e.Source
+	if source == "" {
+		source = "a configured total"
+	}
+	if e.Vintage != "" {
+		source += " (" + e.Vintage + ")"
+	}
+	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along residential streets mapped in OpenStreetMap. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Num(e.Total, 0), source)
+	return "Estimate from residential street length: " + source, note
+}
+
+// parameters lists every setting the run used, as the config would say it.
+func (r *Result) parameters() []report.Param {
+	s := r.Study
+	p := []report.Param{
+		{Key: "grid.cell_size", Value: output.Num(s.Grid.CellSize, 1) + " m"},
+		{Key: "travel.walk_kmh", Value: output.Num(s.Travel.WalkKmh, 2) + " km/h"},
+		{Key: "travel.snap_max", Value: output.Num(s.Travel.SnapMax, 0) + " m"},
+		{Key: "travel.nearby_walk_minutes", Value: output.Num(s.Travel.NearbyWalk, 1) + " min"},
+		{Key: "classes.urban_density", Value: output.Num(s.Classes.UrbanDensity, 1) + " people/km²"},
+		{Key: "classes.density_radius", Value: output.Num(s.Classes.DensityRadius, 0) + " m"},
+		{Key: "classes.remote_drive_minutes", Value: output.Num(s.Classes.RemoteDriveMinutes, 1) + " min"},
+		{Key: "classes.town_kinds", Value: strings.Join(s.Classes.TownKinds, ", ")},
+		{Key: "thresholds.urban", Value: s.Thresholds.Urban.Mode + " " + output.Num(s.Thresholds.Urban.Minutes, 1) + " min"},
+		{Key: "thresholds.rural", Value: s.Thresholds.Rural.Mode + " " + output.Num(s.Thresholds.Rural.Minutes, 1) + " min"},
+		{Key: "thresholds.remote", Value: s.Thresholds.Remote.Mode + " " + output.Num(s.Thresholds.Remote.Minutes, 1) + " min"},
+		{Key: "ranking.category", Value: s.Ranking.Category},
+		{Key: "ranking.top", Value: strconv.Itoa(s.Ranking.Top)},
+	}
+	keys := make([]string, 0, len(s.Travel.DriveSpeeds))
+	for k := range s.Travel.DriveSpeeds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p = append(p, report.Param{Key: "travel.drive_speeds." + k, Value: output.Num(s.Travel.DriveSpeeds[k], 1) + " km/h"})
+	}
+	for i, c := range s.Categories {
+		faith := ""
+		if c.Faith {
+			faith = " (faith)"
+		}
+		p = append(p, report.Param{Key: fmt.Sprintf("categories[%d] %s%s", i, c.Name, faith), Value: strings.Join(c.Match, " | ")})
+	}
+	for _, a := range s.Inputs.AdminLevels {
+		p = append(p, report.Param{Key: "inputs.admin_levels " + a.Level, Value: a.Label})
+	}
+	return p
+}
+
+// Typical densities used to judge whether OSM mapping looks complete.
+const (
+	// About 350,000 to 380,000 congregations serve some 330 million people in
+	// the United States (National Congregations Study; Hartford Institute for
+	// Religion Research), roughly 11 per 10,000 people.
+	typicalWorshipPer10k = 11.0
+	// About 17,000 public library outlets (IMLS Public Libraries Survey, FY2019)
+	// for the same population: roughly 0.5 per 10,000 people.
+	typicalLibraryPer10k = 0.5
+)
+
+// Caveats says where the data are likely incomplete, in plain words.
+func (r *Result) Caveats() []string {
+	var out []string
+	total := r.Population()
+	if total <= 0 {
+		return out
+	}
+	count := map[string]int{}
+	for _, p := range r.Extract.Places {
+		count[p.Category]++
+	}
+	for _, c := range r.Study.Categories {
+		per10k := float64(count[c.Name]) / total * 1e4
+		switch {
+		case c.Faith && per10k < typicalWorshipPer10k/3:
+			out = append(out, fmt.Sprintf("Places of worship: OpenStreetMap has %d here, %.1f per 10,000 people; the United States has roughly %.0f per 10,000. Most congregations are probably not mapped, so gaps for this category are likely mapping gaps, not real ones.", count[c.Name], per10k, typicalWorshipPer10k))
+		case c.Name == "library" && per10k < typicalLibraryPer10k/3:
+			out = append(out, fmt.Sprintf("Libraries: OpenStreetMap has %d here, %.2f per 10,000 people, against roughly %.1f per 10,000 nationally; some branches are probably not mapped.", count[c.Name], per10k, typicalLibraryPer10k))
+		case count[c.Name] == 0:
+			out = append(out, fmt.Sprintf("%s: none are mapped in OpenStreetMap here, so everyone counts as underserved for this category. This says more about the map than about the place.", c.Label))
+		}
+	}
+	unnamed := 0
+	for _, p := range r.Extract.Places {
+		if p.Name == "" {
+			unnamed++
+		}
+	}
+	if n := len(r.Extract.Places); n > 0 && unnamed*4 > n {
+		out = append(out, fmt.Sprintf("%d of %d gathering places have no name in OpenStreetMap, a sign of sparse mapping.", unnamed, n))
+	}
+	if !r.Extract.Timestamp.IsZero() {
+		out = append(out, fmt.Sprintf("The OpenStreetMap extract dates from %s; places opened or closed since then are not reflected.", r.Extract.Timestamp.UTC().Format("2 January 2006")))
+	}
+	out = append(out, "Travel times assume walking at a steady pace on mapped streets and paths, and driving at the posted or typical speed with no traffic; they do not account for hills, crossings, opening hours or whether a place welcomes everyone.")
+	return out
+}
+
+// Manifest records what a researcher needs to rerun the analysis exactly.
+func (r *Result) Manifest() *output.Manifest {
+	s := r.Study
+	counts := map[string]any{
+		"cells":                 len(r.Alloc.Cells),
+		"population":            output.Round(r.Population(), 3),
+		"places":                len(r.Extract.Places),
+		"street_ways":           len(r.Extract.Ways),
+		"walk_graph_nodes":      r.WalkStat.Nodes,
+		"drive_graph_nodes":     r.DrvStat.Nodes,
+		"transit_stops_tagged":  len(r.Extract.Stops),
+		"admin_boundaries":      len(r.Extract.Boundaries),
+		"towns":                 len(r.Extract.Towns),
+		"population_estimated":  s.Estimated(),
+		"input_problems_logged": r.Problems.Len(),
+	}
+	perCat := map[string]int{}
+	for _, p := range r.Extract.Places {
+		perCat[p.Category]++
+	}
+	counts["places_by_category"] = perCat
+	osmDate := ""
+	if !r.Extract.Timestamp.IsZero() {
+		osmDate = r.Extract.Timestamp.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	warnings := append(append([]string{}, r.Notes...), r.Problems.Summary()...)
+	return &output.Manifest{
+		Tool:     "commonground",
+		Version:  version.Version,
+		Go:       version.Go(),
+		Modules:  version.Modules(),
+		Config:   s.Path,
+		Study:    s,
+		Inputs:   r.Inputs,
+		OSMDate:  osmDate,
+		Counts:   counts,
+		Warnings: warnings,
+		Problems: r.Problems.Items(),
+		Rerun:    "commonground run " + s.Path,
+	}
+}

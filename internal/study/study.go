@@ -1,0 +1,458 @@
+// Package study runs one study from its config: it reads the inputs, builds
+// the networks and the population grid, measures access, finds gaps and
+// prepares every output file. The command line and the integration tests
+// both enter here.
+package study
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"commonground/internal/access"
+	"commonground/internal/config"
+	"commonground/internal/gap"
+	"commonground/internal/geo"
+	"commonground/internal/network"
+	"commonground/internal/osmread"
+	"commonground/internal/output"
+	"commonground/internal/place"
+	"commonground/internal/population"
+	"commonground/internal/problem"
+	"commonground/internal/progress"
+)
+
+// Group is a set of places measured together: one category, or a combined
+// set ("any gathering place", "any but places of worship").
+type Group struct {
+	Name, Label string
+	Faith       bool  // a category of places of worship
+	Composite   bool  // a combination of categories
+	Categories  []int // member category indexes (one for a plain category)
+}
+
+// Result is everything a run computed, before it is written out.
+type Result struct {
+	Study    *config.Study
+	Inputs   []output.Input
+	Extract  *osmread.Extract
+	WalkStat network.Stats
+	DrvStat  network.Stats
+	Alloc    *population.Allocation
+	Zones    []population.Zone
+	Groups   []Group
+
+	// Per cell, in Alloc.Cells order.
+	XY      []orb.Point // projected centres, metres
+	Walk    [][]float64 // [group][cell] minutes, NaN unreachable
+	Drive   [][]float64
+	WalkTo  [][]int32 // [group][cell] nearest place ID on foot, -1 none
+	Town    []float64 // drive minutes to the nearest town
+	Count   []int32   // places within the nearby walk
+	Kinds   []uint32  // bit c: a place of category c within the nearby walk
+	Class   []gap.Class
+	Density []float64
+	Under   [][]bool // [group][cell]
+
+	Areas      []gap.Area
+	Members    [][]gap.Member // [cell] area memberships
+	AreaResult []gap.AreaResult
+	RankLevel  string
+	Ranked     []gap.AreaResult
+
+	Problems problem.List
+	Notes    []string // run-level warnings in plain words
+}
+
+// Run executes the study. It writes nothing: Outputs turns the result into
+// files, and the caller commits them.
+func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result, error) {
+	r := &Result{Study: s}
+
+	// Inputs: resolve, check they can be opened, and record checksums.
+	rep.Start("check inputs")
+	osmPath, err := s.Resolve(s.Inputs.OSM)
+	if err != nil {
+		return nil, fmt.Errorf("inputs.osm: %w", err)
+	}
+	if err := r.addInput("OpenStreetMap extract", s.Inputs.OSM, osmPath); err != nil {
+		return nil, err
+	}
+	var popPath string
+	if p := s.Inputs.Population; p != nil {
+		popPath, _ = s.Resolve(p.Path)
+		if err := r.addInput("population polygons", p.Path, popPath); err != nil {
+			return nil, err
+		}
+		for _, side := range []string{".dbf", ".shx", ".prj"} {
+			if strings.HasSuffix(strings.ToLower(popPath), ".shp") {
+				sp := popPath[:len(popPath)-4] + side
+				if err := r.addInput("population polygons ("+side+")", p.Path[:len(p.Path)-4]+side, sp); err != nil && side == ".dbf" {
+					return nil, err
+				}
+			}
+		}
+	}
+	rep.Done("")
+
+	// OpenStreetMap.
+	rep.Start("read OpenStreetMap")
+	levels := make([]string, len(s.Inputs.AdminLevels))
+	for i, a := range s.Inputs.AdminLevels {
+		levels[i] = a.Level
+	}
+	ex, err := osmread.Read(ctx, osmPath, osmread.Options{
+		Categories:  s.Categories,
+		AdminLevels: levels,
+		Progress:    func(_ string, done, total int64) { rep.Update(done, total) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Extract = ex
+	r.Problems.Merge(ex.Problems)
+	rep.Done(fmt.Sprintf("%d places, %d street ways, %d stops, %d boundaries", len(ex.Places), len(ex.Ways), len(ex.Stops), len(ex.Boundaries)))
+	if len(ex.Ways) == 0 {
+		return nil, fmt.Errorf("%s: the extract has no streets (no ways tagged highway=*): is it the right file, or filtered to something else?", osmPath)
+	}
+
+	// Networks and population are independent: build them side by side.
+	rep.Start("build networks and population grid")
+	var walkG, driveG *network.Graph
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		walkG, r.WalkStat = network.Build(ex.Ways, network.WalkProfile(s.Travel.WalkKmh))
+		driveG, r.DrvStat = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
+	}()
+	popErr := r.population(popPath)
+	wg.Wait()
+	if popErr != nil {
+		return nil, popErr
+	}
+	if len(r.Alloc.Cells) == 0 {
+		return nil, fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
+	}
+	if walkG.NodeCount() == 0 || driveG.NodeCount() == 0 {
+		return nil, fmt.Errorf("%s: no walkable or drivable streets left after filtering", osmPath)
+	}
+	rep.Done(fmt.Sprintf("%d cells with people; walk graph %d nodes, drive graph %d nodes", len(r.Alloc.Cells), walkG.NodeCount(), driveG.NodeCount()))
+
+	// Access.
+	rep.Start("measure access")
+	cells := r.Alloc.Cells
+	origins := make([]orb.Point, len(cells))
+	r.XY = make([]orb.Point, len(cells))
+	for i, c := range cells {
+		origins[i] = c.Center
+		r.XY[i] = r.Alloc.Grid.Proj.Forward(c.Center)
+	}
+	walkSpeed := s.Travel.WalkKmh / 3.6
+	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, origins)
+	if n := eng.Unsnapped[access.Walk]; n > 0 {
+		r.note("%d cells are more than %.0f m from any walkable street; they count as unable to reach any place on foot", n, s.Travel.SnapMax)
+	}
+	if n := eng.Unsnapped[access.Drive]; n > 0 {
+		r.note("%d cells are more than %.0f m from any drivable road; they count as unable to reach any place by car", n, s.Travel.SnapMax)
+	}
+	r.Groups = groups(s.Categories)
+	ng := len(r.Groups)
+	r.Walk, r.Drive, r.WalkTo = make([][]float64, ng), make([][]float64, ng), make([][]int32, ng)
+	steps := int64(2*ng + 2)
+	var step int64
+	for gi, g := range r.Groups {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		dests := r.dests(g)
+		r.Walk[gi], r.WalkTo[gi] = eng.Nearest(access.Walk, dests)
+		step++
+		rep.Update(step, steps)
+		r.Drive[gi], _ = eng.Nearest(access.Drive, dests)
+		step++
+		rep.Update(step, steps)
+	}
+	var towns []access.Dest
+	kinds := map[string]bool{}
+	for _, k := range s.Classes.TownKinds {
+		kinds[k] = true
+	}
+	for i, t := range ex.Towns {
+		if kinds[t.Kind] {
+			towns = append(towns, access.Dest{Point: t.Point, Label: int32(i)})
+		}
+	}
+	if len(towns) == 0 {
+		r.note("the extract has no towns (OSM place=%s), so no cell can be classed by its drive to a town: every non-urban cell counts as remote", strings.Join(s.Classes.TownKinds, " or "))
+	}
+	r.Town, _ = eng.Nearest(access.Drive, towns)
+	step++
+	rep.Update(step, steps)
+	all := r.dests(Group{Categories: allCats(len(s.Categories))})
+	catOf := func(l int32) uint32 { return 1 << uint(r.catIndex(ex.Places[l].Category)) }
+	r.Count, r.Kinds, err = eng.Nearby(ctx, all, catOf, s.Travel.NearbyWalk, nil)
+	if err != nil {
+		return nil, err
+	}
+	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
+
+	// Gaps.
+	rep.Start("find gaps")
+	xs, ys, pops := make([]float64, len(cells)), make([]float64, len(cells)), make([]float64, len(cells))
+	for i, c := range cells {
+		xs[i], ys[i], pops[i] = r.XY[i][0], r.XY[i][1], c.Pop
+	}
+	r.Class, r.Density = gap.Classify(xs, ys, pops, r.Town, gap.ClassRule{
+		UrbanDensity: s.Classes.UrbanDensity, Radius: s.Classes.DensityRadius, RemoteDriveMinutes: s.Classes.RemoteDriveMinutes,
+	})
+	r.Under = make([][]bool, ng)
+	for gi := range r.Groups {
+		r.Under[gi] = make([]bool, len(cells))
+		for i := range cells {
+			r.Under[gi][i] = gap.Underserved(r.Walk[gi][i], r.Drive[gi][i], standard(s, r.Class[i]))
+		}
+	}
+	r.areas()
+	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
+	r.rank()
+	rep.Done("")
+	return r, nil
+}
+
+func (r *Result) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+func (r *Result) addInput(role, given, path string) error {
+	h, n, err := output.HashFile(path)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", role, path, err)
+	}
+	r.Inputs = append(r.Inputs, output.Input{Role: role, Path: given, Opened: path, SHA256: h, Bytes: n})
+	return nil
+}
+
+// population reads census zones and allocates them to the grid, or
+// estimates population from residential streets without a census layer.
+func (r *Result) population(path string) error {
+	s := r.Study
+	var res []orb.LineString
+	for _, w := range r.Extract.Ways {
+		if w.Residential() {
+			res = append(res, orb.LineString(w.Points))
+		}
+	}
+	if s.Inputs.Population == nil {
+		b := r.Extract.Bounds
+		g := population.NewGrid(b, s.Grid.CellSize)
+		a, err := population.Estimate(g, res, s.Inputs.Estimate.Total, nil)
+		if err != nil {
+			return err
+		}
+		r.Alloc = a
+		r.note("population is an estimate: %s people spread along residential streets, not counted by census", output.Num(s.Inputs.Estimate.Total, 0))
+		return nil
+	}
+	p := s.Inputs.Population
+	zones, err := population.ReadZones(path, population.Fields{ID: p.IDField, Name: p.NameField, Pop: p.PopField}, &r.Problems)
+	if err != nil {
+		return err
+	}
+	r.Zones = zones
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for _, z := range zones {
+		b = b.Union(z.Geom.Bound())
+	}
+	g := population.NewGrid(b, s.Grid.CellSize)
+	a, err := population.Allocate(g, zones, res, &r.Problems)
+	if err != nil {
+		return err
+	}
+	r.Alloc = a
+	return nil
+}
+
+// groups lists the categories, then "any" and "secular".
+func groups(cats []place.Category) []Group {
+	var out []Group
+	var secular []int
+	for i, c := range cats {
+		label := c.Label
+		if label == "" {
+			label = c.Name
+		}
+		out = append(out, Group{Name: c.Name, Label: label, Faith: c.Faith, Categories: []int{i}})
+		if !c.Faith {
+			secular = append(secular, i)
+		}
+	}
+	out = append(out, Group{Name: config.AnyCategory, Label: "Any gathering place", Composite: true, Categories: allCats(len(cats))})
+	out = append(out, Group{Name: config.SecularCategory, Label: "Any gathering place except places of worship", Composite: true, Categories: secular})
+	return out
+}
+
+func allCats(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func (r *Result) catIndex(name string) int {
+	for i, c := range r.Study.Categories {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// dests lists every access point of the group's places, labelled by place ID.
+func (r *Result) dests(g Group) []access.Dest {
+	in := map[string]bool{}
+	for _, c := range g.Categories {
+		in[r.Study.Categories[c].Name] = true
+	}
+	var out []access.Dest
+	for _, p := range r.Extract.Places {
+		if !in[p.Category] {
+			continue
+		}
+		pts := p.Access
+		if len(pts) == 0 {
+			pts = []orb.Point{p.Point}
+		}
+		for _, pt := range pts {
+			out = append(out, access.Dest{Point: pt, Label: int32(p.ID)})
+		}
+	}
+	return out
+}
+
+func standard(s *config.Study, c gap.Class) gap.Standard {
+	t := s.ThresholdFor(c.String())
+	return gap.Standard{Drive: t.Mode == "drive", Minutes: t.Minutes}
+}
+
+// areas builds the summary areas: census zones, whose people the allocation
+// already split exactly, then each admin level, to which a cell belongs by
+// its centre.
+func (r *Result) areas() {
+	cells := r.Alloc.Cells
+	r.Members = make([][]gap.Member, len(cells))
+	if len(r.Zones) > 0 {
+		label := r.Study.Inputs.Population.AreaLabel
+		if label == "" {
+			label = "census area"
+		}
+		for _, z := range r.Zones {
+			name := z.Name
+			if name == "" {
+				name = z.ID
+			}
+			r.Areas = append(r.Areas, gap.Area{Name: name, Level: label})
+		}
+		for i, c := range cells {
+			for _, p := range c.Parts {
+				r.Members[i] = append(r.Members[i], gap.Member{Area: p.Zone, Pop: p.Pop})
+			}
+		}
+		r.RankLevel = label
+	}
+	for _, lvl := range r.Study.Inputs.AdminLevels {
+		var bs []osmread.Boundary
+		for _, b := range r.Extract.Boundaries {
+			if b.AdminLevel == lvl.Level {
+				bs = append(bs, b)
+			}
+		}
+		if len(bs) == 0 {
+			r.note("the extract has no complete admin_level=%s boundaries, so there is no summary by %s", lvl.Level, lvl.Label)
+			continue
+		}
+		sort.Slice(bs, func(i, j int) bool {
+			if bs[i].Name != bs[j].Name {
+				return bs[i].Name < bs[j].Name
+			}
+			return bs[i].OSMID < bs[j].OSMID
+		})
+		first := int32(len(r.Areas))
+		for _, b := range bs {
+			r.Areas = append(r.Areas, gap.Area{Name: b.Name, Level: lvl.Label})
+		}
+		outside := int32(-1)
+		bounds := make([]orb.Bound, len(bs))
+		for i, b := range bs {
+			bounds[i] = b.Geom.Bound()
+		}
+		for i, c := range cells {
+			found := int32(-1)
+			for k, b := range bs {
+				if bounds[k].Contains(c.Center) && planar.MultiPolygonContains(b.Geom, c.Center) {
+					found = first + int32(k)
+					break
+				}
+			}
+			if found < 0 {
+				if outside < 0 {
+					outside = int32(len(r.Areas))
+					r.Areas = append(r.Areas, gap.Area{Name: "outside any " + lvl.Label, Level: lvl.Label})
+				}
+				found = outside
+			}
+			r.Members[i] = append(r.Members[i], gap.Member{Area: found, Pop: c.Pop})
+		}
+		if r.RankLevel == "" || len(r.Zones) == 0 {
+			r.RankLevel = lvl.Label // the finest admin level ranks when there is no census layer
+		}
+	}
+}
+
+// rank orders the areas of the ranking level by need.
+func (r *Result) rank() {
+	gi := 0
+	for i, g := range r.Groups {
+		if g.Name == r.Study.Ranking.Category {
+			gi = i
+		}
+	}
+	var level []gap.AreaResult
+	var levelAreas []gap.Area
+	for _, a := range r.AreaResult {
+		if r.Areas[a.Area].Level == r.RankLevel && !strings.HasPrefix(r.Areas[a.Area].Name, "outside any ") {
+			level = append(level, a)
+		}
+		levelAreas = r.Areas
+	}
+	r.Ranked = gap.Rank(level, levelAreas, gi)
+}
+
+// RankGroup returns the index of the group areas are ranked by.
+func (r *Result) RankGroup() int {
+	for i, g := range r.Groups {
+		if g.Name == r.Study.Ranking.Category {
+			return i
+		}
+	}
+	return 0
+}
+
+// Population returns the total population of the cells.
+func (r *Result) Population() float64 {
+	var t float64
+	for _, c := range r.Alloc.Cells {
+		t += c.Pop
+	}
+	return t
+}
+
+// keep geo imported for Distance in checks below.
+var _ = geo.Distance
