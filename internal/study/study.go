@@ -18,7 +18,6 @@ import (
 	"commonground/internal/access"
 	"commonground/internal/config"
 	"commonground/internal/gap"
-	"commonground/internal/geo"
 	"commonground/internal/network"
 	"commonground/internal/osmread"
 	"commonground/internal/output"
@@ -453,6 +452,3 @@ func (r *Result) Population() float64 {
 	}
 	return t
 }
-
-// keep geo imported for Distance in checks below.
-var _ = geo.Distance

@@ -1,0 +1,246 @@
+package study
+
+import (
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+
+	"commonground/internal/config"
+	"commonground/internal/gap"
+	"commonground/internal/geo"
+	"commonground/internal/progress"
+	"commonground/internal/testdata"
+)
+
+var (
+	tractsOnce sync.Once
+	tractsRes  *Result
+	tractsErr  error
+)
+
+// tracts runs the Delaware census-tract study once for all tests here.
+func tracts(t *testing.T) *Result {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("the Delaware run takes several seconds; skipped under -short")
+	}
+	tractsOnce.Do(func() {
+		s, err := config.Load(filepath.Join(testdata.RepoRoot(), "datasets", "delaware", "tracts.yaml"))
+		if err != nil {
+			tractsErr = err
+			return
+		}
+		tractsRes, tractsErr = Run(context.Background(), s, progress.New(io.Discard, true))
+	})
+	if tractsErr != nil {
+		t.Fatal(tractsErr)
+	}
+	return tractsRes
+}
+
+func group(t *testing.T, r *Result, name string) int {
+	t.Helper()
+	for i, g := range r.Groups {
+		if g.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no group %q", name)
+	return -1
+}
+
+// TestLibrariesMatchRawTags counts amenity=library in the raw extract with
+// the OSM decoder alone and compares with the places the pipeline found.
+func TestLibrariesMatchRawTags(t *testing.T) {
+	r := tracts(t)
+	f, err := os.Open(testdata.DelawarePBF(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := osmpbf.New(context.Background(), f, 1)
+	defer sc.Close()
+	raw := 0
+	for sc.Scan() {
+		var tags osm.Tags
+		switch o := sc.Object().(type) {
+		case *osm.Node:
+			tags = o.Tags
+		case *osm.Way:
+			tags = o.Tags
+		case *osm.Relation:
+			tags = o.Tags
+		}
+		if tags.Find("amenity") == "library" && tags.Find("access") != "private" && tags.Find("access") != "no" {
+			raw++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, p := range r.Extract.Places {
+		if p.Category == "library" {
+			got++
+		}
+	}
+	if got != raw || raw < 30 {
+		t.Errorf("pipeline found %d libraries, raw tags count %d", got, raw)
+	}
+}
+
+func TestPopulationConservedPerTract(t *testing.T) {
+	r := tracts(t)
+	if len(r.Zones) != 218 {
+		t.Fatalf("%d tracts, want 218", len(r.Zones))
+	}
+	sums := make([]float64, len(r.Zones))
+	for _, c := range r.Alloc.Cells {
+		for _, p := range c.Parts {
+			sums[p.Zone] += p.Pop
+		}
+	}
+	var total float64
+	for z, zone := range r.Zones {
+		if math.Abs(sums[z]-zone.Pop) > 1 {
+			t.Errorf("tract %s: cells hold %.2f people, census %.0f", zone.ID, sums[z], zone.Pop)
+		}
+		total += sums[z]
+	}
+	if math.Abs(total-897934) > 1 || math.Abs(r.Population()-897934) > 1 {
+		t.Errorf("total %.2f (cells %.2f), want 897,934", total, r.Population())
+	}
+}
+
+// TestWalkNeverShorterThanStraightLine: a walk of m minutes covers m*60*speed
+// metres of network; that can never be less than the great-circle distance
+// from the cell to the place reached (to its nearest access point).
+func TestWalkNeverShorterThanStraightLine(t *testing.T) {
+	r := tracts(t)
+	speed := r.Study.Travel.WalkKmh / 3.6
+	checked := 0
+	for gi := range r.Groups {
+		for i, c := range r.Alloc.Cells {
+			l := r.WalkTo[gi][i]
+			if l < 0 {
+				continue
+			}
+			p := r.Extract.Places[l]
+			pts := p.Access
+			if len(pts) == 0 {
+				pts = []orb.Point{p.Point}
+			}
+			straight := math.Inf(1)
+			for _, pt := range pts {
+				straight = math.Min(straight, geo.Distance(c.Center, pt))
+			}
+			net := r.Walk[gi][i] * 60 * speed
+			if net < straight-1e-6 {
+				t.Fatalf("cell %d to %s: network %.1f m < straight line %.1f m", c.Index, p.Name, net, straight)
+			}
+			checked++
+		}
+	}
+	if checked < 100000 {
+		t.Errorf("only %d cell-place pairs checked", checked)
+	}
+}
+
+func TestCentralWilmingtonWalksToALibrary(t *testing.T) {
+	r := tracts(t)
+	lib := group(t, r, "library")
+	// Rodney Square, downtown Wilmington; the Wilmington Public Library faces it.
+	centre := orb.Point{-75.5491, 39.7459}
+	n := 0
+	for i, c := range r.Alloc.Cells {
+		if geo.Distance(c.Center, centre) > 600 {
+			continue
+		}
+		n++
+		if w := r.Walk[lib][i]; math.IsNaN(w) || w > 15 {
+			t.Errorf("cell %d at %v: %.1f min walk to a library", c.Index, c.Center, w)
+		}
+		if r.Class[i] != gap.Urban {
+			t.Errorf("cell %d in downtown Wilmington classed %v", c.Index, r.Class[i])
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d populated cells within 600 m of Rodney Square", n)
+	}
+}
+
+func TestRuralSouthHasUnderservedCells(t *testing.T) {
+	r := tracts(t)
+	lib := group(t, r, "library")
+	var rural, under, underPop float64
+	for i, c := range r.Alloc.Cells {
+		if c.Center[1] > 38.85 { // Sussex County, south of Milford
+			continue
+		}
+		if r.Class[i] != gap.Urban {
+			rural++
+		}
+		if r.Under[lib][i] {
+			under++
+			underPop += c.Pop
+		}
+	}
+	if rural == 0 || under == 0 || underPop < 1000 {
+		t.Errorf("southern Delaware: %v non-urban cells, %v underserved for libraries (%v people)", rural, under, underPop)
+	}
+	// And the rule is the class's: a rural cell is judged by its drive.
+	for i := range r.Alloc.Cells {
+		if r.Class[i] == gap.Rural {
+			d := r.Drive[lib][i]
+			want := math.IsNaN(d) || d > r.Study.Thresholds.Rural.Minutes
+			if r.Under[lib][i] != want {
+				t.Fatalf("rural cell %d: drive %.1f min, underserved %v", i, d, r.Under[lib][i])
+			}
+		}
+	}
+}
+
+func TestDriveAndWalkTimesAreSane(t *testing.T) {
+	r := tracts(t)
+	any := group(t, r, "any")
+	for i := range r.Alloc.Cells {
+		w, d := r.Walk[any][i], r.Drive[any][i]
+		if w < 0 || d < 0 {
+			t.Fatalf("negative time at cell %d: %v %v", i, w, d)
+		}
+		// The nearest of any category is never further than the nearest of one.
+		for gi, g := range r.Groups {
+			if g.Composite {
+				continue
+			}
+			if !math.IsNaN(r.Walk[gi][i]) && r.Walk[gi][i] < w-1e-9 {
+				t.Fatalf("cell %d: %s is %.2f min away but 'any' is %.2f", i, g.Name, r.Walk[gi][i], w)
+			}
+		}
+	}
+}
+
+func TestOutputsDeterministic(t *testing.T) {
+	r := tracts(t)
+	a, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range a.Names() {
+		if string(a.Bytes(n)) != string(b.Bytes(n)) {
+			t.Errorf("%s differs between two renders", n)
+		}
+	}
+}
