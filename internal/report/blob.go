@@ -1,0 +1,345 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// placeTags are the OSM tags a place popup shows; the rest stay out of the
+// page to keep it small.
+var placeTags = []string{"religion", "denomination", "opening_hours", "wheelchair", "operator", "addr:street", "addr:housenumber", "addr:city"}
+
+// validate checks that the columns line up and every index points somewhere,
+// naming the field at fault: a mismatch here is a pipeline bug, and a page
+// drawn from it would silently show wrong cells.
+func validate(d *Data) error {
+	c := &d.Cells
+	n := c.Len()
+	cols := []struct {
+		name string
+		len  int
+	}{
+		{"Lat", len(c.Lat)}, {"Pop", len(c.Pop)}, {"Class", len(c.Class)},
+		{"Under", len(c.Under)}, {"Count15", len(c.Count15)}, {"Kinds15", len(c.Kinds15)}, {"Area", len(c.Area)},
+	}
+	for _, col := range cols {
+		if col.len != n {
+			return fmt.Errorf("report: Cells.%s has %d values, want %d (one per cell, as Cells.Lon)", col.name, col.len, n)
+		}
+	}
+	for _, m := range []struct {
+		name string
+		rows [][]float32
+	}{{"Walk", c.Walk}, {"Drive", c.Drive}} {
+		if len(m.rows) != len(d.Categories) {
+			return fmt.Errorf("report: Cells.%s has %d rows, want %d (one per category)", m.name, len(m.rows), len(d.Categories))
+		}
+		for k, row := range m.rows {
+			if len(row) != n {
+				return fmt.Errorf("report: Cells.%s[%d] (%s) has %d values, want %d (one per cell)", m.name, k, d.Categories[k].Name, len(row), n)
+			}
+		}
+	}
+	if len(d.Categories) > 32 {
+		return fmt.Errorf("report: %d categories, at most 32 fit in Cells.Under", len(d.Categories))
+	}
+	if d.CellSize <= 0 || math.IsNaN(d.CellSize) || math.IsInf(d.CellSize, 0) {
+		return fmt.Errorf("report: CellSize %v m, want a positive number of metres", d.CellSize)
+	}
+	for i := 0; i < n; i++ {
+		if int(c.Class[i]) >= len(d.Classes) {
+			return fmt.Errorf("report: cell %d (lon %.5f, lat %.5f) has class %d, but only %d classes are defined", i, c.Lon[i], c.Lat[i], c.Class[i], len(d.Classes))
+		}
+		if c.Area[i] < -1 || int(c.Area[i]) >= len(c.AreaNames) {
+			return fmt.Errorf("report: cell %d (lon %.5f, lat %.5f) has area %d, but AreaNames has %d names", i, c.Lon[i], c.Lat[i], c.Area[i], len(c.AreaNames))
+		}
+	}
+	for i, p := range d.Places {
+		if p.Category < 0 || p.Category >= len(d.Categories) {
+			return fmt.Errorf("report: place %d (%s %q) has category %d, but only %d categories are defined", i, p.OSM, p.Name, p.Category, len(d.Categories))
+		}
+	}
+	for i, r := range d.Summary {
+		if r.Category < 0 || r.Category >= len(d.Categories) {
+			return fmt.Errorf("report: Summary[%d] has category %d, but only %d categories are defined", i, r.Category, len(d.Categories))
+		}
+	}
+	for i, r := range d.ClassRows {
+		if r.Class < 0 || r.Class >= len(d.Classes) {
+			return fmt.Errorf("report: ClassRows[%d] has class %d, but only %d classes are defined", i, r.Class, len(d.Classes))
+		}
+	}
+	for _, m := range []struct {
+		name string
+		rows [][]float64
+	}{{"WalkShare", d.WalkShare}, {"DriveShare", d.DriveShare}} {
+		if len(m.rows) != 0 && len(m.rows) != len(d.Categories) {
+			return fmt.Errorf("report: %s has %d rows, want %d (one per category)", m.name, len(m.rows), len(d.Categories))
+		}
+		for k, row := range m.rows {
+			if len(row) != len(d.TimeBands) {
+				return fmt.Errorf("report: %s[%d] (%s) has %d shares, want %d (one per time band)", m.name, k, d.Categories[k].Name, len(row), len(d.TimeBands))
+			}
+		}
+	}
+	return nil
+}
+
+// jsonWriter builds the page's data blob by hand so columns of numbers are
+// written rounded (coordinates to 5 decimals, about 1 m; minutes to 0.1) and
+// without per-value allocations. Strings and small objects go through
+// encoding/json, whose HTML escaping turns "<" into \u003c, so the blob can
+// never close its <script> element.
+type jsonWriter struct {
+	b   bytes.Buffer
+	err error
+}
+
+func (w *jsonWriter) raw(s string) { w.b.WriteString(s) }
+
+func (w *jsonWriter) key(k string) {
+	if b := w.b.Bytes(); len(b) > 0 && b[len(b)-1] != '{' && b[len(b)-1] != '[' {
+		w.b.WriteByte(',')
+	}
+	w.value(k)
+	w.b.WriteByte(':')
+}
+
+// value writes v with encoding/json; map keys come out sorted.
+func (w *jsonWriter) value(v any) {
+	if w.err != nil {
+		return
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.b.Write(enc)
+}
+
+// num writes f rounded to dec decimals; a non-finite f is written as bad.
+func (w *jsonWriter) num(f float64, dec int, bad string) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		w.b.WriteString(bad)
+		return
+	}
+	p := math.Pow10(dec)
+	r := math.Round(f*p) / p
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	w.b.Write(strconv.AppendFloat(w.b.AvailableBuffer(), r, 'f', -1, 64))
+}
+
+func (w *jsonWriter) floats(xs []float64, dec int) {
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.num(x, dec, "0")
+	}
+	w.b.WriteByte(']')
+}
+
+// minutes writes travel times with one decimal and -1 for unreachable.
+func (w *jsonWriter) minutes(xs []float32) {
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		f := float64(x)
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			w.b.WriteString("-1")
+			continue
+		}
+		w.num(f, 1, "-1")
+	}
+	w.b.WriteByte(']')
+}
+
+func ints[T uint8 | uint16 | uint32 | int32](w *jsonWriter, xs []T) {
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(x), 10))
+	}
+	w.b.WriteByte(']')
+}
+
+// pageCategory and pageClass are the JSON shapes the page script reads.
+type pageCategory struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	Faith bool   `json:"faith"`
+	Color string `json:"color"`
+}
+
+type pageClass struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	Rule  string `json:"rule"`
+	Color string `json:"color"`
+	// Standard is the class's threshold in words, e.g. "15-minute walk".
+	Standard string `json:"standard"`
+}
+
+// blob encodes the data the page script needs as one JSON object.
+func blob(d *Data, breaks []float64) ([]byte, error) {
+	w := &jsonWriter{}
+	w.raw("{")
+	w.key("cellSize")
+	w.num(d.CellSize, 1, "0")
+
+	cats := make([]pageCategory, len(d.Categories))
+	for i, c := range d.Categories {
+		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color}
+	}
+	w.key("categories")
+	w.value(cats)
+	classes := make([]pageClass, len(d.Classes))
+	for i, c := range d.Classes {
+		classes[i] = pageClass{c.Name, c.Label, c.Rule, c.Color, standardOf(d, c.Name)}
+	}
+	w.key("classes")
+	w.value(classes)
+	w.key("breaks")
+	w.value(breaks)
+
+	c := &d.Cells
+	w.key("cells")
+	w.raw("{")
+	w.key("lon")
+	w.floats(c.Lon, 5)
+	w.key("lat")
+	w.floats(c.Lat, 5)
+	w.key("pop")
+	w.floats(c.Pop, 1)
+	w.key("cls")
+	ints(w, c.Class)
+	for _, m := range []struct {
+		name string
+		rows [][]float32
+	}{{"walk", c.Walk}, {"drive", c.Drive}} {
+		w.key(m.name)
+		w.raw("[")
+		for k, row := range m.rows {
+			if k > 0 {
+				w.raw(",")
+			}
+			w.minutes(row)
+		}
+		w.raw("]")
+	}
+	w.key("under")
+	ints(w, c.Under)
+	w.key("n15")
+	ints(w, c.Count15)
+	w.key("k15")
+	ints(w, c.Kinds15)
+	w.key("area")
+	ints(w, c.Area)
+	w.key("areaNames")
+	w.value(nonNil(c.AreaNames))
+	w.raw("}")
+
+	// Places: [lon, lat, category, name, osm, {tags}]
+	w.key("places")
+	w.raw("[")
+	for i, p := range d.Places {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(p.Lon, 5, "0")
+		w.raw(",")
+		w.num(p.Lat, 5, "0")
+		w.raw("," + strconv.Itoa(p.Category) + ",")
+		w.value(p.Name)
+		w.raw(",")
+		w.value(p.OSM)
+		w.raw(",")
+		tags := map[string]string{}
+		for _, k := range placeTags {
+			if v, ok := p.Tags[k]; ok && v != "" {
+				tags[k] = v
+			}
+		}
+		w.value(tags)
+		w.raw("]")
+	}
+	w.raw("]")
+
+	// Roads grouped by class, each a flat [lon,lat,lon,lat...] list; classes
+	// sorted so the output does not depend on map order.
+	byClass := map[string][]int{}
+	for i, r := range d.Roads {
+		byClass[r.Class] = append(byClass[r.Class], i)
+	}
+	names := make([]string, 0, len(byClass))
+	for k := range byClass {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	w.key("roads")
+	w.raw("{")
+	for _, name := range names {
+		w.key(name)
+		w.raw("[")
+		for j, i := range byClass[name] {
+			if j > 0 {
+				w.raw(",")
+			}
+			w.raw("[")
+			for k, pt := range d.Roads[i].Coords {
+				if k > 0 {
+					w.raw(",")
+				}
+				w.num(pt[0], 5, "0")
+				w.raw(",")
+				w.num(pt[1], 5, "0")
+			}
+			w.raw("]")
+		}
+		w.raw("]")
+	}
+	w.raw("}")
+
+	w.key("stops")
+	w.raw("[")
+	for i, s := range d.Stops {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(s.Lon, 5, "0")
+		w.raw(",")
+		w.num(s.Lat, 5, "0")
+		w.raw(",")
+		w.value(s.Name)
+		w.raw(",")
+		w.value(s.Kind)
+		w.raw("]")
+	}
+	w.raw("]")
+	w.raw("}")
+	if w.err != nil {
+		return nil, fmt.Errorf("report: encode page data: %w", w.err)
+	}
+	return w.b.Bytes(), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,250 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// chart is one ECharts chart of the page: its fixed element id (go-echarts
+// would otherwise draw a random one and break byte-identical output), its
+// height and its option object as JSON.
+type chart struct {
+	ID     string          `json:"id"`
+	Height int             `json:"height"`
+	Unit   string          `json:"unit"` // "%" or "people", for tooltips
+	Option json.RawMessage `json:"option"`
+	Title  string          `json:"-"`
+	Note   string          `json:"-"` // what the chart shows, in words
+}
+
+// Colour-blind-safe palettes. timeColors is viridis (Smith & van der Walt),
+// light for short trips, dark for long ones; it is read by lightness alone.
+var (
+	timeColors   = []string{"#fde725", "#b5de2b", "#6ece58", "#35b779", "#1f9e89", "#26828e", "#31688e", "#3e4989", "#482878", "#440154"}
+	unreachColor = "#9e9e9e"
+	residentGrey = "#bdbdbd"
+	underColor   = "#d55e00" // Okabe-Ito vermillion
+)
+
+// bandColors returns one colour per time band: viridis steps spread over the
+// timed bands, grey for "unreachable".
+func bandColors(bands []string) []string {
+	out := make([]string, len(bands))
+	timed := 0
+	for _, b := range bands {
+		if !isUnreachable(b) {
+			timed++
+		}
+	}
+	k := 0
+	for i, b := range bands {
+		if isUnreachable(b) {
+			out[i] = unreachColor
+			continue
+		}
+		j := 0
+		if timed > 1 {
+			j = int(math.Round(float64(k) * float64(len(timeColors)-1) / float64(timed-1)))
+		}
+		out[i] = timeColors[j]
+		k++
+	}
+	return out
+}
+
+func baseBar(id string, height int) *charts.Bar {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: fmt.Sprintf("%dpx", height)}),
+		charts.WithAnimation(false),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
+	)
+	return bar
+}
+
+func optionJSON(id string, height int, bar *charts.Bar) (chart, error) {
+	bar.Validate()
+	raw, err := json.Marshal(bar.JSON()) // HTML-escaped, map keys sorted
+	if err != nil {
+		return chart{}, fmt.Errorf("report: chart %s: %w", id, err)
+	}
+	return chart{ID: id, Height: height, Unit: "%", Option: raw}, nil
+}
+
+func round1(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return math.Round(f*10) / 10
+}
+
+// bandChart draws, per category, the share of residents in each travel-time
+// band as one 100% stacked horizontal bar.
+func bandChart(d *Data, id string, shares [][]float64) (chart, error) {
+	height := 110 + 44*len(d.Categories)
+	bar := baseBar(id, height)
+	labels := make([]string, len(d.Categories))
+	for i, c := range d.Categories {
+		labels[i] = c.Label
+	}
+	var names []string
+	for _, band := range d.TimeBands {
+		names = append(names, bandLabel(band))
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: fmt.Sprint(legendTop(names) + 12), Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 100, Name: "% of residents", NameLocation: "middle", NameGap: 24, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
+	)
+	bar.SetXAxis(labels).XYReversal()
+	colors := bandColors(d.TimeBands)
+	for b := range d.TimeBands {
+		data := make([]opts.BarData, len(d.Categories))
+		for c := range d.Categories {
+			v := 0.0
+			if c < len(shares) && b < len(shares[c]) {
+				v = round1(shares[c][b] * 100)
+			}
+			data[c] = opts.BarData{Value: v}
+		}
+		bar.AddSeries(names[b], data,
+			charts.WithBarChartOpts(opts.BarChart{Stack: "share", BarCategoryGap: "30%"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[b]}))
+	}
+	return optionJSON(id, height, bar)
+}
+
+// classChart compares, per settlement class, all residents with the people
+// underserved for each category.
+func classChart(d *Data, id string) (chart, error) {
+	names := []string{"All residents"}
+	for _, r := range d.Summary {
+		names = append(names, "Underserved: "+d.Categories[r.Category].Label)
+	}
+	top := legendTop(names) + 28 // room for the axis name
+	height := 320 + top
+	bar := baseBar(id, height)
+	labels := make([]string, len(d.Classes))
+	pop := make([]opts.BarData, len(d.Classes))
+	for i, c := range d.Classes {
+		labels[i] = c.Label
+		pop[i] = opts.BarData{Value: 0.0}
+	}
+	for _, r := range d.ClassRows {
+		pop[r.Class] = opts.BarData{Value: math.Round(r.Population)}
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: fmt.Sprint(top), Bottom: "24", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "people", NameLocation: "end"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+	)
+	bar.SetXAxis(labels)
+	bar.AddSeries(names[0], pop, charts.WithItemStyleOpts(opts.ItemStyle{Color: residentGrey}))
+	for _, r := range d.Summary {
+		data := make([]opts.BarData, len(d.Classes))
+		for k := range d.Classes {
+			v := 0.0
+			if k < len(r.ByClass) {
+				v = math.Round(r.ByClass[k])
+			}
+			data[k] = opts.BarData{Value: v}
+		}
+		c := d.Categories[r.Category]
+		bar.AddSeries("Underserved: "+c.Label, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: c.Color}))
+	}
+	return optionJSON(id, height, bar)
+}
+
+// areaChart ranks the worst-served areas by the share of residents
+// underserved for at least one category.
+func areaChart(d *Data, id string, top int) (chart, error) {
+	n := min(top, len(d.Areas))
+	height := 80 + 28*n
+	bar := baseBar(id, height)
+	labels := make([]string, n)
+	data := make([]opts.BarData, n)
+	for i := 0; i < n; i++ {
+		a := d.Areas[i]
+		labels[i] = a.Name
+		data[i] = opts.BarData{Value: round1(a.Share * 100)}
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "48", Top: "16", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 100, Name: "% of residents underserved for at least one kind of place", NameLocation: "middle", NameGap: 24, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
+	)
+	bar.SetXAxis(labels).XYReversal()
+	bar.AddSeries("Residents underserved", data,
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: underColor}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{c}%"}))
+	return optionJSON(id, height, bar)
+}
+
+// legendTop returns the space, in pixels, a top legend of these series
+// names takes in a chart about 1,000 px wide, so the plot starts below it.
+func legendTop(names []string) int {
+	const width, perChar, perItem = 980.0, 6.6, 40.0
+	rows, x := 1, 0.0
+	for _, n := range names {
+		w := float64(len([]rune(n)))*perChar + perItem
+		if x > 0 && x+w > width {
+			rows++
+			x = 0
+		}
+		x += w
+	}
+	return 8 + 24*rows
+}
+
+// pageCharts builds every chart of the page in page order.
+func pageCharts(d *Data) ([]chart, error) {
+	var out []chart
+	add := func(c chart, err error) error {
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	}
+	if len(d.TimeBands) > 0 && len(d.WalkShare) > 0 {
+		if err := add(bandChart(d, "chart-walk-bands", d.WalkShare)); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "Walking time to the nearest place of each kind"
+		out[len(out)-1].Note = "Each bar splits all residents by how long they would walk to the nearest place of that kind. Light colours are short walks, dark colours long ones; grey means no walking route was found."
+	}
+	if len(d.TimeBands) > 0 && len(d.DriveShare) > 0 {
+		if err := add(bandChart(d, "chart-drive-bands", d.DriveShare)); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "Driving time to the nearest place of each kind"
+		out[len(out)-1].Note = "The same split for trips by car. Grey means no driving route was found."
+	}
+	if len(d.Classes) > 0 {
+		if err := add(classChart(d, "chart-classes")); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Unit = "people"
+		out[len(out)-1].Title = "Urban, rural and remote areas: residents and underserved people"
+		out[len(out)-1].Note = "The grey bar counts all residents of each type of area; the coloured bars beside it count the people among them who live beyond their area's standard for each kind of place."
+	}
+	if len(d.Areas) > 0 {
+		if err := add(areaChart(d, "chart-areas", 15)); err != nil {
+			return nil, err
+		}
+		n := min(15, len(d.Areas))
+		out[len(out)-1].Title = fmt.Sprintf("The %d worst-served areas", n)
+		out[len(out)-1].Note = "Share of each area's residents who are underserved for at least one kind of place, worst first. The table below gives the numbers."
+	}
+	return out, nil
+}

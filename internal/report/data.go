@@ -1,0 +1,141 @@
+// Package report writes the single, self-contained HTML file planners open
+// from disk: findings in plain sentences, an interactive map, charts, ranked
+// areas and the methods behind every number. The page loads nothing from the
+// network; Leaflet, ECharts and the data are inlined.
+package report
+
+// Data is everything a report shows. The pipeline fills it; Render only
+// formats, so every number in the page can be traced back to one field here.
+type Data struct {
+	Title, Subtitle string
+	ToolVersion     string
+	// Estimate marks population as estimated from street length, which the
+	// page must say prominently because it changes how far numbers can be trusted.
+	Estimate       bool
+	PopulationNote string
+	Categories     []Category
+	Classes        []Class
+	CellSize       float64 // metres, side of a grid cell
+	Cells          Cells
+	Places         []Place
+	Roads          []Road // major roads, the map's only base layer (no tile server)
+	Stops          []Stop // transit stops tagged in OSM, an optional layer
+	Thresholds     []Threshold
+	Summary        []CategoryRow
+	ClassRows      []ClassRow
+	Areas          []AreaRow // ranked worst first
+	// TimeBands labels the columns of WalkShare and DriveShare, e.g. "0–5",
+	// "5–10", ..., "60+", "unreachable". The upper bounds of "a–b" labels
+	// also become the map's colour breaks.
+	TimeBands             []string
+	WalkShare, DriveShare [][]float64 // [category][band] share of population (0..1)
+	Inputs                []Input
+	OSMDate               string
+	PopulationSource      string
+	Parameters            []Param
+	Caveats               []string
+	Warnings              []string
+}
+
+// Category is one kind of gathering place. Faith marks places of worship,
+// which the page explains separately because not everyone uses them.
+type Category struct {
+	Name, Label string
+	Faith       bool
+	Color       string // hex, e.g. "#0072b2"
+}
+
+// Class is a settlement class (urban, rural, remote); Rule says in plain
+// words how a cell earns it, so a planner can check the classing.
+type Class struct {
+	Name, Label, Rule, Color string
+}
+
+// Cells is the population grid in columns: every slice has one value per cell
+// (Walk and Drive one row per category), which keeps 40,000 cells compact.
+type Cells struct {
+	Lon, Lat []float64 // cell centres
+	Pop      []float64
+	Class    []uint8 // index into Data.Classes
+	// Walk and Drive are [category][cell] minutes to the nearest place of that
+	// category; NaN or negative means unreachable.
+	Walk, Drive [][]float32
+	Under       []uint32 // bit c set: underserved for category c
+	Count15     []uint16 // gathering places within a 15-minute walk
+	Kinds15     []uint8  // distinct categories within a 15-minute walk
+	Area        []int32  // index into AreaNames (the cell's main area), -1 none
+	AreaNames   []string
+}
+
+// Len returns the number of cells.
+func (c *Cells) Len() int { return len(c.Lon) }
+
+// Place is one gathering place shown on the map. OSM is the element id as
+// text ("way/123") so a planner can look it up or fix it in OpenStreetMap.
+type Place struct {
+	Lon, Lat float64
+	Name     string
+	Category int // index into Data.Categories
+	OSM      string
+	Tags     map[string]string
+}
+
+// Road is one major road drawn as orientation on the map.
+type Road struct {
+	Class  string       // OSM highway value, e.g. "motorway"
+	Coords [][2]float64 // lon, lat
+}
+
+// Stop is a transit stop tagged in OSM.
+type Stop struct {
+	Lon, Lat   float64
+	Name, Kind string
+}
+
+// Threshold is the standard a class is held to: the longest acceptable trip
+// to the nearest place of each category.
+type Threshold struct {
+	Class   string // Class.Name
+	Mode    string // "walk" or "drive"
+	Minutes float64
+}
+
+// CategoryRow summarises one category over the whole study area.
+type CategoryRow struct {
+	Category         int // index into Data.Categories
+	Places           int
+	PopWalk15        float64   // people within a 15-minute walk of one
+	Underserved      float64   // people beyond their class's standard
+	UnderservedShare float64   // Underserved / total population (0..1)
+	ByClass          []float64 // underserved people per class index
+}
+
+// ClassRow summarises one settlement class.
+type ClassRow struct {
+	Class      int // index into Data.Classes
+	Cells      int
+	Population float64
+}
+
+// AreaRow is one administrative area (tract, county...) in the ranking.
+// Underserved counts residents underserved for at least one category;
+// Share is Underserved / Population; ByCategory holds underserved residents
+// per category index.
+type AreaRow struct {
+	Name, Level                    string
+	Population, Underserved, Share float64
+	ByCategory                     []float64
+}
+
+// Input is one file the run read, with its checksum so a reader can tell
+// whether a later run used the same data.
+type Input struct {
+	Role, Path, SHA256 string
+	Bytes              int64
+	Note               string
+}
+
+// Param is one run parameter as the user would write it.
+type Param struct {
+	Key, Value string
+}

@@ -1,0 +1,288 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"math"
+	"regexp"
+	"strings"
+)
+
+// ErrAssetsMissing is returned by Render when the build did not fetch the
+// front-end libraries into assets/vendor; the page would be blank without them.
+var ErrAssetsMissing = errors.New("report assets missing: run `make assets`")
+
+// embedded holds assets/README.md (tracked, so the build compiles on a fresh
+// clone) and assets/vendor/*, filled by web/fetch-assets.sh from npm.
+//
+//go:embed assets
+var embedded embed.FS
+
+// assetFS is where Render finds the vendor libraries; tests swap it.
+var assetFS fs.FS = embedded
+
+//go:embed front
+var front embed.FS
+
+var (
+	closeScript = regexp.MustCompile(`(?i)</script`)
+	// Leaflet's stylesheet points at marker and layer-switcher images the page
+	// does not ship (it uses circle markers and an expanded layer list);
+	// dropping the references keeps the browser from asking for files.
+	cssImage = regexp.MustCompile(`url\(images/[^)]*\)`)
+)
+
+// readVendor returns a vendor file, or ErrAssetsMissing naming it.
+func readVendor(name string) (string, error) {
+	b, err := fs.ReadFile(assetFS, "assets/vendor/"+name)
+	if err != nil || len(b) == 0 {
+		return "", fmt.Errorf("%w (assets/vendor/%s not found)", ErrAssetsMissing, name)
+	}
+	return string(b), nil
+}
+
+// inlineJS makes a script safe to place inside <script>: the text "</script"
+// would end the element early; "<\/script" means the same inside JS strings
+// and regular expressions, the only places it can occur.
+func inlineJS(s string) template.JS {
+	return template.JS(closeScript.ReplaceAllString(s, `<\/script`))
+}
+
+// page is what the template sees.
+type page struct {
+	D            *Data
+	Total        float64
+	Findings     []finding
+	Summary      []summaryRow
+	ClassRows    []classView
+	Charts       []chart
+	TopAreas     []areaView
+	MoreAreas    []areaView
+	Standards    []classView
+	DataJSON     template.JS
+	ChartsJSON   template.JS
+	SelfCheckJS  template.JS
+	LeafletJS    template.JS
+	EChartsJS    template.JS
+	ReportJS     template.JS
+	LeafletCSS   template.CSS
+	ReportCSS    template.CSS
+	FaithLabels  string
+	HasWalkShare bool
+}
+
+type summaryRow struct {
+	Label, Color  string
+	Faith         bool
+	Places        int
+	Walk15, Under float64
+	Walk15Share   float64
+	UnderShare    float64
+	ByClass       []cellShare
+}
+
+type cellShare struct{ People, Share float64 }
+
+type classView struct {
+	Label, Rule, Color, Standard string
+	Cells                        int
+	Population, Share            float64
+	Worst                        string // most underserved category in this class, in words
+}
+
+type areaView struct {
+	Rank                           int
+	Name, Level                    string
+	Population, Underserved, Share float64
+	ByCategory                     []float64
+}
+
+// Render writes the report as one self-contained HTML page. The same Data
+// always gives the same bytes.
+func Render(w io.Writer, d *Data) (err error) {
+	defer func() {
+		// A bug in a chart library must cost the report, not the run.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("report: render failed: %v", r)
+		}
+	}()
+	if d == nil {
+		return errors.New("report: no data to render")
+	}
+	if err := validate(d); err != nil {
+		return err
+	}
+	var vendor [3]string
+	for i, name := range []string{"leaflet.js", "echarts.min.js", "leaflet.css"} {
+		s, err := readVendor(name)
+		if err != nil {
+			return err
+		}
+		vendor[i] = s
+	}
+	frontFile := func(name string) (string, error) {
+		b, err := front.ReadFile("front/" + name)
+		if err != nil {
+			return "", fmt.Errorf("report: read embedded %s: %w", name, err)
+		}
+		return string(b), nil
+	}
+	var files [4]string
+	for i, name := range []string{"page.html", "report.js", "selfcheck.js", "report.css"} {
+		s, err := frontFile(name)
+		if err != nil {
+			return err
+		}
+		files[i] = s
+	}
+	tmpl, err := template.New("page").Funcs(template.FuncMap{
+		"people":  fmtPeople,
+		"count":   func(n int) string { return fmtPeople(float64(n)) },
+		"share":   fmtShare,
+		"minutes": fmtMinutes,
+		"bytes":   fmtBytes,
+		"lower":   strings.ToLower,
+		"inc":     func(i int) int { return i + 1 },
+	}).Parse(files[0])
+	if err != nil {
+		return fmt.Errorf("report: parse page template: %w", err)
+	}
+
+	breaks := parseBreaks(d.TimeBands)
+	data, err := blob(d, breaks)
+	if err != nil {
+		return err
+	}
+	cs, err := pageCharts(d)
+	if err != nil {
+		return err
+	}
+	chartsJSON, err := json.Marshal(cs)
+	if err != nil {
+		return fmt.Errorf("report: encode charts: %w", err)
+	}
+	settings, err := json.Marshal(map[string]any{
+		"timeColors":   bandColors(make([]string, len(breaks)+1)),
+		"unreachColor": unreachColor,
+		"underColor":   underColor,
+	})
+	if err != nil {
+		return fmt.Errorf("report: encode colours: %w", err)
+	}
+	// The colours ride along in the data blob: splice them in before its
+	// closing brace so the page reads one object.
+	data = append(data[:len(data)-1:len(data)-1], `,"style":`...)
+	data = append(append(data, settings...), '}')
+
+	p := &page{
+		D:           d,
+		Total:       totalPopulation(d),
+		Findings:    findings(d),
+		Charts:      cs,
+		DataJSON:    template.JS(data),
+		ChartsJSON:  template.JS(chartsJSON),
+		SelfCheckJS: inlineJS(files[2]),
+		LeafletJS:   inlineJS(vendor[0]),
+		EChartsJS:   inlineJS(vendor[1]),
+		ReportJS:    inlineJS(files[1]),
+		LeafletCSS:  template.CSS(cssImage.ReplaceAllString(vendor[2], "none")),
+		ReportCSS:   template.CSS(files[3]),
+	}
+	p.fill()
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return fmt.Errorf("report: fill page template: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("report: write page: %w", err)
+	}
+	return nil
+}
+
+// fill derives the table rows the template prints.
+func (p *page) fill() {
+	d := p.D
+	classPop := make([]float64, len(d.Classes))
+	classCells := make([]int, len(d.Classes))
+	for _, r := range d.ClassRows {
+		classPop[r.Class] += r.Population
+		classCells[r.Class] += r.Cells
+	}
+	var faith []string
+	for _, c := range d.Categories {
+		if c.Faith {
+			faith = append(faith, c.Label)
+		}
+	}
+	p.FaithLabels = joinWords(faith)
+	for _, r := range d.Summary {
+		c := d.Categories[r.Category]
+		row := summaryRow{
+			Label: c.Label, Color: c.Color, Faith: c.Faith, Places: r.Places,
+			Walk15: r.PopWalk15, Walk15Share: ratio(r.PopWalk15, p.Total),
+			Under: r.Underserved, UnderShare: r.UnderservedShare,
+		}
+		for k := range d.Classes {
+			v := 0.0
+			if k < len(r.ByClass) {
+				v = r.ByClass[k]
+			}
+			row.ByClass = append(row.ByClass, cellShare{v, ratio(v, classPop[k])})
+		}
+		p.Summary = append(p.Summary, row)
+	}
+	for k, c := range d.Classes {
+		v := classView{Label: c.Label, Rule: c.Rule, Color: c.Color, Standard: standardOf(d, c.Name),
+			Cells: classCells[k], Population: classPop[k], Share: ratio(classPop[k], p.Total)}
+		worst, worstN := -1, 0.0
+		for _, r := range d.Summary {
+			if k < len(r.ByClass) && r.ByClass[k] > worstN {
+				worst, worstN = r.Category, r.ByClass[k]
+			}
+		}
+		if worst >= 0 {
+			v.Worst = fmt.Sprintf("Biggest gap — %s: %s people (%s of this area type's residents) are underserved.", d.Categories[worst].Label, fmtPeople(worstN), fmtShare(ratio(worstN, classPop[k])))
+		} else if len(d.Summary) > 0 {
+			v.Worst = "No one here is underserved for any kind of place."
+		}
+		p.ClassRows = append(p.ClassRows, v)
+	}
+	p.Standards = p.ClassRows
+	for i, a := range d.Areas {
+		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, Population: a.Population, Underserved: a.Underserved, Share: a.Share}
+		for k := range d.Categories {
+			x := 0.0
+			if k < len(a.ByCategory) {
+				x = a.ByCategory[k]
+			}
+			v.ByCategory = append(v.ByCategory, x)
+		}
+		if i < 30 {
+			p.TopAreas = append(p.TopAreas, v)
+		} else {
+			p.MoreAreas = append(p.MoreAreas, v)
+		}
+	}
+	p.HasWalkShare = len(d.WalkShare) > 0
+}
+
+// fmtBytes writes a file size for people: 7,812,345 -> "7.8 MB".
+func fmtBytes(n int64) string {
+	f := float64(n)
+	for _, u := range []string{"bytes", "kB", "MB", "GB"} {
+		if f < 1000 || u == "GB" {
+			if u == "bytes" {
+				return fmt.Sprintf("%d bytes", n)
+			}
+			return fmt.Sprintf("%.1f %s", math.Round(f*10)/10, u)
+		}
+		f /= 1000
+	}
+	return ""
+}
