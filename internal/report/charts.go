@@ -163,8 +163,8 @@ func classChart(d *Data, id string) (chart, error) {
 	return optionJSON(id, height, bar)
 }
 
-// areaChart ranks the worst-served areas by the share of residents
-// underserved for at least one category.
+// areaChart shows the worst-served areas with the share of their residents
+// underserved for the ranking category.
 func areaChart(d *Data, id string, top int) (chart, error) {
 	n := min(top, len(d.Areas))
 	height := 80 + 28*n
@@ -180,7 +180,7 @@ func areaChart(d *Data, id string, top int) (chart, error) {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "48", Top: "16", Bottom: "36", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 100, Name: "% of residents underserved for at least one kind of place", NameLocation: "middle", NameGap: 24, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 100, Name: "% of residents underserved for " + rankPhrase(d), NameLocation: "middle", NameGap: 24, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
 	)
 	bar.SetXAxis(labels).XYReversal()
@@ -244,7 +244,7 @@ func pageCharts(d *Data) ([]chart, error) {
 		}
 		n := min(15, len(d.Areas))
 		out[len(out)-1].Title = fmt.Sprintf("The %d worst-served areas", n)
-		out[len(out)-1].Note = "Share of each area's residents who are underserved for at least one kind of place, worst first. The table below gives the numbers."
+		out[len(out)-1].Note = "Areas ranked by how many residents are underserved for " + rankPhrase(d) + ", most first; each bar gives them as a share of the area's residents. The table below gives the numbers."
 	}
 	return out, nil
 }

@@ -24,6 +24,10 @@ type Data struct {
 	Summary        []CategoryRow
 	ClassRows      []ClassRow
 	Areas          []AreaRow // ranked worst first
+	// RankCategory is the category (index into Categories) whose
+	// underserved residents rank the areas; -1 means underserved for at
+	// least one category.
+	RankCategory int
 	// TimeBands labels the columns of WalkShare and DriveShare, e.g. "0–5",
 	// "5–10", ..., "60+", "unreachable". The upper bounds of "a–b" labels
 	// also become the map's colour breaks.
@@ -118,9 +122,9 @@ type ClassRow struct {
 }
 
 // AreaRow is one administrative area (tract, county...) in the ranking.
-// Underserved counts residents underserved for at least one category;
-// Share is Underserved / Population; ByCategory holds underserved residents
-// per category index.
+// Underserved counts residents underserved for Data.RankCategory (for at
+// least one category when it is -1); Share is Underserved / Population;
+// ByCategory holds underserved residents per category index.
 type AreaRow struct {
 	Name, Level                    string
 	Population, Underserved, Share float64

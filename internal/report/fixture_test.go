@@ -25,6 +25,7 @@ func wilmington(side int) *Data {
 	rng := rand.New(rand.NewPCG(1, 2))
 
 	d := &Data{
+		RankCategory:   -1, // areas ranked by residents underserved for at least one kind
 		Title:          "Places to gather: Wilmington, Delaware (test)",
 		Subtitle:       "Who lives far from libraries, community centres and other places to gather",
 		ToolVersion:    "v0.0.0-test",

@@ -63,6 +63,7 @@ type page struct {
 	ClassRows    []classView
 	Charts       []chart
 	TopAreas     []areaView
+	RankPhrase   string
 	MoreAreas    []areaView
 	Standards    []classView
 	DataJSON     template.JS
@@ -181,6 +182,7 @@ func Render(w io.Writer, d *Data) (err error) {
 	data = append(append(data, settings...), '}')
 
 	p := &page{
+		RankPhrase: rankPhrase(d),
 		D:           d,
 		Total:       totalPopulation(d),
 		Findings:    findings(d),

@@ -423,7 +423,8 @@ func TestFindings(t *testing.T) {
 			{Category: 0, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042},
 			{Category: 1, Places: 0, PopWalk15: 0, Underserved: 10000, UnderservedShare: 1},
 		},
-		Areas: []AreaRow{{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6}},
+		RankCategory: -1,
+		Areas:        []AreaRow{{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6}},
 	}
 	got := findings(d)
 	want := []finding{

@@ -199,8 +199,8 @@ func findings(d *Data) []finding {
 		if a.Level != "" {
 			where += " (" + strings.ToLower(a.Level) + ")"
 		}
-		out = append(out, finding{"Worst-served area:", fmt.Sprintf("%s, where %s of its %s residents (%s people) are underserved for at least one kind of place.",
-			where, fmtShare(a.Share), fmtPeople(a.Population), fmtPeople(a.Underserved))})
+		out = append(out, finding{"Worst-served area:", fmt.Sprintf("%s, where %s of its %s residents (%s people) are underserved for %s.",
+			where, fmtShare(a.Share), fmtPeople(a.Population), fmtPeople(a.Underserved), rankPhrase(d))})
 	}
 	return out
 }
@@ -214,4 +214,12 @@ func joinWords(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// rankPhrase names what ranks the areas, to finish "underserved for ...".
+func rankPhrase(d *Data) string {
+	if d.RankCategory < 0 || d.RankCategory >= len(d.Categories) {
+		return "at least one kind of place"
+	}
+	return "“" + strings.ToLower(d.Categories[d.RankCategory].Label) + "”"
 }
