@@ -359,6 +359,7 @@ func (r *Result) ReportData() *report.Data {
 		d.ClassRows = append(d.ClassRows, row)
 	}
 	rg := r.RankGroup()
+	d.RankCategory = rg
 	for k, a := range r.Ranked {
 		if k >= s.Ranking.Top {
 			break
