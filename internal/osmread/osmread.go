@@ -1,0 +1,749 @@
+// Package osmread streams an OpenStreetMap .osm.pbf extract and keeps what an
+// access study needs: streets, gathering places, transit stops, towns and
+// administrative boundaries.
+//
+// The file is read three times with a streaming scanner, never loaded whole:
+// relations first (to learn which ways are parts of place areas and
+// boundaries), then ways (streets, area places, relation members; noting the
+// nodes they use), then nodes (coordinates of the noted nodes, plus point
+// places, stops and towns). Memory grows with the streets and places kept,
+// not with the size of the file.
+//
+// Large-area rule: a place whose area exceeds Options.LargeAreaM2 (default
+// 2 ha) is entered at its edge, not its centre: its Access points lie along
+// its outer boundary every Options.EdgeSpacing metres (default 100), plus the
+// boundary's corners when it has fewer corners than spaced points. Smaller
+// places and nodes are entered at their representative Point. A large park's
+// centre can be a kilometre from any gate, and measuring to it would call
+// people who live beside the park far from it.
+//
+// Problems in the data (unclosed rings, missing nodes, repaired polygons)
+// are recorded in Extract.Problems and the read goes on; only a file that
+// cannot be read at all is an error.
+package osmread
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+
+	"commonground/internal/geo"
+	"commonground/internal/place"
+	"commonground/internal/problem"
+	"commonground/internal/street"
+)
+
+// Options says what to keep from the extract. The zero value is usable:
+// every zero field takes its documented default.
+type Options struct {
+	Categories  []place.Category // default place.DefaultCategories()
+	AdminLevels []string         // admin_level values kept as boundaries; default {"6","8"} (US county, municipality)
+	LargeAreaM2 float64          // default 20000 (2 ha): bigger areas get edge access points
+	EdgeSpacing float64          // metres between edge access points, default 100
+	// Progress, if set, hears how far each stage ("relations", "ways",
+	// "nodes": bytes of the file; "geometry": features) has got, at most
+	// about every 100 ms and once at the end of each stage.
+	Progress func(stage string, done, total int64)
+}
+
+// Stop is a transit stop, station or platform, kept so maps can show where
+// transit serves even when no timetable is given.
+type Stop struct {
+	OSMType string // "node" or "way"
+	OSMID   int64
+	Name    string
+	Kind    string // the tag that made it a stop, e.g. "highway=bus_stop"
+	Point   orb.Point
+}
+
+// Town is a named settlement, kept to label maps and tell planners where
+// results are.
+type Town struct {
+	OSMType    string
+	OSMID      int64
+	Name       string
+	Kind       string // city, town or village
+	Point      orb.Point
+	Population int // from the population tag, 0 if none
+}
+
+// Boundary is an administrative area (county, municipality) for summing
+// results by the units planners answer to.
+type Boundary struct {
+	OSMID      int64
+	Name       string
+	AdminLevel string
+	Geom       orb.MultiPolygon // made valid with GEOS
+}
+
+// Extract is what Read keeps of a file.
+type Extract struct {
+	Path       string
+	Timestamp  time.Time     // from the pbf header (replication timestamp); zero if absent
+	Bounds     orb.Bound     // header bbox if present, else bbox of all nodes read
+	Places     []place.Place // sorted by category order, then node/way/relation, then OSM id; ID = index
+	Ways       []street.Way  // every way with a highway tag, sorted by id
+	Stops      []Stop        // sorted by type (node, way), then id
+	Towns      []Town        // sorted by name, kind, type, id
+	Boundaries []Boundary    // sorted by admin level (numeric), then id
+	Problems   problem.List
+}
+
+// townKinds are the place values kept as towns; hamlets and neighbourhoods
+// are too many and too small to label a regional map.
+var townKinds = map[string]bool{"city": true, "town": true, "village": true}
+
+// stopKinds are the tags that make a transit stop, in the order that names
+// its Kind.
+var stopKinds = [][2]string{
+	{"highway", "bus_stop"},
+	{"public_transport", "platform"},
+	{"public_transport", "stop_position"},
+	{"public_transport", "station"},
+	{"railway", "station"},
+	{"railway", "halt"},
+	{"railway", "tram_stop"},
+	{"amenity", "bus_station"},
+}
+
+func stopKind(tags osm.Tags) string {
+	for _, k := range stopKinds {
+		if tags.Find(k[0]) == k[1] {
+			return k[0] + "=" + k[1]
+		}
+	}
+	return ""
+}
+
+// areaRel is a relation whose geometry is needed: a place area, an
+// administrative boundary, a town area, or several at once.
+type areaRel struct {
+	id         int64
+	name       string
+	outer      []int64 // member way ids
+	inner      []int64
+	placeCat   int // -1 when not a place
+	placeTags  map[string]string
+	boundary   string // admin level, "" when not a kept boundary
+	townKind   string
+	population string
+}
+
+// pendingWay is a way kept for its shape, waiting for node coordinates.
+type pendingWay struct {
+	id        int64
+	nodes     []int64
+	placeCat  int
+	placeTags map[string]string
+	stop      string
+	name      string
+	townKind  string
+	pop       string
+}
+
+type reader struct {
+	ctx   context.Context
+	path  string
+	size  int64
+	opt   Options
+	cats  []place.Category
+	match *place.Matcher
+	ex    *Extract
+	procs int
+
+	rels       []*areaRel
+	memberWays map[int64][]int64 // way id -> node ids (nil until read)
+	relOuter   map[int64]int     // outer member way of a place relation -> its category
+	streets    []street.Way
+	shapes     []pendingWay
+	needed     []int64 // sorted unique node ids whose coordinates are needed
+	coords     []orb.Point
+	have       []bool
+	nodeBound  orb.Bound
+	anyNode    bool
+	nodeTowns  []Town
+	shaper     *shaper
+}
+
+// Read streams the extract at path. Errors name the file and say whether it
+// is missing, empty, or damaged (not a PBF, truncated, corrupt); problems in
+// the data itself go to Extract.Problems.
+func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
+	if opt.Categories == nil {
+		opt.Categories = place.DefaultCategories()
+	}
+	if opt.AdminLevels == nil {
+		opt.AdminLevels = []string{"6", "8"}
+	}
+	if opt.LargeAreaM2 == 0 {
+		opt.LargeAreaM2 = 20000
+	}
+	if opt.EdgeSpacing == 0 {
+		opt.EdgeSpacing = 100
+	}
+	if opt.LargeAreaM2 < 0 || opt.EdgeSpacing < 0 || math.IsNaN(opt.LargeAreaM2) || math.IsNaN(opt.EdgeSpacing) {
+		return nil, fmt.Errorf("read %s: LargeAreaM2 (%g) and EdgeSpacing (%g) must be positive", path, opt.LargeAreaM2, opt.EdgeSpacing)
+	}
+	m, err := place.NewMatcher(opt.Categories)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: categories: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("read %s: is a folder, not an OSM PBF file", path)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("read %s: file is empty, not an OSM PBF file", path)
+	}
+	r := &reader{
+		ctx: ctx, path: path, size: fi.Size(), opt: opt,
+		cats: m.Categories(), match: m,
+		ex:         &Extract{Path: path},
+		procs:      min(runtime.GOMAXPROCS(0), 8),
+		memberWays: map[int64][]int64{},
+		relOuter:   map[int64]int{},
+		nodeBound:  orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}},
+	}
+	if err := r.scan("relations", true, true, false, r.relation); err != nil {
+		return nil, err
+	}
+	if err := r.scan("ways", true, false, true, r.way); err != nil {
+		return nil, err
+	}
+	r.prepareNodes()
+	if err := r.scan("nodes", false, true, true, r.node); err != nil {
+		return nil, err
+	}
+	if r.ex.Bounds.IsEmpty() && r.anyNode {
+		r.ex.Bounds = r.nodeBound
+	}
+	r.shaper = newShaper()
+	r.finish()
+	return r.ex, nil
+}
+
+// scan runs one streaming pass over the file, calling fn for each element
+// the skips let through.
+func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(osm.Object)) error {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", r.path, err)
+	}
+	defer f.Close()
+	s := osmpbf.New(r.ctx, f, r.procs)
+	defer s.Close()
+	s.SkipNodes, s.SkipWays, s.SkipRelations = skipNodes, skipWays, skipRels
+	if !skipNodes && !r.ex.Bounds.IsEmpty() {
+		// With the bounds known from the header (read in the first pass),
+		// untagged nodes no kept way uses can be dropped inside the
+		// decoder, which then reuses their memory. The filter runs on
+		// decoder goroutines and only reads r.needed, fixed by now. It
+		// must be set before Header starts the decoders.
+		s.FilterNode = func(n *osm.Node) bool { return len(n.Tags) > 0 || r.neededIndex(int64(n.ID)) >= 0 }
+	}
+	h, err := s.Header()
+	if err != nil {
+		return r.damaged(stage, err)
+	}
+	if h != nil && stage == "relations" {
+		r.ex.Timestamp = h.ReplicationTimestamp
+		if b := h.Bounds; b != nil {
+			r.ex.Bounds = orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
+		}
+	}
+	last := time.Now()
+	for s.Scan() {
+		fn(s.Object())
+		if r.opt.Progress != nil && time.Since(last) >= 100*time.Millisecond {
+			last = time.Now()
+			r.opt.Progress(stage, s.FullyScannedBytes(), r.size)
+		}
+	}
+	if err := s.Err(); err != nil {
+		return r.damaged(stage, err)
+	}
+	if r.opt.Progress != nil {
+		r.opt.Progress(stage, r.size, r.size)
+	}
+	return nil
+}
+
+func (r *reader) damaged(stage string, err error) error {
+	if cerr := r.ctx.Err(); cerr != nil {
+		return fmt.Errorf("read %s: %w", r.path, cerr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("read %s: %w", r.path, err)
+	}
+	return fmt.Errorf("read %s: file is damaged or truncated, not a complete OSM PBF file (reading %s): %w", r.path, stage, err)
+}
+
+func (r *reader) addProblem(sev problem.Severity, typ string, id int64, field, value, msg string, args ...any) {
+	r.ex.Problems.Add(problem.Problem{
+		Severity: sev, File: r.path, Feature: typ + "/" + strconv.FormatInt(id, 10),
+		Field: field, Value: value, Message: fmt.Sprintf(msg, args...),
+	})
+}
+
+// classify returns the place category of tags, or -1, building a tag map
+// only when some tag could meet a rule.
+func (r *reader) classify(tags osm.Tags) (int, map[string]string) {
+	for _, t := range tags {
+		if r.match.Relevant(t.Key, t.Value) {
+			cat, kept, ok := r.match.Classify(tags.Map())
+			if !ok {
+				return -1, nil
+			}
+			return cat, kept
+		}
+	}
+	return -1, nil
+}
+
+func (r *reader) relation(o osm.Object) {
+	rel, ok := o.(*osm.Relation)
+	if !ok || len(rel.Tags) == 0 {
+		return
+	}
+	typ := rel.Tags.Find("type")
+	cat, kept := r.classify(rel.Tags)
+	a := &areaRel{id: int64(rel.ID), name: rel.Tags.Find("name"), placeCat: cat, placeTags: kept}
+	if rel.Tags.Find("boundary") == "administrative" {
+		lvl := rel.Tags.Find("admin_level")
+		for _, want := range r.opt.AdminLevels {
+			if lvl == want {
+				a.boundary = lvl
+			}
+		}
+	}
+	if k := rel.Tags.Find("place"); townKinds[k] {
+		a.townKind = k
+		a.population = rel.Tags.Find("population")
+	}
+	if cat < 0 && a.boundary == "" && a.townKind == "" {
+		return
+	}
+	if typ != "multipolygon" && typ != "boundary" {
+		if cat >= 0 {
+			r.addProblem(problem.Skipped, "relation", a.id, "type", typ,
+				"relation tagged as a %s place is not a multipolygon, so it has no area to place it by", r.cats[cat].Name)
+		}
+		return
+	}
+	for _, mem := range rel.Members {
+		if mem.Type != osm.TypeWay {
+			continue
+		}
+		switch mem.Role {
+		case "inner":
+			a.inner = append(a.inner, mem.Ref)
+		case "outer", "":
+			a.outer = append(a.outer, mem.Ref)
+			if cat >= 0 {
+				r.relOuter[mem.Ref] = cat
+			}
+		default:
+			continue
+		}
+		r.memberWays[mem.Ref] = nil
+	}
+	r.rels = append(r.rels, a)
+}
+
+func wayNodes(w *osm.Way) []int64 {
+	ids := make([]int64, len(w.Nodes))
+	for i, n := range w.Nodes {
+		ids[i] = int64(n.ID)
+	}
+	return ids
+}
+
+func (r *reader) way(o osm.Object) {
+	w, ok := o.(*osm.Way)
+	if !ok {
+		return
+	}
+	id := int64(w.ID)
+	var nodes []int64
+	ids := func() []int64 {
+		if nodes == nil {
+			nodes = wayNodes(w)
+		}
+		return nodes
+	}
+	if _, member := r.memberWays[id]; member {
+		r.memberWays[id] = ids()
+	}
+	if len(w.Tags) == 0 {
+		return
+	}
+	if w.Tags.Find("highway") != "" {
+		r.streets = append(r.streets, street.Way{ID: id, Tags: w.Tags.Map(), Nodes: ids()})
+	}
+	p := pendingWay{id: id, placeCat: -1, name: w.Tags.Find("name")}
+	p.placeCat, p.placeTags = r.classify(w.Tags)
+	if c, ok := r.relOuter[id]; ok && c == p.placeCat {
+		p.placeCat, p.placeTags = -1, nil // old-style multipolygon: the relation is the place
+	}
+	p.stop = stopKind(w.Tags)
+	if k := w.Tags.Find("place"); townKinds[k] {
+		p.townKind, p.pop = k, w.Tags.Find("population")
+	}
+	if p.placeCat >= 0 || p.stop != "" || p.townKind != "" {
+		p.nodes = ids()
+		r.shapes = append(r.shapes, p)
+	}
+}
+
+// prepareNodes lists, sorted and without repeats, the nodes whose
+// coordinates the kept ways need.
+func (r *reader) prepareNodes() {
+	n := 0
+	for _, w := range r.streets {
+		n += len(w.Nodes)
+	}
+	ids := make([]int64, 0, n)
+	for _, w := range r.streets {
+		ids = append(ids, w.Nodes...)
+	}
+	for _, p := range r.shapes {
+		ids = append(ids, p.nodes...)
+	}
+	for _, nodes := range r.memberWays {
+		ids = append(ids, nodes...)
+	}
+	slices.Sort(ids)
+	r.needed = slices.Compact(ids)
+	r.coords = make([]orb.Point, len(r.needed))
+	r.have = make([]bool, len(r.needed))
+}
+
+// neededIndex returns the index of node id in r.needed, or -1.
+func (r *reader) neededIndex(id int64) int {
+	i, ok := slices.BinarySearch(r.needed, id)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+func (r *reader) lookup(id int64) (orb.Point, bool) {
+	if i := r.neededIndex(id); i >= 0 && r.have[i] {
+		return r.coords[i], true
+	}
+	return orb.Point{}, false
+}
+
+func (r *reader) node(o osm.Object) {
+	n, ok := o.(*osm.Node)
+	if !ok {
+		return
+	}
+	pt := orb.Point{n.Lon, n.Lat}
+	r.anyNode = true
+	r.nodeBound = r.nodeBound.Extend(pt)
+	id := int64(n.ID)
+	if i := r.neededIndex(id); i >= 0 {
+		r.coords[i], r.have[i] = pt, true
+	}
+	if len(n.Tags) == 0 {
+		return
+	}
+	if cat, kept := r.classify(n.Tags); cat >= 0 {
+		c := r.cats[cat]
+		r.ex.Places = append(r.ex.Places, place.Place{
+			Source: "osm", OSMType: "node", OSMID: id, Name: n.Tags.Find("name"),
+			Category: c.Name, Faith: c.Faith, Point: pt, Access: []orb.Point{pt}, Tags: kept,
+		})
+	}
+	if k := stopKind(n.Tags); k != "" {
+		r.ex.Stops = append(r.ex.Stops, Stop{OSMType: "node", OSMID: id, Name: n.Tags.Find("name"), Kind: k, Point: pt})
+	}
+	if k := n.Tags.Find("place"); townKinds[k] {
+		r.addTown("node", id, n.Tags.Find("name"), k, n.Tags.Find("population"), pt)
+	}
+}
+
+func (r *reader) addTown(typ string, id int64, name, kind, pop string, pt orb.Point) {
+	if name == "" {
+		r.addProblem(problem.Skipped, typ, id, "name", "", "place=%s without a name cannot label a map", kind)
+		return
+	}
+	t := Town{OSMType: typ, OSMID: id, Name: name, Kind: kind, Point: pt}
+	if pop != "" {
+		clean := strings.NewReplacer(",", "", " ", "", "_", "", ".", "").Replace(pop)
+		if v, err := strconv.Atoi(clean); err == nil && v >= 0 {
+			t.Population = v
+		} else {
+			r.addProblem(problem.Warning, typ, id, "population", pop, "population is not a whole number; taken as 0")
+		}
+	}
+	if typ == "node" {
+		r.nodeTowns = append(r.nodeTowns, t)
+	}
+	r.ex.Towns = append(r.ex.Towns, t)
+}
+
+// points resolves node ids to coordinates, dropping nodes the file lacks.
+func (r *reader) points(ids []int64) (orb.LineString, int) {
+	ls := make(orb.LineString, 0, len(ids))
+	missing := 0
+	for _, id := range ids {
+		if p, ok := r.lookup(id); ok {
+			ls = append(ls, p)
+		} else {
+			missing++
+		}
+	}
+	return ls, missing
+}
+
+func (r *reader) finish() {
+	r.finishStreets()
+	total := int64(len(r.shapes) + len(r.rels))
+	var done int64
+	last := time.Now()
+	tick := func() {
+		done++
+		if r.opt.Progress != nil && (time.Since(last) >= 100*time.Millisecond || done == total) {
+			last = time.Now()
+			r.opt.Progress("geometry", done, total)
+		}
+	}
+	for _, p := range r.shapes {
+		r.finishWay(p)
+		tick()
+	}
+	for _, a := range r.rels {
+		r.finishRelation(a)
+		tick()
+	}
+	r.dedupeTowns()
+	place.Sort(r.ex.Places, r.cats)
+	sort.Slice(r.ex.Stops, func(i, j int) bool {
+		a, b := r.ex.Stops[i], r.ex.Stops[j]
+		if a.OSMType != b.OSMType {
+			return a.OSMType == "node"
+		}
+		return a.OSMID < b.OSMID
+	})
+	sort.Slice(r.ex.Towns, func(i, j int) bool {
+		a, b := r.ex.Towns[i], r.ex.Towns[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.OSMType != b.OSMType {
+			return a.OSMType < b.OSMType
+		}
+		return a.OSMID < b.OSMID
+	})
+	sort.Slice(r.ex.Boundaries, func(i, j int) bool {
+		a, b := r.ex.Boundaries[i], r.ex.Boundaries[j]
+		la, _ := strconv.Atoi(a.AdminLevel)
+		lb, _ := strconv.Atoi(b.AdminLevel)
+		if la != lb {
+			return la < lb
+		}
+		return a.OSMID < b.OSMID
+	})
+}
+
+func (r *reader) finishStreets() {
+	sort.Slice(r.streets, func(i, j int) bool { return r.streets[i].ID < r.streets[j].ID })
+	r.ex.Ways = make([]street.Way, 0, len(r.streets))
+	for _, w := range r.streets {
+		pts, missing := r.points(w.Nodes)
+		if missing == 0 && len(pts) < 2 {
+			r.addProblem(problem.Skipped, "way", w.ID, "highway", w.Highway(), "street has only %d node", len(pts))
+			continue
+		}
+		if missing > 0 {
+			kept := w.Nodes[:0:0]
+			for _, id := range w.Nodes {
+				if _, ok := r.lookup(id); ok {
+					kept = append(kept, id)
+				}
+			}
+			w.Nodes = kept
+			if len(pts) < 2 {
+				r.addProblem(problem.Skipped, "way", w.ID, "highway", w.Highway(),
+					"street has %d of its %d nodes in the file; fewer than 2 left", len(pts), len(pts)+missing)
+				continue
+			}
+			r.addProblem(problem.Warning, "way", w.ID, "highway", w.Highway(),
+				"%d of the street's %d nodes are missing from the file; dropped them", missing, len(pts)+missing)
+		}
+		w.Points = []orb.Point(pts)
+		r.ex.Ways = append(r.ex.Ways, w)
+	}
+	r.streets = nil
+}
+
+// areaInfo is the shape summary a place, stop or town takes from an area.
+type areaInfo struct {
+	point  orb.Point
+	geom   orb.MultiPolygon
+	areaM2 float64
+}
+
+// surface makes mp valid and measures it, recording what went wrong.
+func (r *reader) surface(typ string, id int64, mp orb.MultiPolygon) (areaInfo, bool) {
+	valid, pt, repaired, err := r.shaper.surface(mp)
+	if err != nil {
+		r.addProblem(problem.Skipped, typ, id, "", "", "bad area: %v", err)
+		return areaInfo{}, false
+	}
+	if repaired {
+		r.addProblem(problem.Warning, typ, id, "", "", "invalid polygon repaired with make-valid")
+	}
+	return areaInfo{point: pt, geom: valid, areaM2: areaM2(valid)}, true
+}
+
+func (r *reader) finishWay(p pendingWay) {
+	ls, missing := r.points(p.nodes)
+	if missing > 0 {
+		r.addProblem(problem.Warning, "way", p.id, "", "", "%d of the way's %d nodes are missing from the file; dropped them", missing, len(p.nodes))
+	}
+	if len(ls) == 0 {
+		r.addProblem(problem.Skipped, "way", p.id, "", "", "none of the way's nodes are in the file")
+		return
+	}
+	closed := len(ls) >= 4 && ls[0] == ls[len(ls)-1]
+	info := areaInfo{point: ls[0]}
+	if closed {
+		var ok bool
+		if info, ok = r.surface("way", p.id, orb.MultiPolygon{{orb.Ring(ls)}}); !ok {
+			return
+		}
+	} else if len(ls) > 1 {
+		info.point = lineMiddle(ls)
+	}
+	if p.placeCat >= 0 {
+		c := r.cats[p.placeCat]
+		if !closed {
+			r.addProblem(problem.Warning, "way", p.id, "", "",
+				"way tagged as a %s place is not a closed area; placed at the middle of the line", c.Name)
+		}
+		r.ex.Places = append(r.ex.Places, r.newPlace("way", p.id, p.name, c, p.placeTags, info))
+	}
+	if p.stop != "" {
+		r.ex.Stops = append(r.ex.Stops, Stop{OSMType: "way", OSMID: p.id, Name: p.name, Kind: p.stop, Point: info.point})
+	}
+	if p.townKind != "" {
+		r.addTown("way", p.id, p.name, p.townKind, p.pop, info.point)
+	}
+}
+
+func (r *reader) newPlace(typ string, id int64, name string, c place.Category, tags map[string]string, info areaInfo) place.Place {
+	pl := place.Place{
+		Source: "osm", OSMType: typ, OSMID: id, Name: name, Category: c.Name, Faith: c.Faith,
+		Point: info.point, Access: []orb.Point{info.point}, AreaM2: info.areaM2, Tags: tags,
+	}
+	if info.areaM2 > r.opt.LargeAreaM2 && len(info.geom) > 0 {
+		pl.Access = edgePoints(info.geom, r.opt.EdgeSpacing)
+	}
+	return pl
+}
+
+func (r *reader) finishRelation(a *areaRel) {
+	rings := func(wayIDs []int64) ([]orb.Ring, int, error) {
+		var ways [][]int64
+		absent := 0
+		for _, id := range wayIDs {
+			if nodes := r.memberWays[id]; nodes != nil {
+				ways = append(ways, nodes)
+			} else {
+				absent++
+			}
+		}
+		ids, err := assembleRings(ways)
+		if err != nil {
+			return nil, absent, err
+		}
+		var out []orb.Ring
+		for _, ring := range ids {
+			ls, missing := r.points(ring)
+			if missing > 0 {
+				return nil, absent, fmt.Errorf("%d nodes of a ring are missing from the file", missing)
+			}
+			out = append(out, orb.Ring(ls))
+		}
+		return out, absent, nil
+	}
+	outers, absent, err := rings(a.outer)
+	var inners []orb.Ring
+	if err == nil {
+		var absentIn int
+		inners, absentIn, err = rings(a.inner)
+		absent += absentIn
+	}
+	if err == nil && len(outers) == 0 {
+		err = errors.New("no outer ring")
+	}
+	if err != nil {
+		r.addProblem(problem.Skipped, "relation", a.id, "name", a.name,
+			"area cannot be assembled: %v (%d of %d member ways are not in the file; the extract probably cut it at its edge)",
+			err, absent, len(a.outer)+len(a.inner))
+		return
+	}
+	mp, orphans := buildMultiPolygon(outers, inners)
+	if orphans > 0 {
+		r.addProblem(problem.Warning, "relation", a.id, "name", a.name, "%d inner rings lie in no outer ring; ignored them", orphans)
+	}
+	info, ok := r.surface("relation", a.id, mp)
+	if !ok {
+		return
+	}
+	if a.placeCat >= 0 {
+		r.ex.Places = append(r.ex.Places, r.newPlace("relation", a.id, a.name, r.cats[a.placeCat], a.placeTags, info))
+	}
+	if a.boundary != "" {
+		r.ex.Boundaries = append(r.ex.Boundaries, Boundary{OSMID: a.id, Name: a.name, AdminLevel: a.boundary, Geom: info.geom})
+	}
+	if a.townKind != "" {
+		r.addTown("relation", a.id, a.name, a.townKind, a.population, info.point)
+	}
+}
+
+// dedupeTowns drops a way or relation town when a node of the same name lies
+// within 5 km: the node is the settlement's own label point, while the area's
+// point-on-surface can fall anywhere inside it. Kinds are not compared: real
+// data disagree with themselves (Delaware 2016 tags the Milford relation
+// place=city and its node place=town), and one settlement must not be
+// labelled twice.
+func (r *reader) dedupeTowns() {
+	out := r.ex.Towns[:0]
+	for _, t := range r.ex.Towns {
+		dup := false
+		if t.OSMType != "node" {
+			for _, n := range r.nodeTowns {
+				if n.Name == t.Name && geo.Distance(n.Point, t.Point) <= 5000 {
+					dup = true
+					break
+				}
+			}
+		}
+		if !dup {
+			out = append(out, t)
+		}
+	}
+	r.ex.Towns = out
+}
