@@ -181,6 +181,8 @@ type pageCategory struct {
 	Label string `json:"label"`
 	Faith bool   `json:"faith"`
 	Color string `json:"color"`
+	// Composite categories combine others; they hold no places of their own.
+	Composite bool `json:"composite,omitempty"`
 }
 
 type pageClass struct {
@@ -201,7 +203,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 
 	cats := make([]pageCategory, len(d.Categories))
 	for i, c := range d.Categories {
-		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color}
+		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color, c.Composite}
 	}
 	w.key("categories")
 	w.value(cats)

@@ -47,6 +47,10 @@ type Category struct {
 	Name, Label string
 	Faith       bool
 	Color       string // hex, e.g. "#0072b2"
+	// Composite marks a combination of other categories ("any gathering
+	// place"): it is measured like the others but holds no places of its own,
+	// so the map has no place layer for it.
+	Composite bool
 }
 
 // Class is a settlement class (urban, rural, remote); Rule says in plain

@@ -258,7 +258,7 @@ func (r *Result) ReportData() *report.Data {
 		if g.Composite {
 			col = map[string]string{config.AnyCategory: "#444444", config.SecularCategory: "#7F7F7F"}[g.Name]
 		}
-		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col})
+		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
 	}
 	classRules := []string{
 		fmt.Sprintf("At least %s people per km² live within %s m of the cell (the US Census Bureau's 2010 urban-core density is 386 per km², 1,000 per square mile).", output.Num(s.Classes.UrbanDensity, 0), output.Num(s.Classes.DensityRadius, 0)),

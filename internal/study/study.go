@@ -124,18 +124,23 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	// Networks and population are independent: build them side by side.
 	rep.Start("build networks and population grid")
 	var walkG, driveG *network.Graph
+	var walkErr, driveErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		walkG, r.WalkStat = network.Build(ex.Ways, network.WalkProfile(s.Travel.WalkKmh))
-		driveG, r.DrvStat = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
+		walkG, r.WalkStat, walkErr = network.Build(ex.Ways, network.WalkProfile(s.Travel.WalkKmh))
+		driveG, r.DrvStat, driveErr = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
 	}()
 	popErr := r.population(popPath)
 	wg.Wait()
-	if popErr != nil {
-		return nil, popErr
+	for _, err := range []error{popErr, walkErr, driveErr} {
+		if err != nil {
+			return nil, err
+		}
 	}
+	r.Problems.Merge(r.WalkStat.Problems)
+	r.Problems.Merge(r.DrvStat.Problems)
 	if len(r.Alloc.Cells) == 0 {
 		return nil, fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
 	}

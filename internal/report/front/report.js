@@ -221,6 +221,7 @@
   overlays['Cells (coloured as chosen above)'] = cells;
   overlays['Major roads'] = roads;
   D.categories.forEach(function (c, k) {
+    if (c.composite) return;
     var n = placeLayers[k].getLayers().length;
     overlays[swatch(c.color, true) + esc(c.label) + ' <span class="small">(' + nf.format(n) + ')</span>'] = placeLayers[k];
   });
