@@ -11,9 +11,9 @@ import (
 	"commonground/internal/testdata"
 )
 
-// study writes a config into dir that reads the given OSM and population
+// writeStudy writes a config into dir that reads the given OSM and population
 // files and writes into dir/out.
-func study(t *testing.T, dir, osmPath, popYAML string) string {
+func writeStudy(t *testing.T, dir, osmPath, popYAML string) string {
 	t.Helper()
 	text := "name: test\ninputs:\n  osm: " + osmPath + "\n" + popYAML + "output:\n  dir: out\n"
 	p := filepath.Join(dir, "study.yaml")
@@ -81,28 +81,28 @@ func TestBadInputKeepsEarlierReport(t *testing.T) {
 	}{
 		{"truncated pbf", func(dir string) string {
 			os.WriteFile(filepath.Join(dir, "cut.osm.pbf"), full[:len(full)/2], 0o644)
-			return study(t, dir, "cut.osm.pbf", "  estimate: {total: 1000}\n")
+			return writeStudy(t, dir, "cut.osm.pbf", "  estimate: {total: 1000}\n")
 		}, []string{"cut.osm.pbf"}},
 		{"not a pbf", func(dir string) string {
 			os.WriteFile(filepath.Join(dir, "text.osm.pbf"), []byte("this is not OpenStreetMap data\n"), 0o644)
-			return study(t, dir, "text.osm.pbf", "  estimate: {total: 1000}\n")
+			return writeStudy(t, dir, "text.osm.pbf", "  estimate: {total: 1000}\n")
 		}, []string{"text.osm.pbf"}},
 		{"population field missing", func(dir string) string {
 			os.WriteFile(filepath.Join(dir, "tracts.geojson"), geo, 0o644)
-			return study(t, dir, pbf, "  population: {path: tracts.geojson, pop_field: persons}\n")
+			return writeStudy(t, dir, pbf, "  population: {path: tracts.geojson, pop_field: persons}\n")
 		}, []string{"tracts.geojson", "persons"}},
 		{"negative population", func(dir string) string {
 			bad := bytes.Replace(geo, []byte(`"pop": 7085.0`), []byte(`"pop": -7085.0`), 1)
 			os.WriteFile(filepath.Join(dir, "tracts.geojson"), bad, 0o644)
-			return study(t, dir, pbf, "  population: {path: tracts.geojson, id_field: GEOID, pop_field: pop}\n")
+			return writeStudy(t, dir, pbf, "  population: {path: tracts.geojson, id_field: GEOID, pop_field: pop}\n")
 		}, []string{"tracts.geojson", "10001042800", "negative"}},
 		{"non-numeric population", func(dir string) string {
 			bad := bytes.Replace(geo, []byte(`"pop": 7085.0`), []byte(`"pop": "many"`), 1)
 			os.WriteFile(filepath.Join(dir, "tracts.geojson"), bad, 0o644)
-			return study(t, dir, pbf, "  population: {path: tracts.geojson, id_field: GEOID, pop_field: pop}\n")
+			return writeStudy(t, dir, pbf, "  population: {path: tracts.geojson, id_field: GEOID, pop_field: pop}\n")
 		}, []string{"tracts.geojson", "10001042800", "many"}},
 		{"config typo", func(dir string) string {
-			p := study(t, dir, pbf, "  estimate: {total: 1000}\n")
+			p := writeStudy(t, dir, pbf, "  estimate: {total: 1000}\n")
 			b, _ := os.ReadFile(p)
 			os.WriteFile(p, bytes.Replace(b, []byte("output:"), []byte("outptu:"), 1), 0o644)
 			return p
@@ -110,7 +110,7 @@ func TestBadInputKeepsEarlierReport(t *testing.T) {
 		{"study area empty", func(dir string) string {
 			// A population layer with no polygons leaves no one to study.
 			os.WriteFile(filepath.Join(dir, "empty.geojson"), []byte(`{"type":"FeatureCollection","features":[]}`), 0o644)
-			return study(t, dir, pbf, "  population: {path: empty.geojson, pop_field: pop}\n")
+			return writeStudy(t, dir, pbf, "  population: {path: empty.geojson, pop_field: pop}\n")
 		}, []string{"empty.geojson"}},
 	}
 	for _, tc := range tests {

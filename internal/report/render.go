@@ -182,7 +182,7 @@ func Render(w io.Writer, d *Data) (err error) {
 	data = append(append(data, settings...), '}')
 
 	p := &page{
-		RankPhrase: rankPhrase(d),
+		RankPhrase:  rankPhrase(d),
 		D:           d,
 		Total:       totalPopulation(d),
 		Findings:    findings(d),
