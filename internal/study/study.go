@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"commonground/internal/access"
 	"commonground/internal/config"
@@ -223,7 +222,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 			r.Under[gi][i] = gap.Underserved(r.Walk[gi][i], r.Drive[gi][i], standard(s, r.Class[i]))
 		}
 	}
-	r.areas()
+	if err := r.areas(); err != nil {
+		return nil, err
+	}
 	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
 	r.rank()
 	rep.Done("")
@@ -349,7 +350,7 @@ func standard(s *config.Study, c gap.Class) gap.Standard {
 // areas builds the summary areas: census zones, whose people the allocation
 // already split exactly, then each admin level, to which a cell belongs by
 // its centre.
-func (r *Result) areas() {
+func (r *Result) areas() error {
 	cells := r.Alloc.Cells
 	r.Members = make([][]gap.Member, len(cells))
 	if len(r.Zones) > 0 {
@@ -393,17 +394,18 @@ func (r *Result) areas() {
 			r.Areas = append(r.Areas, gap.Area{Name: b.Name, Level: lvl.Label})
 		}
 		outside := int32(-1)
-		bounds := make([]orb.Bound, len(bs))
+		mps := make([]orb.MultiPolygon, len(bs))
 		for i, b := range bs {
-			bounds[i] = b.Geom.Bound()
+			mps[i] = b.Geom
+		}
+		rg, err := newRegions(mps)
+		if err != nil {
+			return err
 		}
 		for i, c := range cells {
 			found := int32(-1)
-			for k, b := range bs {
-				if bounds[k].Contains(c.Center) && planar.MultiPolygonContains(b.Geom, c.Center) {
-					found = first + int32(k)
-					break
-				}
+			if k := rg.locate(c.Center); k >= 0 {
+				found = first + int32(k)
 			}
 			if found < 0 {
 				if outside < 0 {
@@ -414,10 +416,12 @@ func (r *Result) areas() {
 			}
 			r.Members[i] = append(r.Members[i], gap.Member{Area: found, Pop: c.Pop})
 		}
+		rg.destroy()
 		if r.RankLevel == "" || len(r.Zones) == 0 {
 			r.RankLevel = lvl.Label // the finest admin level ranks when there is no census layer
 		}
 	}
+	return nil
 }
 
 // rank orders the areas of the ranking level by need.
