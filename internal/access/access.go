@@ -3,12 +3,20 @@
 // on foot and by car, and how many places (and how many kinds) lie within a
 // short walk.
 //
-// Travel time from an origin to a place is the walk from the origin to the
-// nearest point of the street network (its snap leg, at walking speed, in
-// every mode since one walks to the car too), the network trip, and the walk
-// from the network to the place's entrance (also at walking speed). A place
-// with several access points (a large park's edge) is reached at whichever
-// is quickest.
+// Travel time from an origin to a place is the walk from the origin to a
+// point of the street network (its snap leg, at walking speed, in every mode
+// since one walks to the car too), the network trip, and the walk from the
+// network to the place's entrance (also at walking speed). A place with
+// several access points (a large park's edge) is reached at whichever is
+// quickest.
+//
+// An origin may join the network at the nearest point of each of a few
+// streets (up to MaxCandidates ways within Slack metres of the nearest), and
+// takes whichever gives the quickest trip. The nearest segment alone can be a
+// poorly connected one, such as a hospital's ring road that meets the street
+// grid at a single gate, which would send everyone in the cell on a long
+// detour. Each candidate's own snap leg is walked, so no trip is shorter than
+// the straight line.
 package access
 
 import (
@@ -53,34 +61,39 @@ type Engine struct {
 	speed     float64 // walking speed, m/s
 	snapMax   float64
 	origins   []orb.Point
-	snaps     [2][]network.Snap
-	snapped   [2][]bool
+	snaps     [2][][]network.Snap // candidate snaps per origin, nearest first
 	targets   [2]*network.Targets
-	targetOf  [2][]int32 // target index -> origin index
-	Unsnapped [2]int     // origins further than snapMax from any street
+	targetOf  [2][]int32   // target index -> origin index
+	targetLeg [2][]float64 // target index -> its snap leg, seconds
+	Unsnapped [2]int       // origins further than snapMax from any street
 }
+
+// MaxCandidates is the most streets an origin may join the network at.
+const MaxCandidates = 8
 
 // NewEngine snaps every origin to both graphs. walkSpeed is in m/s; snapMax
 // in metres is the furthest an origin may be from a street and still be
-// counted as reaching it.
-func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax float64, origins []orb.Point) *Engine {
+// counted as reaching it; slack in metres is how much further than the
+// nearest street another candidate street may be (0: the nearest only).
+func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax, slack float64, origins []orb.Point) *Engine {
 	e := &Engine{graphs: [2]*network.Graph{walk, drive}, speed: walkSpeed, snapMax: snapMax, origins: origins}
 	for m := range e.graphs {
 		g := e.graphs[m]
-		e.snaps[m] = make([]network.Snap, len(origins))
-		e.snapped[m] = make([]bool, len(origins))
-		var ts []network.Snap
+		e.snaps[m] = make([][]network.Snap, len(origins))
 		parallel(len(origins), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				e.snaps[m][i], e.snapped[m][i] = g.Snap(origins[i], snapMax)
+				e.snaps[m][i], _ = g.SnapNear(origins[i], snapMax, slack, MaxCandidates)
 			}
 		})
+		var ts []network.Snap
 		for i := range origins {
-			if e.snapped[m][i] {
-				ts = append(ts, e.snaps[m][i])
-				e.targetOf[m] = append(e.targetOf[m], int32(i))
-			} else {
+			if len(e.snaps[m][i]) == 0 {
 				e.Unsnapped[m]++
+			}
+			for _, s := range e.snaps[m][i] {
+				ts = append(ts, s)
+				e.targetOf[m] = append(e.targetOf[m], int32(i))
+				e.targetLeg[m] = append(e.targetLeg[m], s.Dist/walkSpeed)
 			}
 		}
 		e.targets[m] = g.NewTargets(ts)
@@ -88,10 +101,13 @@ func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax float64, origins [
 	return e
 }
 
-// OriginSnap returns origin i's distance in metres to the street network of
+// OriginSnap returns origin i's distance in metres to the nearest street of
 // a mode, and false when it is beyond the snap limit.
 func (e *Engine) OriginSnap(m Mode, i int) (float64, bool) {
-	return e.snaps[m][i].Dist, e.snapped[m][i]
+	if len(e.snaps[m][i]) == 0 {
+		return math.Inf(1), false
+	}
+	return e.snaps[m][i][0].Dist, true
 }
 
 // sources snaps destinations to a graph; each starts with its own snap leg
@@ -127,15 +143,19 @@ func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32
 	field := e.graphs[m].Nearest(srcs)
 	parallel(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if !e.snapped[m][i] {
-				continue
+			best, bestLabel := math.Inf(1), int32(-1)
+			for _, s := range e.snaps[m][i] {
+				cost, l, ok := field.At(s)
+				if !ok {
+					continue
+				}
+				if t := cost + s.Dist/e.speed; t < best {
+					best, bestLabel = t, l
+				}
 			}
-			cost, l, ok := field.At(e.snaps[m][i])
-			if !ok {
-				continue
+			if bestLabel >= 0 {
+				minutes[i], label[i] = best/60, bestLabel
 			}
-			minutes[i] = (cost + e.snaps[m][i].Dist/e.speed) / 60
-			label[i] = l
 		}
 	})
 	return minutes, label
@@ -184,7 +204,7 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 					}
 					e.graphs[Walk].Reach(s, limit, e.targets[Walk], func(t int32, cost float64) {
 						o := e.targetOf[Walk][t]
-						if cost+e.snaps[Walk][o].Dist/e.speed > limit {
+						if cost+e.targetLeg[Walk][t] > limit {
 							return
 						}
 						if p.stamp[o] == s.Label {

@@ -1,0 +1,175 @@
+package access
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/geo"
+	"commonground/internal/network"
+	"commonground/internal/street"
+)
+
+// deg is the length in metres of 0.001 degree of a great circle; on the
+// equator it is also 0.001 degree of longitude (to 1.5e-10).
+var deg = geo.EarthRadius * math.Pi / 180 * 0.001
+
+// One straight residential street along the equator from lon 0 to 0.01
+// (10 deg long). Walking at 3.6 km/h (1 m/s) makes seconds equal metres;
+// driving at 36 km/h (10 m/s).
+func line(t *testing.T) (*network.Graph, *network.Graph) {
+	t.Helper()
+	ways := []street.Way{{
+		ID: 1, Tags: map[string]string{"highway": "residential"},
+		Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}},
+	}}
+	walk, _, err := network.Build(ways, network.WalkProfile(3.6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive, _, err := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 36}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return walk, drive
+}
+
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+func TestNearestByHand(t *testing.T) {
+	walk, drive := line(t)
+	origins := []orb.Point{
+		{0.004, -0.0002}, // 0.2 deg south of the street, at 4 deg along
+		{0.0095, 0},      // on the street, beyond place 1
+		{0.005, 0.05},    // 5.5 km north: beyond the snap limit
+	}
+	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	if e.Unsnapped[Walk] != 1 || e.Unsnapped[Drive] != 1 {
+		t.Errorf("unsnapped = %v, want one per mode", e.Unsnapped)
+	}
+	dests := []Dest{
+		{Point: orb.Point{0.002, 0.0001}, Label: 10}, // 0.1 deg north of the street at 2 deg
+		{Point: orb.Point{0.009, 0}, Label: 11},      // on the street at 9 deg
+	}
+	tests := []struct {
+		name   string
+		mode   Mode
+		origin int
+		label  int32
+		secs   float64 // worked by hand
+	}{
+		// Walk 0.2 deg to the street, 2 deg along it, 0.1 deg to the door.
+		{"walk to the near place", Walk, 0, 10, (0.2 + 2 + 0.1) * deg},
+		// 0.5 deg back along the street to place 1.
+		{"walk from beyond place 1", Walk, 1, 11, 0.5 * deg},
+		// The legs off the street are walked (1 m/s), the street driven (10 m/s).
+		{"drive to the near place", Drive, 0, 10, 0.2*deg + 2*deg/10 + 0.1*deg},
+		{"drive from beyond place 1", Drive, 1, 11, 0.5 * deg / 10},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mins, labels := e.Nearest(tc.mode, dests)
+			if labels[tc.origin] != tc.label || !near(mins[tc.origin]*60, tc.secs, 1e-3) {
+				t.Errorf("origin %d: %.4f s to %d, want %.4f s to %d", tc.origin, mins[tc.origin]*60, labels[tc.origin], tc.secs, tc.label)
+			}
+			if !math.IsNaN(mins[2]) || labels[2] != -1 {
+				t.Errorf("unsnapped origin: %v %d, want NaN -1", mins[2], labels[2])
+			}
+		})
+	}
+	// No destinations: everyone unreachable.
+	mins, _ := e.Nearest(Walk, nil)
+	for i, m := range mins {
+		if !math.IsNaN(m) {
+			t.Errorf("origin %d reaches nothing in %v min", i, m)
+		}
+	}
+}
+
+func TestNearbyByHand(t *testing.T) {
+	walk, drive := line(t)
+	origins := []orb.Point{{0.004, -0.0002}, {0.0095, 0}}
+	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	dests := []Dest{
+		{Point: orb.Point{0.002, 0.0001}, Label: 0},
+		{Point: orb.Point{0.0021, 0.0001}, Label: 0}, // a second entrance of place 0
+		{Point: orb.Point{0.009, 0}, Label: 1},
+		{Point: orb.Point{0.0045, 0}, Label: 2},
+	}
+	kind := func(l int32) uint32 { return []uint32{1, 2, 1}[l] }
+	// Origin 0: place 2 at (0.2+0.5) deg = 77.8 m, place 0 at 2.2 deg (its
+	// second entrance, 1.9+0.1+0.2) = 244.6 m, place 1 at 5.2 deg = 578.2 m.
+	// Origin 1: place 1 at 0.5 deg, place 2 at 5 deg, place 0 at 7.5 deg.
+	tests := []struct {
+		name    string
+		minutes float64
+		count   []int32
+		kinds   []uint32
+	}{
+		{"2 minutes", 2, []int32{1, 1}, []uint32{1, 2}},
+		{"5 minutes", 5, []int32{2, 1}, []uint32{1, 2}},
+		{"10 minutes", 10, []int32{3, 2}, []uint32{3, 3}},
+		{"15 minutes", 15, []int32{3, 3}, []uint32{3, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			count, kinds, err := e.Nearby(context.Background(), dests, kind, tc.minutes, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range origins {
+				if count[i] != tc.count[i] || kinds[i] != tc.kinds[i] {
+					t.Errorf("origin %d: %d places, kinds %b; want %d, %b", i, count[i], kinds[i], tc.count[i], tc.kinds[i])
+				}
+			}
+		})
+	}
+}
+
+// TestNearbyAgreesWithNearest: on a real network, a place counted within the
+// walk limit must be no closer than the nearest place, and every origin whose
+// nearest place is within the limit must count at least one.
+func TestNearbyAgreesWithNearest(t *testing.T) {
+	var ways []street.Way
+	// A 6 x 6 grid of streets 0.001 degree apart.
+	id := int64(1)
+	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
+	for i := 0; i < 6; i++ {
+		var h, v street.Way
+		h.ID, v.ID = id, id+1
+		id += 2
+		h.Tags = map[string]string{"highway": "residential"}
+		v.Tags = h.Tags
+		for j := 0; j < 6; j++ {
+			h.Nodes = append(h.Nodes, node(i, j))
+			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
+			v.Nodes = append(v.Nodes, node(j, i))
+			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
+		}
+		ways = append(ways, h, v)
+	}
+	walk, _, _ := network.Build(ways, network.WalkProfile(3.6))
+	drive, _, _ := network.Build(ways, network.DriveProfile(3.6, nil))
+	var origins []orb.Point
+	for i := 0; i < 20; i++ {
+		for j := 0; j < 20; j++ {
+			origins = append(origins, orb.Point{float64(i)*0.00026 + 0.0001, float64(j)*0.00026 + 0.0001})
+		}
+	}
+	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	dests := []Dest{{Point: orb.Point{0.0012, 0.0031}, Label: 0}, {Point: orb.Point{0.0044, 0.0008}, Label: 1}}
+	mins, _ := e.Nearest(Walk, dests)
+	const limit = 6.0 // minutes: 360 m at 1 m/s
+	count, _, err := e.Nearby(context.Background(), dests, func(int32) uint32 { return 1 }, limit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range origins {
+		within := !math.IsNaN(mins[i]) && mins[i] <= limit
+		if within != (count[i] > 0) {
+			t.Errorf("origin %d: nearest %.3f min, but %d places counted within %v min", i, mins[i], count[i], limit)
+		}
+	}
+}
