@@ -2,102 +2,21 @@ package report
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"html"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"commonground/internal/report/browsertest"
 )
-
-// verdict is what the page's self-check writes into #cg-selfcheck.
-type verdict struct {
-	Done       bool
-	Errors     []string
-	Violations []string
-	Requests   []string
-	Map        struct {
-		Canvases, Svgs, Tiles, CellsDrawn, Cells, Places, Roads, Stops int
-	}
-	Charts []struct {
-		ID       string
-		Rendered bool
-		Width    int
-	}
-	Exercised *struct {
-		Views                         int
-		CellPopup, PlacePopup, Legend string
-	}
-}
-
-// chromium returns the headless browser to test with. The test fails, not
-// skips, without one: a page never opened in a browser is not tested.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("headless browser test skipped in -short mode")
-	}
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no headless Chromium found (install Debian package chromium, or set CHROMIUM)")
-	return ""
-}
-
-// runChromium opens page in a fresh headless profile with networking
-// services off and returns stdout and stderr.
-func runChromium(t *testing.T, bin string, page string, extra ...string) (stdout, stderr []byte) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	args := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=10000",
-	}
-	args = append(append(args, extra...), "file://"+page+"#cg-selftest")
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, errb.Bytes())
-	}
-	return out.Bytes(), errb.Bytes()
-}
-
-var selfCheck = regexp.MustCompile(`(?s)<pre id="cg-selfcheck"[^>]*>(.*?)</pre>`)
-
-// loadPage opens page and returns the self-check verdict and stderr.
-func loadPage(t *testing.T, bin, page string) (verdict, []byte) {
-	t.Helper()
-	dom, stderr := runChromium(t, bin, page, "--dump-dom")
-	m := selfCheck.FindSubmatch(dom)
-	if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
-		t.Fatalf("page wrote no self-check verdict; the page script did not finish.\nstderr:\n%s", stderr)
-	}
-	var v verdict
-	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &v); err != nil {
-		t.Fatalf("self-check verdict %q: %v", m[1], err)
-	}
-	return v, stderr
-}
 
 // TestBrowser opens a rendered report in headless Chromium from file:// and
 // checks that the map and every chart drew, with no script errors and no
 // request leaving the page. It leaves report.html and a screenshot in
 // $TMPDIR/commonground-report-test for a person to look at.
 func TestBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	d := wilmington(45)
 	dir := filepath.Join(os.TempDir(), "commonground-report-test")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -107,7 +26,7 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(page, render(t, d), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, stderr := loadPage(t, bin, page)
+	v, stderr := browsertest.Load(t, bin, page)
 
 	if !v.Done {
 		t.Error("self-check did not finish")
@@ -170,7 +89,7 @@ func TestBrowser(t *testing.T) {
 
 	shot := filepath.Join(dir, "report.png")
 	_ = os.Remove(shot)
-	runChromium(t, bin, page, "--screenshot="+shot, "--window-size=1280,2400")
+	browsertest.Run(t, bin, page, "--screenshot="+shot, "--window-size=1280,2400")
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v", err)
@@ -187,7 +106,7 @@ func TestBrowser(t *testing.T) {
 // with a thrown error, a console error and a remote image must report all
 // three, or TestBrowser's clean verdict would mean nothing.
 func TestBrowserSelfCheckCatchesFaults(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	good := render(t, wilmington(10))
 	inject := `<script>console.error("fault-console"); setTimeout(function () { throw new Error("fault-thrown"); }, 10);</script>` +
 		`<img alt="" src="https://example.invalid/fault.png">`
@@ -199,7 +118,7 @@ func TestBrowserSelfCheckCatchesFaults(t *testing.T) {
 	if err := os.WriteFile(page, bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, _ := loadPage(t, bin, page)
+	v, _ := browsertest.Load(t, bin, page)
 	joined := strings.Join(v.Errors, "\n")
 	for _, want := range []string{"fault-console", "fault-thrown"} {
 		if !strings.Contains(joined, want) {

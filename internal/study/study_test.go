@@ -17,6 +17,7 @@ import (
 	"commonground/internal/gap"
 	"commonground/internal/geo"
 	"commonground/internal/progress"
+	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
 )
 
@@ -241,6 +242,46 @@ func TestOutputsDeterministic(t *testing.T) {
 	for _, n := range a.Names() {
 		if string(a.Bytes(n)) != string(b.Bytes(n)) {
 			t.Errorf("%s differs between two renders", n)
+		}
+	}
+}
+
+// TestRealReportInBrowser renders the Delaware tracts report and opens it in
+// headless Chromium from file://: the map draws every populated cell, all
+// charts draw, and the page has no script errors and makes no requests.
+func TestRealReportInBrowser(t *testing.T) {
+	r := tracts(t)
+	bin := browsertest.Chromium(t)
+	set, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), ReportFile)
+	if err := os.WriteFile(page, set.Bytes(ReportFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := browsertest.Load(t, bin, page)
+	if !v.Done {
+		t.Error("the page's self-check did not finish")
+	}
+	for _, e := range v.Errors {
+		t.Errorf("script error: %s", e)
+	}
+	for _, e := range append(v.Violations, v.Requests...) {
+		t.Errorf("network request: %s", e)
+	}
+	if v.Map.Cells != len(r.Alloc.Cells) || v.Map.CellsDrawn < len(r.Alloc.Cells) {
+		t.Errorf("map drew %d squares for %d cells", v.Map.CellsDrawn, len(r.Alloc.Cells))
+	}
+	if v.Map.Places != len(r.Extract.Places) || v.Map.Roads == 0 {
+		t.Errorf("map has %d places (want %d) and %d roads", v.Map.Places, len(r.Extract.Places), v.Map.Roads)
+	}
+	if len(v.Charts) < 4 {
+		t.Errorf("%d charts, want 4", len(v.Charts))
+	}
+	for _, c := range v.Charts {
+		if !c.Rendered {
+			t.Errorf("chart %s did not render", c.ID)
 		}
 	}
 }
