@@ -190,3 +190,15 @@ func TestTwoRunsIdentical(t *testing.T) {
 		t.Error("timings.json missing")
 	}
 }
+
+func TestThousands(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {897934, "897,934"}, {1234567.6, "1,234,568"}, {-4500, "-4,500"}}
+	for _, tc := range tests {
+		if got := thousands(tc.v); got != tc.want {
+			t.Errorf("thousands(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -99,8 +100,8 @@ Flags:
 // summary is the few lines a planner reads at the end of a run.
 func summary(r *study.Result, took time.Duration) string {
 	total := r.Population()
-	s := fmt.Sprintf("\n%s: %s people in %d cells, %d gathering places (%s).\n",
-		r.Study.Name, output.Num(total, 0), len(r.Alloc.Cells), len(r.Extract.Places), took.Round(100*time.Millisecond))
+	s := fmt.Sprintf("\n%s: %s people in %s cells, %s gathering places (%s).\n",
+		r.Study.Name, thousands(total), thousands(float64(len(r.Alloc.Cells))), thousands(float64(len(r.Extract.Places))), took.Round(100*time.Millisecond))
 	for gi, g := range r.Groups {
 		var under float64
 		for i, c := range r.Alloc.Cells {
@@ -108,7 +109,7 @@ func summary(r *study.Result, took time.Duration) string {
 				under += c.Pop
 			}
 		}
-		s += fmt.Sprintf("  %-48s %9s underserved (%4.1f%%)\n", g.Label, output.Num(under, 0), 100*under/total)
+		s += fmt.Sprintf("  %-48s %9s underserved (%4.1f%%)\n", g.Label, thousands(under), 100*under/total)
 	}
 	if n := len(r.Notes) + r.Problems.Len(); n > 0 {
 		s += fmt.Sprintf("%d warnings: see the report's methods section and manifest.json.\n", n)
@@ -124,4 +125,18 @@ func peakRSS() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024
+}
+
+// thousands rounds v to a whole number and groups its digits: 897,934.
+func thousands(v float64) string {
+	s := output.Num(v, 0)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

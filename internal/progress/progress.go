@@ -112,7 +112,7 @@ func (r *Reporter) endLocked(result string) {
 		if r.tty && r.shown {
 			fmt.Fprint(r.w, "\r\033[K")
 		}
-		line := fmt.Sprintf("%-28s %6.1fs", r.stage, secs)
+		line := fmt.Sprintf("%-36s %6.1fs", r.stage, secs)
 		if result != "" {
 			line += "  " + result
 		}
@@ -141,8 +141,8 @@ func (r *Reporter) Printf(format string, args ...any) {
 func bar(stage string, pct int, done, total int64) string {
 	const width = 30
 	if pct < 0 {
-		return fmt.Sprintf("%-28s %d", stage, done)
+		return fmt.Sprintf("%-36s %d", stage, done)
 	}
 	n := pct * width / 100
-	return fmt.Sprintf("%-28s [%s%s] %3d%%", stage, strings.Repeat("#", n), strings.Repeat(".", width-n), pct)
+	return fmt.Sprintf("%-36s [%s%s] %3d%%", stage, strings.Repeat("#", n), strings.Repeat(".", width-n), pct)
 }

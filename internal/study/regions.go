@@ -55,8 +55,22 @@ func (rg *regions) locate(pt orb.Point) (k int) {
 			k = -1
 		}
 	}()
+	// Not PrepGeom.ContainsXY: with GEOS older than 3.12 (Debian 12 has
+	// 3.11) go-geos v0.20.1 compiles it to a stub that always says false.
+	var p *geos.Geom
+	defer func() {
+		if p != nil {
+			p.Destroy()
+		}
+	}()
 	for k := range rg.preps {
-		if rg.bounds[k].Contains(pt) && rg.preps[k].ContainsXY(pt[0], pt[1]) {
+		if !rg.bounds[k].Contains(pt) {
+			continue
+		}
+		if p == nil {
+			p = rg.ctx.NewPointFromXY(pt[0], pt[1])
+		}
+		if rg.preps[k].Contains(p) {
 			return k
 		}
 	}

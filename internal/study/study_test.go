@@ -6,10 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
 
@@ -283,5 +285,48 @@ func TestRealReportInBrowser(t *testing.T) {
 		if !c.Rendered {
 			t.Errorf("chart %s did not render", c.ID)
 		}
+	}
+}
+
+// TestCountyTotalsMatchCensus: people summed per OSM county boundary (cells
+// assigned by their centres) must come close to the 2010 county counts in
+// the census county layer, an independent source.
+func TestCountyTotalsMatchCensus(t *testing.T) {
+	r := tracts(t)
+	raw, err := os.ReadFile(testdata.Shared(t, "delaware/de_county_2010.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, a := range r.AreaResult {
+		if r.Areas[a.Area].Level == "county" {
+			got[r.Areas[a.Area].Name] = a.Population
+		}
+	}
+	if len(fc.Features) != 3 {
+		t.Fatalf("%d counties in the census layer", len(fc.Features))
+	}
+	for _, f := range fc.Features {
+		name, _ := f.Properties["NAME"].(string)
+		want, _ := f.Properties["pop"].(float64)
+		var have float64
+		for n, p := range got {
+			if strings.HasPrefix(name, n) || strings.HasPrefix(n, name) {
+				have = p
+			}
+		}
+		t.Logf("%s: %.0f by OSM boundary, census %.0f", name, have, want)
+		// Border cells go wholly to the county holding their centre, so
+		// allow 1.5%.
+		if math.Abs(have-want) > 0.015*want {
+			t.Errorf("%s: %.0f people by OSM boundary, census %.0f", name, have, want)
+		}
+	}
+	if out := got["outside any county"]; out > 0.005*r.Population() {
+		t.Errorf("%.0f people fall outside every county", out)
 	}
 }
