@@ -441,7 +441,7 @@ func (r *Result) populationSource() (source, note string) {
 		source += " (" + e.Vintage + ")"
 	}
 	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along residential streets mapped in OpenStreetMap. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Num(e.Total, 0), source)
-	return "Estimate from residential street length: " + source, note
+	return source, note
 }
 
 // parameters lists every setting the run used, as the config would say it.
