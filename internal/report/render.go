@@ -244,7 +244,8 @@ func (p *page) fill() {
 			Cells: classCells[k], Population: classPop[k], Share: ratio(classPop[k], p.Total)}
 		worst, worstN := -1, 0.0
 		for _, r := range d.Summary {
-			if k < len(r.ByClass) && r.ByClass[k] > worstN {
+			// A kind with no mapped places is a mapping gap, said elsewhere.
+			if r.Places > 0 && k < len(r.ByClass) && r.ByClass[k] > worstN {
 				worst, worstN = r.Category, r.ByClass[k]
 			}
 		}

@@ -64,7 +64,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 // is underserved.
 func (r *Result) writeCells(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"cell", "lon", "lat", "population", "class", "density_per_km2", "town_drive_min", "places_within_walk", "kinds_within_walk", "area"}
+	head := []string{"cell", "lon", "lat", "population", "population_method", "class", "density_per_km2", "town_drive_min", "places_within_walk", "kinds_within_walk", "area"}
 	for _, g := range r.Groups {
 		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
 	}
@@ -75,7 +75,7 @@ func (r *Result) writeCells(w io.Writer) error {
 	for i, c := range r.Alloc.Cells {
 		row := []string{
 			strconv.Itoa(c.Index), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
-			output.Num(c.Pop, 3), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.Town[i], 2),
+			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.Town[i], 2),
 			strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i],
 		}
 		for gi := range r.Groups {
@@ -87,6 +87,23 @@ func (r *Result) writeCells(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// popMethod says how cell i got its people: "estimate" (street length scaled
+// to a total, no census), or the method of the census polygon that gave it
+// most of them: "streets" (by residential street length) or "area".
+func (r *Result) popMethod(i int) string {
+	c := r.Alloc.Cells[i]
+	if len(c.Parts) == 0 || len(r.Alloc.ZoneMethod) == 0 {
+		return "estimate"
+	}
+	best := c.Parts[0]
+	for _, p := range c.Parts[1:] {
+		if p.Pop > best.Pop {
+			best = p
+		}
+	}
+	return string(r.Alloc.ZoneMethod[best.Zone])
 }
 
 // mainAreaNames names each cell's area of the ranking level: the one most of
@@ -109,7 +126,7 @@ func (r *Result) mainAreaNames() []string {
 
 func (r *Result) writeAreas(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"level", "area", "population"}
+	head := []string{"level", "area", "population", "population_estimated"}
 	for _, g := range r.Groups {
 		head = append(head, "underserved_"+g.Name, "underserved_share_"+g.Name)
 	}
@@ -125,7 +142,7 @@ func (r *Result) writeAreas(w io.Writer) error {
 		return a.Name < b.Name
 	})
 	for _, a := range rows {
-		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, output.Num(a.Population, 1)}
+		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, output.Num(a.Population, 1), boolStr(r.Study.Estimated())}
 		for gi := range r.Groups {
 			share := 0.0
 			if a.Population > 0 {

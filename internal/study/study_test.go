@@ -1,11 +1,14 @@
 package study
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -328,5 +331,38 @@ func TestCountyTotalsMatchCensus(t *testing.T) {
 	}
 	if out := got["outside any county"]; out > 0.005*r.Population() {
 		t.Errorf("%.0f people fall outside every county", out)
+	}
+}
+
+func TestCellsCSVSaysHowPopulationWasMade(t *testing.T) {
+	r := tracts(t)
+	set, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(set.Bytes(CellsFile))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(r.Alloc.Cells)+1 || rows[0][4] != "population_method" {
+		t.Fatalf("%d rows, header %v", len(rows), rows[0][:6])
+	}
+	methods := map[string]int{}
+	var sum float64
+	for _, row := range rows[1:] {
+		methods[row[4]]++
+		v, err := strconv.ParseFloat(row[3], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += v
+	}
+	// Census counts spread by street length, nearly everywhere.
+	if methods["streets"] < len(rows)*9/10 || methods["estimate"] != 0 {
+		t.Errorf("methods %v", methods)
+	}
+	// Rounded to 3 decimals per cell, the column still sums to the census total.
+	if math.Abs(sum-897934) > 1 {
+		t.Errorf("cells.csv population sums to %.3f", sum)
 	}
 }
