@@ -16,6 +16,10 @@ import (
 	"commonground/internal/study"
 )
 
+func init() {
+	register(command{Name: "run", Args: "[flags] CONFIG.yaml", Summary: "run a study and write its report", Order: 1, Run: runCommand})
+}
+
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -1,12 +1,20 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 
 	"commonground/internal/version"
 )
+
+func init() {
+	register(command{Name: "version", Args: "[-v]", Summary: "print the version", Order: 100,
+		Run: func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return versionCommand(args, stdout, stderr)
+		}})
+}
 
 func versionCommand(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
