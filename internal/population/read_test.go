@@ -39,9 +39,9 @@ func lonLatArea(mp orb.MultiPolygon) float64 {
 				q[i] = proj.Forward(r[i])
 			}
 			if k == 0 {
-				a += math.Abs(ringArea(q))
+				a += math.Abs(signedArea(q))
 			} else {
-				a -= math.Abs(ringArea(q))
+				a -= math.Abs(signedArea(q))
 			}
 		}
 	}
@@ -216,7 +216,7 @@ func TestReadZonesRepairsBowTie(t *testing.T) {
 		t.Fatalf("repaired geometry has %d polygons, want 2: %v", len(g), g)
 	}
 	for _, p := range g {
-		if a := math.Abs(ringArea(p[0])); math.Abs(a-0.25) > 1e-12 {
+		if a := math.Abs(signedArea(p[0])); math.Abs(a-0.25) > 1e-12 {
 			t.Errorf("triangle area %v, want 0.25", a)
 		}
 	}

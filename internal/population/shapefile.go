@@ -191,7 +191,7 @@ func readPolygon(c []byte, conv func(orb.Point) orb.Point) (orb.Geometry, error)
 func assembleRings(rings []orb.Ring) orb.MultiPolygon {
 	var outers, holes []orb.Ring
 	for _, r := range rings {
-		if ringArea(r) < 0 {
+		if signedArea(r) < 0 {
 			outers = append(outers, r)
 		} else {
 			holes = append(holes, r)
@@ -207,7 +207,7 @@ func assembleRings(rings []orb.Ring) orb.MultiPolygon {
 	for _, h := range holes {
 		best, bestArea := -1, math.Inf(1)
 		for i, o := range outers {
-			if a := -ringArea(o); a < bestArea && ringContains(o, h[0]) {
+			if a := -signedArea(o); a < bestArea && ringContains(o, h[0]) {
 				best, bestArea = i, a
 			}
 		}
@@ -220,19 +220,6 @@ func assembleRings(rings []orb.Ring) orb.MultiPolygon {
 	return mp
 }
 
-// ringArea is the shoelace signed area (positive counter-clockwise) in the
-// ring's own units; only its sign and relative size are used.
-func ringArea(r orb.Ring) float64 {
-	if len(r) < 3 {
-		return 0
-	}
-	var s float64
-	o := r[0]
-	for i := 1; i+1 < len(r); i++ {
-		s += (r[i][0]-o[0])*(r[i+1][1]-o[1]) - (r[i+1][0]-o[0])*(r[i][1]-o[1])
-	}
-	return s / 2
-}
 
 // ringContains is the even-odd point-in-ring test.
 func ringContains(r orb.Ring, p orb.Point) bool {

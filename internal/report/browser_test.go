@@ -31,14 +31,8 @@ func TestBrowser(t *testing.T) {
 	if !v.Done {
 		t.Error("self-check did not finish")
 	}
-	for _, e := range v.Errors {
-		t.Errorf("script error: %s", e)
-	}
-	for _, e := range v.Violations {
-		t.Errorf("blocked request: %s", e)
-	}
-	for _, r := range v.Requests {
-		t.Errorf("network request: %s", r)
+	for _, f := range v.Faults() {
+		t.Error(f)
 	}
 	for _, line := range strings.Split(string(stderr), "\n") {
 		if strings.Contains(line, "Uncaught") || strings.Contains(line, ":CONSOLE(") {

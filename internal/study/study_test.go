@@ -269,11 +269,8 @@ func TestRealReportInBrowser(t *testing.T) {
 	if !v.Done {
 		t.Error("the page's self-check did not finish")
 	}
-	for _, e := range v.Errors {
-		t.Errorf("script error: %s", e)
-	}
-	for _, e := range append(v.Violations, v.Requests...) {
-		t.Errorf("network request: %s", e)
+	for _, f := range v.Faults() {
+		t.Error(f)
 	}
 	if v.Map.Cells != len(r.Alloc.Cells) || v.Map.CellsDrawn < len(r.Alloc.Cells) {
 		t.Errorf("map drew %d squares for %d cells", v.Map.CellsDrawn, len(r.Alloc.Cells))

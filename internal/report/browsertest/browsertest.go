@@ -36,6 +36,23 @@ type Verdict struct {
 	}
 }
 
+// Faults lists what went wrong on the page: script errors, requests the
+// page's content policy blocked, and requests that left the page. A clean
+// offline report has none.
+func (v Verdict) Faults() []string {
+	var out []string
+	for _, e := range v.Errors {
+		out = append(out, "script error: "+e)
+	}
+	for _, e := range v.Violations {
+		out = append(out, "blocked request: "+e)
+	}
+	for _, e := range v.Requests {
+		out = append(out, "network request: "+e)
+	}
+	return out
+}
+
 // Chromium returns the headless browser to test with. The test fails, not
 // skips, without one: a page never opened in a browser is not tested.
 func Chromium(t testing.TB) string {
