@@ -32,7 +32,10 @@ type Study struct {
 	Classes    Classes          `yaml:"classes" json:"classes"`
 	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
 	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
-	Output     Output           `yaml:"output" json:"output"`
+	// Sensitivity lists the other thresholds, in minutes, under which the
+	// ranking is recomputed to show how robust it is.
+	Sensitivity Sensitivity `yaml:"sensitivity" json:"sensitivity"`
+	Output      Output      `yaml:"output" json:"output"`
 
 	// Path is the config file's path; relative input paths are resolved
 	// against its folder.
@@ -125,6 +128,14 @@ type Ranking struct {
 	Top      int    `yaml:"top" json:"top"`
 }
 
+// Sensitivity holds the alternative thresholds of each class; every
+// combination is tried (the modes stay those of thresholds).
+type Sensitivity struct {
+	Urban  []float64 `yaml:"urban_minutes" json:"urban_minutes"`
+	Rural  []float64 `yaml:"rural_minutes" json:"rural_minutes"`
+	Remote []float64 `yaml:"remote_minutes" json:"remote_minutes"`
+}
+
 // Output names where results go.
 type Output struct {
 	Dir string `yaml:"dir" json:"dir"`
@@ -164,6 +175,11 @@ func Defaults() Study {
 			Remote: Threshold{Mode: "drive", Minutes: 30},
 		},
 		Ranking: Ranking{Category: SecularCategory, Top: 20},
+		Sensitivity: Sensitivity{
+			Urban:  []float64{10, 15, 20},
+			Rural:  []float64{10, 15, 20, 30},
+			Remote: []float64{20, 30, 45},
+		},
 	}
 }
 
@@ -345,6 +361,19 @@ func (s *Study) validate() error {
 	}
 	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
 		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
+	}
+	for _, sc := range []struct {
+		key string
+		v   []float64
+	}{{"sensitivity.urban_minutes", s.Sensitivity.Urban}, {"sensitivity.rural_minutes", s.Sensitivity.Rural}, {"sensitivity.remote_minutes", s.Sensitivity.Remote}} {
+		for _, m := range sc.v {
+			if m <= 0 || m > 600 {
+				bad(sc.key, "every value must be between 0 and 600 minutes, got %v", m)
+			}
+		}
+	}
+	if n := max(1, len(s.Sensitivity.Urban)) * max(1, len(s.Sensitivity.Rural)) * max(1, len(s.Sensitivity.Remote)); n > 1000 {
+		bad("sensitivity", "%d combinations of thresholds is too many; give at most 1000", n)
 	}
 	if s.Output.Dir == "" {
 		bad("output.dir", "missing: name the folder the report is written to")

@@ -220,7 +220,6 @@ func assembleRings(rings []orb.Ring) orb.MultiPolygon {
 	return mp
 }
 
-
 // ringContains is the even-odd point-in-ring test.
 func ringContains(r orb.Ring, p orb.Point) bool {
 	in := false

@@ -28,6 +28,9 @@ type Data struct {
 	// underserved residents rank the areas; -1 means underserved for at
 	// least one category.
 	RankCategory int
+	// Sensitivity says how the ranking holds up when the thresholds change;
+	// nil when it was not computed.
+	Sensitivity *Sensitivity
 	// TimeBands labels the columns of WalkShare and DriveShare, e.g. "0–5",
 	// "5–10", ..., "60+", "unreachable". The upper bounds of "a–b" labels
 	// also become the map's colour breaks.
@@ -133,6 +136,20 @@ type AreaRow struct {
 	Name, Level                    string
 	Population, Underserved, Share float64
 	ByCategory                     []float64
+	// Stay is the share of threshold settings (0..1) under which the area
+	// stays in the top Sensitivity.TopN; negative when not computed.
+	Stay float64
+}
+
+// Sensitivity summarises the ranking recomputed under other thresholds.
+type Sensitivity struct {
+	Settings int    // threshold settings tried, the baseline included
+	TopN     int    // size of the top list compared
+	Varied   string // what was varied, in words
+	// Overlap is the mean share of the baseline's top N found in the other
+	// settings' top N; SpearmanMean and SpearmanMin summarise the rank
+	// correlation of every setting's ranking with the baseline's.
+	Overlap, SpearmanMean, SpearmanMin float64
 }
 
 // Input is one file the run read, with its checksum so a reader can tell

@@ -102,6 +102,7 @@ type areaView struct {
 	Name, Level                    string
 	Population, Underserved, Share float64
 	ByCategory                     []float64
+	Stay                           float64
 }
 
 // Render writes the report as one self-contained HTML page. The same Data
@@ -258,7 +259,10 @@ func (p *page) fill() {
 	}
 	p.Standards = p.ClassRows
 	for i, a := range d.Areas {
-		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, Population: a.Population, Underserved: a.Underserved, Share: a.Share}
+		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, Population: a.Population, Underserved: a.Underserved, Share: a.Share, Stay: a.Stay}
+		if d.Sensitivity == nil {
+			v.Stay = -1
+		}
 		for k := range d.Categories {
 			x := 0.0
 			if k < len(a.ByCategory) {

@@ -377,12 +377,23 @@ func (r *Result) ReportData() *report.Data {
 	}
 	rg := r.RankGroup()
 	d.RankCategory = rg
+	stay := map[int]float64{}
+	if r.Sens.Settings > 0 {
+		d.Sensitivity = &report.Sensitivity{Settings: r.Sens.Settings, TopN: r.Sens.TopN, Varied: r.SensVaried,
+			Overlap: r.Sens.Overlap, SpearmanMean: r.Sens.SpearmanMean, SpearmanMin: r.Sens.SpearmanMin}
+		for k, a := range r.Sens.Top {
+			stay[a] = r.Sens.StayShare[k]
+		}
+	}
 	for k, a := range r.Ranked {
 		if k >= s.Ranking.Top {
 			break
 		}
 		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, Population: a.Population,
-			Underserved: a.Underserved[rg], ByCategory: append([]float64(nil), a.Underserved...)}
+			Underserved: a.Underserved[rg], ByCategory: append([]float64(nil), a.Underserved...), Stay: -1}
+		if v, ok := stay[a.Area]; ok {
+			row.Stay = v
+		}
 		if a.Population > 0 {
 			row.Share = a.Underserved[rg] / a.Population
 		}

@@ -63,6 +63,8 @@ type Result struct {
 	AreaResult []gap.AreaResult
 	RankLevel  string
 	Ranked     []gap.AreaResult
+	Sens       gap.Sensitivity
+	SensVaried string
 
 	Problems problem.List
 	Notes    []string // run-level warnings in plain words
@@ -227,6 +229,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
 	r.rank()
+	r.sensitivity()
 	rep.Done("")
 	return r, nil
 }
@@ -460,4 +463,46 @@ func (r *Result) Population() float64 {
 		t += c.Pop
 	}
 	return t
+}
+
+// sensitivity recomputes the ranking under every combination of the
+// configured alternative thresholds, the baseline first.
+func (r *Result) sensitivity() {
+	s := r.Study
+	base := gap.Setting{standard(s, gap.Urban), standard(s, gap.Rural), standard(s, gap.Remote)}
+	alts := [gap.NumClasses][]float64{s.Sensitivity.Urban, s.Sensitivity.Rural, s.Sensitivity.Remote}
+	for c := range alts {
+		if len(alts[c]) == 0 {
+			alts[c] = []float64{base[c].Minutes}
+		}
+	}
+	settings := []gap.Setting{base}
+	for _, u := range alts[gap.Urban] {
+		for _, ru := range alts[gap.Rural] {
+			for _, re := range alts[gap.Remote] {
+				st := base
+				st[gap.Urban].Minutes, st[gap.Rural].Minutes, st[gap.Remote].Minutes = u, ru, re
+				if st != base {
+					settings = append(settings, st)
+				}
+			}
+		}
+	}
+	rg := r.RankGroup()
+	in := gap.RankInput{
+		Walk: r.Walk[rg], Drive: r.Drive[rg], Class: r.Class, Members: r.Members, NAreas: len(r.Areas),
+		Keep: func(a int) bool {
+			return r.Areas[a].Level == r.RankLevel && !strings.HasPrefix(r.Areas[a].Name, "outside any ")
+		},
+	}
+	r.Sens = gap.Rerank(in, settings, s.Ranking.Top)
+	words := func(c gap.Class, v []float64) string {
+		t := s.ThresholdFor(c.String())
+		parts := make([]string, len(v))
+		for i, m := range v {
+			parts[i] = output.Num(m, 1)
+		}
+		return fmt.Sprintf("%s %s of %s minutes", c, t.Mode, strings.Join(parts, ", "))
+	}
+	r.SensVaried = words(gap.Urban, alts[gap.Urban]) + "; " + words(gap.Rural, alts[gap.Rural]) + "; " + words(gap.Remote, alts[gap.Remote])
 }

@@ -363,3 +363,25 @@ func TestCellsCSVSaysHowPopulationWasMade(t *testing.T) {
 		t.Errorf("cells.csv population sums to %.3f", sum)
 	}
 }
+
+// TestSensitivityBaselineIsTheRanking: the sensitivity analysis's baseline
+// must rank exactly as the report's ranking does, and its figures must be
+// proper shares and correlations.
+func TestSensitivityBaselineIsTheRanking(t *testing.T) {
+	r := tracts(t)
+	s := r.Sens
+	if s.Settings != 36 || len(s.Top) != r.Study.Ranking.Top {
+		t.Fatalf("%d settings, top %d", s.Settings, len(s.Top))
+	}
+	for k, a := range s.Top {
+		if r.Ranked[k].Area != a {
+			t.Errorf("rank %d: sensitivity baseline has %s, ranking has %s", k+1, r.Areas[a].Name, r.Areas[r.Ranked[k].Area].Name)
+		}
+		if s.StayShare[k] < 1.0/36 || s.StayShare[k] > 1 {
+			t.Errorf("rank %d stays in %v of settings", k+1, s.StayShare[k])
+		}
+	}
+	if s.Overlap <= 0 || s.Overlap > 1 || s.SpearmanMin > s.SpearmanMean || s.SpearmanMean > 1 {
+		t.Errorf("overlap %v, Spearman mean %v min %v", s.Overlap, s.SpearmanMean, s.SpearmanMin)
+	}
+}
