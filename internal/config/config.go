@@ -67,6 +67,19 @@ type Population struct {
 	Vintage string `yaml:"vintage,omitempty" json:"vintage,omitempty"`
 	// AreaLabel names what one polygon is ("census tract").
 	AreaLabel string `yaml:"area_label,omitempty" json:"area_label,omitempty"`
+	// Groups are population fields of groups (seniors, youth, low income,
+	// racial or ethnic groups) to report access for, each with an optional
+	// need weight.
+	Groups []Group `yaml:"groups,omitempty" json:"groups,omitempty"`
+}
+
+// Group is one population group counted by a field of the census layer.
+type Group struct {
+	Field string `yaml:"field" json:"field"`
+	Label string `yaml:"label" json:"label"`
+	// NeedWeight is how much one person of the group counts in the
+	// need-weighted underserved count (0 leaves the group out of it).
+	NeedWeight float64 `yaml:"need_weight,omitempty" json:"need_weight,omitempty"`
 }
 
 // Estimate is the street-based population estimate used without a census layer.
@@ -277,6 +290,18 @@ func (s *Study) validate() error {
 		}
 		if p.PopField == "" {
 			bad("inputs.population.pop_field", "missing: name the field that holds each polygon's population")
+		}
+		for i, g := range p.Groups {
+			key := fmt.Sprintf("inputs.population.groups[%d]", i)
+			if g.Field == "" {
+				bad(key+".field", "missing: name the population field of the group")
+			}
+			if g.Label == "" {
+				bad(key+".label", "missing: give the group a name for the report")
+			}
+			if g.NeedWeight < 0 || g.NeedWeight > 100 {
+				bad(key+".need_weight", "must be between 0 and 100, got %v", g.NeedWeight)
+			}
 		}
 		if s.Inputs.Estimate != nil {
 			bad("inputs.estimate", "give either inputs.population (census polygons) or inputs.estimate (street-based estimate), not both")

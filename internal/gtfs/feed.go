@@ -6,6 +6,7 @@ package gtfs
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -190,8 +191,52 @@ type Feed struct {
 	Problems    problem.List
 
 	// Rows counts the data rows read per file name (e.g. "stop_times.txt"),
-	// kept or not, so a summary can say how much was dropped.
+	// kept or not, so a summary can say how much was dropped. Combined
+	// feeds also count per feed ("poa_trensurb/stop_times.txt").
 	Rows map[string]int
+
+	omitted map[groupKey]int // problems counted but not listed row by row
+}
+
+// ProblemGroup is the problems of one kind in one file, for a summary a
+// person can read: how many, and the first few rows to look at.
+type ProblemGroup struct {
+	Severity      problem.Severity
+	File, Message string
+	Count         int               // every occurrence, listed or not
+	Examples      []problem.Problem // the first few, by line
+}
+
+// ProblemGroups summarises Problems by severity, file and message, largest
+// group first, with up to n example rows each. Counts include problems that
+// were only counted because too many of one kind were found.
+func (f *Feed) ProblemGroups(n int) []ProblemGroup {
+	idx := map[groupKey]int{}
+	var out []ProblemGroup
+	for _, p := range f.Problems.Items() {
+		k := groupKey{p.Severity, p.File, p.Message}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, ProblemGroup{Severity: p.Severity, File: p.File, Message: p.Message, Count: f.omitted[k]})
+		}
+		g := &out[i]
+		g.Count++
+		if len(g.Examples) < n {
+			g.Examples = append(g.Examples, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
 }
 
 // weekdayIndex maps time.Weekday (Sunday 0) to Service.Days (Monday 0).

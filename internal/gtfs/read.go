@@ -1,7 +1,859 @@
 package gtfs
 
-// Read reads one GTFS feed from a zip file or a folder.
-func Read(path string, opt Options) (*Feed, error) { panic("not yet") }
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	pathpkg "path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 
-// ReadAll reads several feeds into one, ids namespaced by file name.
-func ReadAll(paths []string, opt Options) (*Feed, error) { panic("not yet") }
+	"commonground/internal/problem"
+)
+
+// ErrMissingFile is returned when a feed lacks a file every use needs.
+var ErrMissingFile = errors.New("gtfs: missing required file")
+
+// ErrUnusable is returned when a feed can be read but nothing in it can be
+// routed on: no usable trips, or too many stop_times rows that point nowhere.
+var ErrUnusable = errors.New("gtfs: feed is unusable")
+
+// listLimit is how many problems with one message and file are listed
+// row by row; the rest are only counted (see Feed.ProblemGroups), so a feed
+// with a million bad rows does not hold a million messages.
+const listLimit = 200
+
+// Read reads one GTFS feed from a zip file or a folder.
+//
+// What is repaired or skipped is recorded in Feed.Problems, with file and
+// line: rows with unknown or duplicate ids, unreadable values, trips whose
+// times go backwards or that have fewer than two stop times. Missing times at
+// stops between timed stops are interpolated. Read fails, naming file, line
+// and id, when a required file or column is missing, when more than
+// Options.MaxBadShare of the stop_times rows reference unknown trips or stops
+// or lack a valid stop_sequence, or when no usable trip remains.
+func Read(path string, opt Options) (*Feed, error) {
+	f, err := read(path, opt)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// source is a feed's zip file or folder.
+type source struct {
+	dir   string
+	zr    *zip.ReadCloser
+	files map[string]*zip.File // by base name, zip only
+}
+
+func openSource(path string) (*source, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return &source{dir: path}, nil
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("not a GTFS zip file or folder: %w", err)
+	}
+	s := &source{zr: zr, files: map[string]*zip.File{}}
+	// Files at the root win; a feed zipped inside one folder is accepted too.
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() || strings.HasPrefix(zf.Name, "__MACOSX/") {
+			continue
+		}
+		base := pathpkg.Base(zf.Name)
+		if old, ok := s.files[base]; ok && strings.Count(old.Name, "/") <= strings.Count(zf.Name, "/") {
+			continue
+		}
+		s.files[base] = zf
+	}
+	return s, nil
+}
+
+// open returns the named file, or nil when the feed has none.
+func (s *source) open(name string) (io.ReadCloser, error) {
+	if s.zr == nil {
+		fh, err := os.Open(filepath.Join(s.dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return fh, err
+	}
+	zf, ok := s.files[name]
+	if !ok {
+		return nil, nil
+	}
+	return zf.Open()
+}
+
+func (s *source) close() {
+	if s.zr != nil {
+		s.zr.Close()
+	}
+}
+
+// reader holds the state of one Read.
+type reader struct {
+	f     *Feed
+	src   *source
+	opt   Options
+	ns    string
+	label string // prefix of problem file names in combined feeds
+
+	stopIx, routeIx, serviceIx, tripIx map[string]int32
+	skippedTrips                       map[string]bool // trips left out before stop_times
+	serviceLine                        []int           // calendar line of each service, 0 none
+	tripLine                           []int32
+	listed                             map[groupKey]int
+}
+
+func read(path string, opt Options) (*Feed, error) {
+	src, err := openSource(path)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	r := &reader{
+		f:   &Feed{Source: path, Rows: map[string]int{}, omitted: map[groupKey]int{}},
+		src: src, opt: opt, ns: opt.Namespace,
+		stopIx: map[string]int32{}, routeIx: map[string]int32{}, serviceIx: map[string]int32{},
+		tripIx: map[string]int32{}, skippedTrips: map[string]bool{}, listed: map[groupKey]int{},
+	}
+	if r.ns != "" {
+		r.label = strings.TrimSuffix(r.ns, ":") + "/"
+	}
+	steps := []struct {
+		file     string
+		required bool
+		read     func(*table) error
+	}{
+		{"agency.txt", true, r.agencies},
+		{"stops.txt", true, r.stops},
+		{"routes.txt", true, r.routes},
+		{"calendar.txt", false, r.calendar},
+		{"calendar_dates.txt", false, r.calendarDates},
+		{"trips.txt", true, r.trips},
+		{"stop_times.txt", true, r.stopTimes},
+		{"frequencies.txt", false, r.frequencies},
+	}
+	for _, s := range steps {
+		if s.file == "trips.txt" {
+			if err := r.finishServices(); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.withTable(s.file, s.required, s.read); err != nil {
+			return nil, err
+		}
+	}
+	return r.f, nil
+}
+
+// withTable opens a file of the feed and runs fn on it.
+func (r *reader) withTable(name string, required bool, fn func(*table) error) error {
+	rc, err := r.src.open(name)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", name, err)
+	}
+	if rc == nil {
+		if required {
+			return fmt.Errorf("%w %s (a GTFS feed needs agency.txt, stops.txt, routes.txt, trips.txt, stop_times.txt, and calendar.txt or calendar_dates.txt)", ErrMissingFile, name)
+		}
+		return nil
+	}
+	defer rc.Close()
+	t, err := newTable(name, rc)
+	if err != nil {
+		return err
+	}
+	r.f.Rows[name] = 0
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.err
+}
+
+// groupKey identifies problems of one kind in one file.
+type groupKey struct {
+	sev           problem.Severity
+	file, message string
+}
+
+// problem records p, or only counts it once listLimit of its kind are listed.
+func (r *reader) problem(p problem.Problem) {
+	p.File = r.label + p.File
+	k := groupKey{p.Severity, p.File, p.Message}
+	if r.listed[k] >= listLimit {
+		r.f.omitted[k]++
+		return
+	}
+	r.listed[k]++
+	r.f.Problems.Add(p)
+}
+
+// rowProblem records a problem at the current row of t.
+func (r *reader) rowProblem(t *table, sev problem.Severity, feature, field string, value []byte, msg string) {
+	r.problem(problem.Problem{Severity: sev, File: t.name, Line: t.line, Feature: feature, Field: field, Value: string(value), Message: msg})
+}
+
+// id turns a file's id into the feed's id, namespaced in combined feeds.
+func (r *reader) id(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return r.ns + string(b)
+}
+
+// rows iterates over the non-blank data rows of t, counting them.
+func (r *reader) rows(t *table, fn func()) {
+	for t.next() {
+		if t.blank() {
+			continue
+		}
+		r.f.Rows[t.name]++
+		fn()
+	}
+}
+
+func needAll(t *table, names ...string) ([]int, error) {
+	out := make([]int, len(names))
+	for i, n := range names {
+		c, err := t.need(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+func (r *reader) agencies(t *table) error {
+	c, err := needAll(t, "agency_name", "agency_timezone")
+	if err != nil {
+		return err
+	}
+	idc := t.col("agency_id")
+	seen := map[string]bool{}
+	r.rows(t, func() {
+		id := r.id(t.field(idc))
+		if seen[id] {
+			r.rowProblem(t, problem.Skipped, id, "agency_id", t.field(idc), "duplicate agency_id; the row is ignored")
+			return
+		}
+		seen[id] = true
+		r.f.Agencies = append(r.f.Agencies, Agency{ID: id, Name: t.str(c[0]), Timezone: t.str(c[1])})
+	})
+	return nil
+}
+
+func (r *reader) stops(t *table) error {
+	c, err := needAll(t, "stop_id", "stop_lat", "stop_lon")
+	if err != nil {
+		return err
+	}
+	code, name, lt, parent, wc := t.col("stop_code"), t.col("stop_name"), t.col("location_type"), t.col("parent_station"), t.col("wheelchair_boarding")
+	var parents []string
+	r.rows(t, func() {
+		raw := t.field(c[0])
+		if len(raw) == 0 {
+			r.rowProblem(t, problem.Skipped, "", "stop_id", nil, "stop has no stop_id; the row is ignored")
+			return
+		}
+		if _, dup := r.stopIx[string(raw)]; dup {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_id", raw, "duplicate stop_id; the row is ignored")
+			return
+		}
+		lat, err1 := strconv.ParseFloat(string(t.field(c[1])), 64)
+		lon, err2 := strconv.ParseFloat(string(t.field(c[2])), 64)
+		switch {
+		case err1 != nil || lat < -90 || lat > 90:
+			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lat", t.field(c[1]), "stop_lat is not a latitude in degrees; the stop is left out")
+			return
+		case err2 != nil || lon < -180 || lon > 180:
+			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lon", t.field(c[2]), "stop_lon is not a longitude in degrees; the stop is left out")
+			return
+		case lat == 0 && lon == 0:
+			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lat", t.field(c[1]), "stop is at 0,0 (coordinates missing); the stop is left out")
+			return
+		}
+		s := Stop{ID: r.id(raw), Code: t.str(code), Name: t.str(name), Lat: lat, Lon: lon, Parent: -1}
+		s.LocationType = r.optInt(t, lt, s.ID, "location_type", 0)
+		s.WheelchairBoarding = r.optInt(t, wc, s.ID, "wheelchair_boarding", 0)
+		r.stopIx[string(raw)] = int32(len(r.f.Stops))
+		r.f.Stops = append(r.f.Stops, s)
+		parents = append(parents, t.str(parent))
+	})
+	for i, p := range parents {
+		if p == "" {
+			continue
+		}
+		if j, ok := r.stopIx[p]; ok && int(j) != i {
+			r.f.Stops[i].Parent = j
+		} else {
+			r.problem(problem.Problem{Severity: problem.Warning, File: "stops.txt", Feature: r.f.Stops[i].ID, Field: "parent_station", Value: p,
+				Message: "parent_station is not a stop_id in stops.txt; the stop is kept without a station"})
+		}
+	}
+	return nil
+}
+
+// optInt parses an optional integer column, warning and using def when the
+// value is not a number.
+func (r *reader) optInt(t *table, col int, feature, field string, def int) int {
+	b := t.field(col)
+	if len(b) == 0 {
+		return def
+	}
+	n, ok := atoi(b)
+	if !ok {
+		r.rowProblem(t, problem.Warning, feature, field, b, fmt.Sprintf("not a whole number; %d is used", def))
+		return def
+	}
+	return n
+}
+
+func (r *reader) routes(t *table) error {
+	c, err := needAll(t, "route_id", "route_type")
+	if err != nil {
+		return err
+	}
+	ag, short, long := t.col("agency_id"), t.col("route_short_name"), t.col("route_long_name")
+	r.rows(t, func() {
+		raw := t.field(c[0])
+		if _, dup := r.routeIx[string(raw)]; dup || len(raw) == 0 {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "route_id", raw, "empty or duplicate route_id; the row is ignored")
+			return
+		}
+		typ, ok := atoi(t.field(c[1]))
+		if !ok || typ < 0 {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "route_type", t.field(c[1]), "route_type is not a GTFS route type number; the route and its trips are left out")
+			return
+		}
+		rt := Route{ID: r.id(raw), AgencyID: r.id(t.field(ag)), ShortName: t.str(short), LongName: t.str(long), Type: typ}
+		if rt.AgencyID == "" && len(r.f.Agencies) == 1 {
+			rt.AgencyID = r.f.Agencies[0].ID
+		}
+		r.routeIx[string(raw)] = int32(len(r.f.Routes))
+		r.f.Routes = append(r.f.Routes, rt)
+	})
+	return nil
+}
+
+// service returns the index of a service, creating it on first sight.
+func (r *reader) service(raw []byte) int32 {
+	if i, ok := r.serviceIx[string(raw)]; ok {
+		return i
+	}
+	i := int32(len(r.f.Services))
+	r.serviceIx[string(raw)] = i
+	r.f.Services = append(r.f.Services, Service{ID: r.id(raw)})
+	r.serviceLine = append(r.serviceLine, 0)
+	return i
+}
+
+var dayColumns = [7]string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+func (r *reader) calendar(t *table) error {
+	c, err := needAll(t, append([]string{"service_id", "start_date", "end_date"}, dayColumns[:]...)...)
+	if err != nil {
+		return err
+	}
+	r.rows(t, func() {
+		raw := t.field(c[0])
+		if len(raw) == 0 {
+			r.rowProblem(t, problem.Skipped, "", "service_id", nil, "empty service_id; the row is ignored")
+			return
+		}
+		if i, dup := r.serviceIx[string(raw)]; dup && r.serviceLine[i] > 0 {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "service_id", raw, "duplicate service_id in calendar.txt; the row is ignored")
+			return
+		}
+		var days [7]bool
+		for d := range days {
+			v := t.field(c[3+d])
+			if len(v) != 1 || (v[0] != '0' && v[0] != '1') {
+				r.rowProblem(t, problem.Skipped, r.id(raw), dayColumns[d], v, "day must be 1 (runs) or 0 (does not run); the row is ignored")
+				return
+			}
+			days[d] = v[0] == '1'
+		}
+		start, err1 := ParseDate(t.str(c[1]))
+		end, err2 := ParseDate(t.str(c[2]))
+		if err1 != nil || err2 != nil {
+			field, v := "start_date", t.field(c[1])
+			if err1 == nil {
+				field, v = "end_date", t.field(c[2])
+			}
+			r.rowProblem(t, problem.Skipped, r.id(raw), field, v, "not a date YYYYMMDD; the row is ignored")
+			return
+		}
+		if end.Before(start) {
+			r.rowProblem(t, problem.Warning, r.id(raw), "end_date", t.field(c[2]), "end_date is before start_date; only calendar_dates.txt can add days to this service")
+		}
+		i := r.service(raw)
+		s := &r.f.Services[i]
+		s.Days, s.Start, s.End = days, start, end
+		r.serviceLine[i] = t.line
+	})
+	return nil
+}
+
+func (r *reader) calendarDates(t *table) error {
+	c, err := needAll(t, "service_id", "date", "exception_type")
+	if err != nil {
+		return err
+	}
+	r.rows(t, func() {
+		raw := t.field(c[0])
+		if len(raw) == 0 {
+			r.rowProblem(t, problem.Skipped, "", "service_id", nil, "empty service_id; the row is ignored")
+			return
+		}
+		d, err := ParseDate(t.str(c[1]))
+		if err != nil {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "date", t.field(c[1]), "not a date YYYYMMDD; the row is ignored")
+			return
+		}
+		typ := t.field(c[2])
+		if len(typ) != 1 || (typ[0] != '1' && typ[0] != '2') {
+			r.rowProblem(t, problem.Skipped, r.id(raw), "exception_type", typ, "exception_type must be 1 (service added) or 2 (removed); the row is ignored")
+			return
+		}
+		s := &r.f.Services[r.service(raw)]
+		if typ[0] == '1' {
+			s.Added = append(s.Added, d)
+		} else {
+			s.Removed = append(s.Removed, d)
+		}
+	})
+	return nil
+}
+
+// finishServices checks that the feed says when it runs, sorts exception
+// dates and flags services that never run.
+func (r *reader) finishServices() error {
+	_, hasCal := r.f.Rows["calendar.txt"]
+	_, hasDates := r.f.Rows["calendar_dates.txt"]
+	if !hasCal && !hasDates {
+		return fmt.Errorf("%w calendar.txt or calendar_dates.txt (one of them must say on which dates the service runs)", ErrMissingFile)
+	}
+	for i := range r.f.Services {
+		s := &r.f.Services[i]
+		s.Added, s.Removed = sortDates(s.Added), sortDates(s.Removed)
+		if _, _, ok := s.activeRange(); !ok {
+			file := "calendar.txt"
+			if r.serviceLine[i] == 0 {
+				file = "calendar_dates.txt"
+			}
+			r.problem(problem.Problem{Severity: problem.Warning, File: file, Line: r.serviceLine[i], Feature: s.ID, Field: "service_id", Value: strings.TrimPrefix(s.ID, r.ns),
+				Message: "service never runs: no day of the week is set within its dates and no date is added in calendar_dates.txt; its trips never run"})
+		}
+	}
+	return nil
+}
+
+// sortDates sorts and removes repeated dates.
+func sortDates(ds []Date) []Date {
+	sort.Slice(ds, func(i, j int) bool { return ds[i].Before(ds[j]) })
+	out := ds[:0]
+	for i, d := range ds {
+		if i == 0 || d != ds[i-1] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (r *reader) trips(t *table) error {
+	c, err := needAll(t, "route_id", "service_id", "trip_id")
+	if err != nil {
+		return err
+	}
+	head, dir := t.col("trip_headsign"), t.col("direction_id")
+	r.rows(t, func() {
+		raw := t.field(c[2])
+		switch _, dup := r.tripIx[string(raw)]; {
+		case len(raw) == 0:
+			r.rowProblem(t, problem.Skipped, "", "trip_id", nil, "empty trip_id; the row is ignored")
+			return
+		case dup:
+			r.rowProblem(t, problem.Skipped, r.id(raw), "trip_id", raw, "duplicate trip_id; the row is ignored")
+			return
+		}
+		route, ok := r.routeIx[string(t.field(c[0]))]
+		if !ok {
+			r.skippedTrips[string(raw)] = true
+			r.rowProblem(t, problem.Skipped, r.id(raw), "route_id", t.field(c[0]), "route_id is not in routes.txt; the trip is left out")
+			return
+		}
+		svc, ok := r.serviceIx[string(t.field(c[1]))]
+		if !ok {
+			r.skippedTrips[string(raw)] = true
+			r.rowProblem(t, problem.Skipped, r.id(raw), "service_id", t.field(c[1]), "service_id is in neither calendar.txt nor calendar_dates.txt; the trip is left out")
+			return
+		}
+		tr := Trip{ID: r.id(raw), Route: route, Service: svc, Headsign: t.str(head)}
+		tr.Direction = r.optInt(t, dir, tr.ID, "direction_id", 0)
+		r.tripIx[string(raw)] = int32(len(r.f.Trips))
+		r.f.Trips = append(r.f.Trips, tr)
+		r.tripLine = append(r.tripLine, int32(t.line))
+	})
+	return nil
+}
+
+// noTime marks a missing arrival or departure while reading.
+const noTime Time = -1
+
+// rawStopTime is a stop_times row as read, before grouping by trip.
+type rawStopTime struct {
+	trip, stop int32
+	arr, dep   Time
+	seq        int32
+	line       int32
+	dist       float32 // shape_dist_traveled, NaN when absent
+}
+
+func (r *reader) stopTimes(t *table) error {
+	c, err := needAll(t, "trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time")
+	if err != nil {
+		return err
+	}
+	distc := t.col("shape_dist_traveled")
+	raw := make([]rawStopTime, 0, 4096)
+	perTrip := make([]int32, len(r.f.Trips)+1)
+	bad, badFirst := 0, ""
+	badRow := func(feature, field string, value []byte, msg string) {
+		if bad == 0 {
+			badFirst = fmt.Sprintf("line %d: %s %q %s", t.line, field, value, msg)
+		}
+		bad++
+		r.rowProblem(t, problem.Skipped, feature, field, value, msg+"; the row is left out")
+	}
+	r.rows(t, func() {
+		tripID := t.field(c[0])
+		trip, ok := r.tripIx[string(tripID)]
+		if !ok {
+			if !r.skippedTrips[string(tripID)] {
+				badRow(r.id(tripID), "trip_id", tripID, "is not a trip_id in trips.txt")
+			}
+			return
+		}
+		stopID := t.field(c[1])
+		stop, ok := r.stopIx[string(stopID)]
+		if !ok {
+			badRow(r.f.Trips[trip].ID, "stop_id", stopID, "is not a stop_id in stops.txt")
+			return
+		}
+		seq, ok := atoi(t.field(c[2]))
+		if !ok || seq < 0 || seq > math.MaxInt32 {
+			badRow(r.f.Trips[trip].ID, "stop_sequence", t.field(c[2]), "is not a whole number")
+			return
+		}
+		st := rawStopTime{trip: trip, stop: stop, seq: int32(seq), line: int32(t.line), dist: float32(math.NaN())}
+		st.arr = r.optTime(t, c[3], r.f.Trips[trip].ID, "arrival_time")
+		st.dep = r.optTime(t, c[4], r.f.Trips[trip].ID, "departure_time")
+		if b := t.field(distc); len(b) > 0 {
+			if d, err := strconv.ParseFloat(string(b), 32); err == nil && d >= 0 {
+				st.dist = float32(d)
+			}
+		}
+		raw = append(raw, st)
+		perTrip[trip+1]++
+	})
+	if t.err != nil {
+		return t.err
+	}
+	rows := r.f.Rows["stop_times.txt"]
+	if bad > 0 && float64(bad) > r.opt.maxBad()*float64(rows) {
+		return fmt.Errorf("%w: stop_times.txt: %d of %d rows (%.1f%%) name an unknown trip or stop or have no valid stop_sequence, more than the %.0f%% allowed; first at %s",
+			ErrUnusable, bad, rows, 100*float64(bad)/float64(rows), 100*r.opt.maxBad(), badFirst)
+	}
+	return r.groupStopTimes(raw, perTrip)
+}
+
+// optTime parses an optional time, warning and treating it as missing (to be
+// interpolated) when it is not H:MM:SS.
+func (r *reader) optTime(t *table, col int, feature, field string) Time {
+	b := t.field(col)
+	if len(b) == 0 {
+		return noTime
+	}
+	v, ok := parseTime(b)
+	if !ok {
+		r.rowProblem(t, problem.Warning, feature, field, b, "not a time H:MM:SS; treated as missing and interpolated")
+		return noTime
+	}
+	return v
+}
+
+// groupStopTimes sorts the rows by trip (counting sort, stable) and
+// stop_sequence, fills in missing times and keeps the trips that make sense.
+func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	order := make([]int32, len(raw))
+	fill := append([]int32(nil), start[:len(start)-1]...)
+	for i := range raw {
+		tr := raw[i].trip
+		order[fill[tr]] = int32(i)
+		fill[tr]++
+	}
+	trips := r.f.Trips
+	out := make([]StopTime, 0, len(raw))
+	kept := trips[:0]
+	newIx := make([]int32, len(trips))
+	var interpolated, interpTrips int
+	skips := 0
+	firstSkip := ""
+	skip := func(p problem.Problem) {
+		if skips == 0 {
+			firstSkip = fmt.Sprintf("%s line %d: trip %s: %s", p.File, p.Line, p.Feature, p.Message)
+		}
+		skips++
+		r.problem(p)
+	}
+	for ti := range trips {
+		newIx[ti] = -1
+		tr := trips[ti]
+		seg := order[start[ti]:start[ti+1]]
+		if len(seg) < 2 {
+			skip(problem.Problem{Severity: problem.Skipped, File: "trips.txt", Line: int(r.tripLine[ti]), Feature: tr.ID,
+				Message: "trip has fewer than two stop times in stop_times.txt; it is left out"})
+			continue
+		}
+		if !sort.SliceIsSorted(seg, func(i, j int) bool { return raw[seg[i]].seq < raw[seg[j]].seq }) {
+			sort.SliceStable(seg, func(i, j int) bool { return raw[seg[i]].seq < raw[seg[j]].seq })
+		}
+		base := len(out)
+		p, n := r.buildTrip(raw, seg, &out)
+		if p != nil {
+			p.Feature = tr.ID
+			skip(*p)
+			out = out[:base]
+			continue
+		}
+		if n > 0 {
+			interpolated += n
+			interpTrips++
+		}
+		tr.First, tr.Last = int32(base), int32(len(out))
+		newIx[ti] = int32(len(kept))
+		kept = append(kept, tr)
+	}
+	r.f.Trips = kept
+	r.f.StopTimes = out
+	// Rewrite the trip index for frequencies.txt.
+	for id, i := range r.tripIx {
+		if newIx[i] < 0 {
+			delete(r.tripIx, id)
+			r.skippedTrips[id] = true
+		} else {
+			r.tripIx[id] = newIx[i]
+		}
+	}
+	if interpolated > 0 {
+		r.problem(problem.Problem{Severity: problem.Warning, File: "stop_times.txt", Field: "arrival_time",
+			Message: fmt.Sprintf("%d stop times in %d trips had no times; they were interpolated between the timed stops before and after (by shape_dist_traveled where given, else evenly by stop order)", interpolated, interpTrips)})
+	}
+	if len(kept) == 0 {
+		if skips == 0 {
+			return fmt.Errorf("%w: trips.txt has no trips", ErrUnusable)
+		}
+		return fmt.Errorf("%w: no usable trips: all %d trips were left out; first: %s", ErrUnusable, skips, firstSkip)
+	}
+	return nil
+}
+
+// buildTrip appends a trip's stop times to out, interpolating missing times.
+// It returns a problem (without Feature) when the trip cannot be used, and
+// the number of interpolated stop times.
+func (r *reader) buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Problem, int) {
+	base := len(*out)
+	for k, ri := range seg {
+		s := raw[ri]
+		if k > 0 && s.seq == raw[seg[k-1]].seq {
+			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(s.line), Field: "stop_sequence", Value: itoa(int(s.seq)),
+				Message: "stop_sequence repeats within the trip; the trip is left out"}, 0
+		}
+		if s.arr == noTime {
+			s.arr = s.dep
+		}
+		if s.dep == noTime {
+			s.dep = s.arr
+		}
+		*out = append(*out, StopTime{Stop: s.stop, Arrival: s.arr, Departure: s.dep, Seq: s.seq, Timepoint: s.arr != noTime})
+	}
+	st := (*out)[base:]
+	last := len(st) - 1
+	if !st[0].Timepoint || !st[last].Timepoint {
+		k := 0
+		if st[0].Timepoint {
+			k = last
+		}
+		return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "arrival_time",
+			Message: "the first and last stops of a trip need times; the trip is left out"}, 0
+	}
+	n := 0
+	for i := 0; i < last; {
+		j := i + 1
+		for !st[j].Timepoint {
+			j++
+		}
+		if j > i+1 {
+			interpolate(st, raw, seg, i, j)
+			n += j - i - 1
+		}
+		i = j
+	}
+	for k := range st {
+		if st[k].Departure < st[k].Arrival {
+			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "departure_time", Value: st[k].Departure.String(),
+				Message: "departure_time is before arrival_time; the trip is left out"}, 0
+		}
+		if k > 0 && st[k].Arrival < st[k-1].Departure {
+			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "arrival_time", Value: st[k].Arrival.String(),
+				Message: fmt.Sprintf("time goes backwards: arrival %s is before the departure %s from the previous stop; the trip is left out", st[k].Arrival, st[k-1].Departure)}, 0
+		}
+	}
+	return nil, n
+}
+
+// interpolate fills st[i+1:j] between the timed stop times i and j, in
+// proportion to shape_dist_traveled when it is given and increasing there,
+// else evenly by position.
+func interpolate(st []StopTime, raw []rawStopTime, seg []int32, i, j int) {
+	t0, t1 := float64(st[i].Departure), float64(st[j].Arrival)
+	useDist := true
+	for k := i; k <= j && useDist; k++ {
+		d := raw[seg[k]].dist
+		useDist = !math.IsNaN(float64(d)) && (k == i || d >= raw[seg[k-1]].dist)
+	}
+	d0, d1 := float64(raw[seg[i]].dist), float64(raw[seg[j]].dist)
+	if useDist && d1 <= d0 {
+		useDist = false
+	}
+	for k := i + 1; k < j; k++ {
+		frac := float64(k-i) / float64(j-i)
+		if useDist {
+			frac = (float64(raw[seg[k]].dist) - d0) / (d1 - d0)
+		}
+		v := Time(math.Round(t0 + frac*(t1-t0)))
+		st[k].Arrival, st[k].Departure = v, v
+	}
+}
+
+func (r *reader) frequencies(t *table) error {
+	c, err := needAll(t, "trip_id", "start_time", "end_time", "headway_secs")
+	if err != nil {
+		return err
+	}
+	exact := t.col("exact_times")
+	r.rows(t, func() {
+		raw := t.field(c[0])
+		trip, ok := r.tripIx[string(raw)]
+		if !ok {
+			if !r.skippedTrips[string(raw)] {
+				r.rowProblem(t, problem.Skipped, r.id(raw), "trip_id", raw, "trip_id is not in trips.txt; the row is ignored")
+			}
+			return
+		}
+		id := r.f.Trips[trip].ID
+		start, ok1 := parseTime(t.field(c[1]))
+		end, ok2 := parseTime(t.field(c[2]))
+		if !ok1 || !ok2 || end <= start {
+			r.rowProblem(t, problem.Skipped, id, "end_time", t.field(c[2]), "start_time and end_time must be times H:MM:SS with end after start; the row is ignored")
+			return
+		}
+		h, ok := atoi(t.field(c[3]))
+		if !ok || h <= 0 {
+			r.rowProblem(t, problem.Skipped, id, "headway_secs", t.field(c[3]), "headway_secs must be a positive whole number of seconds; the row is ignored")
+			return
+		}
+		r.f.Frequencies = append(r.f.Frequencies, Frequency{Trip: trip, Start: start, End: end, Headway: int32(h), ExactTimes: string(t.field(exact)) == "1"})
+	})
+	return nil
+}
+
+// ReadAll reads several feeds (say buses and rail) and combines them into
+// one. Every id is prefixed with its feed's file name without extension
+// ("poa_trensurb:LINHA1") so ids never collide; Source lists every path.
+// Problems name the feed in their file ("poa_trensurb/stop_times.txt").
+func ReadAll(paths []string, opt Options) (*Feed, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("gtfs: no feed to read")
+	}
+	out := &Feed{Rows: map[string]int{}, omitted: map[groupKey]int{}}
+	used := map[string]int{}
+	var sources []string
+	for _, p := range paths {
+		ns := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		if used[ns]++; used[ns] > 1 {
+			ns = fmt.Sprintf("%s~%d", ns, used[ns])
+		}
+		o := opt
+		o.Namespace = ns + ":"
+		f, err := Read(p, o)
+		if err != nil {
+			return nil, err
+		}
+		out.append(f, ns)
+		sources = append(sources, p)
+	}
+	out.Source = strings.Join(sources, ", ")
+	tz := map[string]bool{}
+	for _, a := range out.Agencies {
+		tz[a.Timezone] = true
+	}
+	if len(tz) > 1 {
+		out.Problems.Add(problem.Problem{Severity: problem.Warning, File: "agency.txt",
+			Message: fmt.Sprintf("the combined feeds use %d time zones; times are compared as written, each in its own zone", len(tz))})
+	}
+	return out, nil
+}
+
+// append adds feed f to o, shifting f's indexes.
+func (o *Feed) append(f *Feed, ns string) {
+	stops, routes, trips, services, sts := int32(len(o.Stops)), int32(len(o.Routes)), int32(len(o.Trips)), int32(len(o.Services)), int32(len(o.StopTimes))
+	o.Agencies = append(o.Agencies, f.Agencies...)
+	for _, s := range f.Stops {
+		if s.Parent >= 0 {
+			s.Parent += stops
+		}
+		o.Stops = append(o.Stops, s)
+	}
+	o.Routes = append(o.Routes, f.Routes...)
+	o.Services = append(o.Services, f.Services...)
+	for _, t := range f.Trips {
+		t.Route += routes
+		t.Service += services
+		t.First += sts
+		t.Last += sts
+		o.Trips = append(o.Trips, t)
+	}
+	for _, st := range f.StopTimes {
+		st.Stop += stops
+		o.StopTimes = append(o.StopTimes, st)
+	}
+	for _, fr := range f.Frequencies {
+		fr.Trip += trips
+		o.Frequencies = append(o.Frequencies, fr)
+	}
+	o.Problems.Merge(f.Problems)
+	for k, n := range f.omitted {
+		o.omitted[k] += n
+	}
+	for k, n := range f.Rows {
+		o.Rows[ns+"/"+k] = n
+		o.Rows[k] += n
+	}
+}

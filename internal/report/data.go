@@ -28,6 +28,12 @@ type Data struct {
 	// underserved residents rank the areas; -1 means underserved for at
 	// least one category.
 	RankCategory int
+	// Groups is access by population group (empty when the population layer
+	// has no group fields); NeedUnderserved is the need-weighted count of
+	// underserved people per category, with NeedNote saying how it weighs.
+	Groups          []GroupRow
+	NeedUnderserved []float64
+	NeedNote        string
 	// Sensitivity says how the ranking holds up when the thresholds change;
 	// nil when it was not computed.
 	Sensitivity *Sensitivity
@@ -163,4 +169,14 @@ type Input struct {
 // Param is one run parameter as the user would write it.
 type Param struct {
 	Key, Value string
+}
+
+// GroupRow is one population group's access, per category.
+type GroupRow struct {
+	Label       string
+	Population  float64
+	NeedWeight  float64
+	Underserved []float64 // people of the group underserved, per category
+	MeanWalk    []float64 // population-weighted mean minutes on foot (NaN: none reach)
+	MeanDrive   []float64
 }

@@ -63,6 +63,7 @@ type page struct {
 	ClassRows    []classView
 	Charts       []chart
 	TopAreas     []areaView
+	GroupRows    []groupView
 	RankPhrase   string
 	MoreAreas    []areaView
 	Standards    []classView
@@ -277,6 +278,24 @@ func (p *page) fill() {
 		}
 	}
 	p.HasWalkShare = len(d.WalkShare) > 0
+	for _, g := range d.Groups {
+		v := groupView{Label: g.Label, Population: g.Population}
+		for k := range d.Categories {
+			u := 0.0
+			if k < len(g.Underserved) {
+				u = g.Underserved[k]
+			}
+			v.Shares = append(v.Shares, ratio(u, g.Population))
+		}
+		p.GroupRows = append(p.GroupRows, v)
+	}
+}
+
+// groupView is one row of the table of access by group.
+type groupView struct {
+	Label      string
+	Population float64
+	Shares     []float64 // share of the group underserved, per category
 }
 
 // fmtBytes writes a file size for people: 7,812,345 -> "7.8 MB".

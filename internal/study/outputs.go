@@ -417,6 +417,26 @@ func (r *Result) ReportData() *report.Data {
 		}
 	}
 
+	// Groups.
+	for _, g := range r.GroupRes {
+		d.Groups = append(d.Groups, report.GroupRow{Label: g.Label, Population: g.Population, NeedWeight: g.NeedWeight,
+			Underserved: g.Underserved, MeanWalk: g.MeanWalk, MeanDrive: g.MeanDrive})
+	}
+	if len(r.GroupRes) > 0 {
+		d.NeedUnderserved = r.NeedUnder
+		var ws []string
+		for _, g := range r.GroupRes {
+			if g.NeedWeight > 0 {
+				ws = append(ws, fmt.Sprintf("%s × %s", g.Label, output.Num(g.NeedWeight, 2)))
+			}
+		}
+		if len(ws) > 0 {
+			d.NeedNote = "Need-weighted underserved people count each underserved resident by the need weight of their group (" + strings.Join(ws, "; ") + "); residents of other groups count 0. The weights come from the study config."
+		} else {
+			d.NeedNote = "No group has a need weight, so the need-weighted count is the plain count of underserved residents."
+		}
+	}
+
 	// Methods.
 	for _, in := range r.Inputs {
 		d.Inputs = append(d.Inputs, report.Input{Role: in.Role, Path: in.Path, SHA256: in.SHA256, Bytes: in.Bytes})

@@ -66,6 +66,9 @@ type Result struct {
 	Sens       gap.Sensitivity
 	SensVaried string
 
+	GroupRes  []GroupResult
+	NeedUnder []float64 // need-weighted underserved people per group of places
+
 	Problems problem.List
 	Notes    []string // run-level warnings in plain words
 }
@@ -230,6 +233,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
 	r.rank()
 	r.sensitivity()
+	r.groupAccess()
 	rep.Done("")
 	return r, nil
 }

@@ -385,3 +385,45 @@ func TestSensitivityBaselineIsTheRanking(t *testing.T) {
 		t.Errorf("overlap %v, Spearman mean %v min %v", s.Overlap, s.SpearmanMean, s.SpearmanMin)
 	}
 }
+
+// TestGroupsConserved: each group's people, spread over cells by the shares
+// of the tracts they came from, must add up to the group's census total,
+// and no group can have more underserved people than people.
+func TestGroupsConserved(t *testing.T) {
+	r := tracts(t)
+	if len(r.GroupRes) != 6 {
+		t.Fatalf("%d groups, want the 6 configured", len(r.GroupRes))
+	}
+	var all float64
+	for _, g := range r.GroupRes {
+		var census float64
+		for _, z := range r.Zones {
+			census += z.Attrs[g.Field]
+		}
+		if math.Abs(g.Population-census) > 1 {
+			t.Errorf("%s: %.2f people over the cells, census %.0f", g.Label, g.Population, census)
+		}
+		all += g.Population
+		for k, u := range g.Underserved {
+			if u < 0 || u > g.Population+1e-6 {
+				t.Errorf("%s, %s: %.1f underserved of %.1f", g.Label, r.Groups[k].Name, u, g.Population)
+			}
+		}
+	}
+	// The six groups leave out two small ones (NHPI, other), so they hold
+	// a little less than everyone.
+	if all > r.Population() || all < 0.98*r.Population() {
+		t.Errorf("groups hold %.0f of %.0f people", all, r.Population())
+	}
+	// Need weights 1 for three groups: the weighted count is the sum of
+	// those groups' underserved people.
+	for k := range r.Groups {
+		var want float64
+		for _, g := range r.GroupRes {
+			want += g.NeedWeight * g.Underserved[k]
+		}
+		if math.Abs(r.NeedUnder[k]-want) > 1e-6*max(1, want) {
+			t.Errorf("%s: need-weighted %.3f, want %.3f", r.Groups[k].Name, r.NeedUnder[k], want)
+		}
+	}
+}

@@ -1,0 +1,477 @@
+package transit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// StopWalk is a walk between a point and a stop, in seconds.
+type StopWalk struct {
+	Stop    StopID
+	Seconds float64
+}
+
+// Unreachable is the travel time of a destination that cannot be reached
+// within Options.MaxTripSeconds. It sorts after every real time, so
+// percentiles over a window come out Unreachable when fewer than that share
+// of departures arrive.
+const Unreachable = int32(math.MaxInt32)
+
+// Egress holds, for every stop, the destinations reachable on foot from it,
+// so a search updates only the destinations near the stops it improves.
+type Egress struct {
+	targets int
+	first   []int32 // per stop, CSR into target/sec
+	target  []int32
+	sec     []int32
+}
+
+// NewEgress indexes the walks from stops to destinations: targets[j] lists
+// the stops within walking distance of destination j and the walk in seconds
+// from each stop to it. Seconds are rounded up to whole seconds.
+func (r *Router) NewEgress(targets [][]StopWalk) (*Egress, error) {
+	ns := len(r.stops)
+	e := &Egress{targets: len(targets), first: make([]int32, ns+1)}
+	for j, walks := range targets {
+		for _, w := range walks {
+			if err := r.checkWalk(w); err != nil {
+				return nil, fmt.Errorf("transit: egress to destination %d: %w", j, err)
+			}
+			if !math.IsInf(w.Seconds, 1) {
+				e.first[w.Stop+1]++
+			}
+		}
+	}
+	for s := 1; s <= ns; s++ {
+		e.first[s] += e.first[s-1]
+	}
+	e.target = make([]int32, e.first[ns])
+	e.sec = make([]int32, e.first[ns])
+	next := slices.Clone(e.first[:ns])
+	for j, walks := range targets { // j increasing: each stop's list is in target order
+		for _, w := range walks {
+			if math.IsInf(w.Seconds, 1) {
+				continue
+			}
+			k := next[w.Stop]
+			e.target[k], e.sec[k] = int32(j), ceilSeconds(w.Seconds)
+			next[w.Stop]++
+		}
+	}
+	return e, nil
+}
+
+// Targets returns the number of destinations.
+func (e *Egress) Targets() int { return e.targets }
+
+func (r *Router) checkWalk(w StopWalk) error {
+	if w.Stop < 0 || int(w.Stop) >= len(r.stops) {
+		return fmt.Errorf("stop index %d is outside the %d stops", w.Stop, len(r.stops))
+	}
+	if math.IsNaN(w.Seconds) || w.Seconds < 0 {
+		return fmt.Errorf("walk to stop %s is %v seconds", r.stops[w.Stop].ID, w.Seconds)
+	}
+	return nil
+}
+
+// ceilSeconds rounds a walk up, so rounding never makes a trip faster.
+func ceilSeconds(s float64) int32 {
+	if s >= float64(math.MaxInt32/2) {
+		return math.MaxInt32 / 2
+	}
+	return int32(math.Ceil(s))
+}
+
+// Result holds the travel times from one origin over a departure window.
+type Result struct {
+	From Time  // first departure
+	Step int32 // seconds between departures
+	// Times[j][i] is the travel time in seconds to destination j leaving at
+	// From + i*Step, including the wait at the first stop; Unreachable when
+	// longer than MaxTripSeconds.
+	Times [][]int32
+}
+
+// Percentiles returns destination j's travel times at percentiles ps (0 to
+// 100) over the window, in seconds, as R5 reports them: no interpolation,
+// the time at index ceil(p/100*n)-1 of the sorted times (p=50 of 120
+// departures is the 60th fastest). Unreachable departures count as the
+// slowest.
+func (res *Result) Percentiles(j int, ps ...float64) []int32 {
+	times := slices.Clone(res.Times[j])
+	slices.Sort(times)
+	out := make([]int32, len(ps))
+	for k, p := range ps {
+		out[k] = percentile(times, p)
+	}
+	return out
+}
+
+// percentile reads percentile p off sorted times (R5's definition).
+func percentile(sorted []int32, p float64) int32 {
+	n := len(sorted)
+	if n == 0 {
+		return Unreachable
+	}
+	i := int(math.Ceil(p/100*float64(n))) - 1
+	return sorted[min(max(i, 0), n-1)]
+}
+
+// search is one goroutine's scratch space for rRAPTOR.
+type search struct {
+	r      *Router
+	rounds int
+	// best[k][s]: earliest arrival at s boarding at most k vehicles, by any
+	// means (access walk, ride, transfer walk). transit[k][s]: the same,
+	// arriving on a vehicle (transit[0] is unused).
+	best, transit [][]Time
+	// Per round: which stops changed in this departure's iteration.
+	bestList, transitList, scanList [][]StopID
+	bestFlag, transitFlag, scanFlag [][]bool
+	patPos                          []int32 // earliest marked position per pattern, -1 none
+	patList                         []int32
+	targetBest                      []Time
+}
+
+func (r *Router) newSearch() *search {
+	ns := len(r.stops)
+	k := r.opt.MaxTransfers + 1
+	s := &search{r: r, rounds: k, patPos: make([]int32, len(r.patTrips))}
+	for range k + 1 {
+		s.best = append(s.best, make([]Time, ns))
+		s.transit = append(s.transit, make([]Time, ns))
+		s.bestFlag = append(s.bestFlag, make([]bool, ns))
+		s.transitFlag = append(s.transitFlag, make([]bool, ns))
+		s.scanFlag = append(s.scanFlag, make([]bool, ns))
+		s.bestList = append(s.bestList, nil)
+		s.transitList = append(s.transitList, nil)
+		s.scanList = append(s.scanList, nil)
+	}
+	for i := range s.patPos {
+		s.patPos[i] = -1
+	}
+	return s
+}
+
+func (s *search) reset(targets int) {
+	for k := range s.best {
+		fill(s.best[k], unreached)
+		fill(s.transit[k], unreached)
+	}
+	s.targetBest = slices.Grow(s.targetBest[:0], targets)[:targets]
+	fill(s.targetBest, unreached)
+}
+
+func fill[T any](xs []T, v T) {
+	for i := range xs {
+		xs[i] = v
+	}
+}
+
+// clearMarks forgets which stops changed, before the next departure.
+func (s *search) clearMarks() {
+	for k := range s.best {
+		for _, x := range s.bestList[k] {
+			s.bestFlag[k][x] = false
+		}
+		for _, x := range s.transitList[k] {
+			s.transitFlag[k][x] = false
+		}
+		for _, x := range s.scanList[k] {
+			s.scanFlag[k][x] = false
+		}
+		s.bestList[k], s.transitList[k], s.scanList[k] = s.bestList[k][:0], s.transitList[k][:0], s.scanList[k][:0]
+	}
+}
+
+func (s *search) markBest(k int, x StopID) {
+	if !s.bestFlag[k][x] {
+		s.bestFlag[k][x] = true
+		s.bestList[k] = append(s.bestList[k], x)
+	}
+}
+
+func (s *search) markTransit(k int, x StopID) {
+	if !s.transitFlag[k][x] {
+		s.transitFlag[k][x] = true
+		s.transitList[k] = append(s.transitList[k], x)
+	}
+}
+
+func (s *search) markScan(k int, x StopID) {
+	if !s.scanFlag[k][x] {
+		s.scanFlag[k][x] = true
+		s.scanList[k] = append(s.scanList[k], x)
+	}
+}
+
+// Range computes travel times from one origin to every destination of eg
+// for each departure from, from+step, ... before to (to is excluded, as in
+// R5: 07:00 to 09:00 every 60 s is 120 departures). access lists the stops
+// the origin can walk to; direct[j], if direct is not nil, is the walk in
+// seconds straight from the origin to destination j (+Inf when too far).
+func (r *Router) Range(access []StopWalk, from, to Time, step int32, eg *Egress, direct []float64) (*Result, error) {
+	s := r.pool()
+	defer searchPools.Put(s)
+	return s.run(access, from, to, step, eg, direct)
+}
+
+// searchPools recycles scratch spaces; each is tied to its router.
+var searchPools sync.Pool
+
+func (r *Router) pool() *search {
+	if s, ok := searchPools.Get().(*search); ok && s.r == r {
+		return s
+	}
+	return r.newSearch()
+}
+
+func (s *search) run(access []StopWalk, from, to Time, step int32, eg *Egress, direct []float64) (*Result, error) {
+	r := s.r
+	if step <= 0 {
+		return nil, fmt.Errorf("transit: departure step is %d seconds, must be positive", step)
+	}
+	if to <= from {
+		return nil, fmt.Errorf("transit: departure window %v to %v is empty", from, to)
+	}
+	if eg == nil {
+		return nil, fmt.Errorf("transit: no destinations (Egress is nil)")
+	}
+	if len(eg.first) != len(r.stops)+1 {
+		return nil, fmt.Errorf("transit: Egress was built for another timetable")
+	}
+	if direct != nil && len(direct) != eg.targets {
+		return nil, fmt.Errorf("transit: %d direct walks for %d destinations", len(direct), eg.targets)
+	}
+	acc := make([]Time, 0, len(access))
+	for _, a := range access {
+		if err := r.checkWalk(a); err != nil {
+			return nil, fmt.Errorf("transit: access: %w", err)
+		}
+		acc = append(acc, Time(ceilSeconds(a.Seconds)))
+	}
+	directSec := make([]int32, eg.targets)
+	for j := range directSec {
+		directSec[j] = Unreachable
+		if direct != nil && direct[j] >= 0 && direct[j] <= float64(r.opt.MaxTripSeconds) {
+			directSec[j] = ceilSeconds(direct[j])
+		}
+	}
+
+	n := int((int64(to) - int64(from) + int64(step) - 1) / int64(step))
+	res := &Result{From: from, Step: step, Times: make([][]int32, eg.targets)}
+	for j := range res.Times {
+		res.Times[j] = make([]int32, n)
+	}
+	s.reset(eg.targets)
+	for i := n - 1; i >= 0; i-- {
+		t := from + Time(int64(i)*int64(step))
+		s.clearMarks()
+		s.departure(t, access, acc, eg)
+		for j := range res.Times {
+			tt := Unreachable
+			if s.targetBest[j] != unreached {
+				tt = int32(s.targetBest[j] - t)
+			}
+			tt = min(tt, directSec[j])
+			if tt > r.opt.MaxTripSeconds {
+				tt = Unreachable
+			}
+			res.Times[j][i] = tt
+		}
+	}
+	return res, nil
+}
+
+// departure runs the RAPTOR rounds for one departure time, reusing the
+// labels of the later departures already run.
+func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress) {
+	r := s.r
+	cutoff := t + Time(r.opt.MaxTripSeconds)
+	for i, a := range access {
+		at := t + acc[i]
+		if at <= cutoff && at < s.best[0][a.Stop] {
+			s.best[0][a.Stop] = at
+			s.markBest(0, a.Stop)
+			s.markScan(0, a.Stop)
+		}
+	}
+	slack := Time(r.opt.BoardSlack)
+	for k := 1; k <= s.rounds; k++ {
+		if len(s.bestList[k-1]) == 0 && len(s.transitList[k-1]) == 0 {
+			break // nothing changed, so no later round can change
+		}
+		best, prev, tr := s.best[k], s.best[k-1], s.transit[k]
+		// Copy forward: with one more vehicle allowed, one arrives no later.
+		for _, x := range s.bestList[k-1] {
+			if prev[x] < best[x] {
+				best[x] = prev[x]
+				s.markBest(k, x)
+			}
+		}
+		if k >= 2 {
+			ptr := s.transit[k-1]
+			for _, x := range s.transitList[k-1] {
+				if ptr[x] < tr[x] {
+					tr[x] = ptr[x]
+					s.markTransit(k, x)
+				}
+			}
+		}
+		// Patterns serving stops improved in the previous round.
+		s.patList = s.patList[:0]
+		for _, x := range s.scanList[k-1] {
+			for e := r.stopFirst[x]; e < r.stopFirst[x+1]; e++ {
+				p, pos := r.stopPat[e], r.stopPos[e]
+				if s.patPos[p] < 0 {
+					s.patList = append(s.patList, p)
+					s.patPos[p] = pos
+				} else if pos < s.patPos[p] {
+					s.patPos[p] = pos
+				}
+			}
+		}
+		scanFlag := s.scanFlag[k-1]
+		for _, p := range s.patList {
+			pos0 := s.patPos[p]
+			s.patPos[p] = -1
+			stops := r.patStops[r.patFirst[p]:r.patFirst[p+1]]
+			nst := int32(len(stops))
+			nt := r.patTrips[p]
+			arr := r.arr[r.patTime[p] : r.patTime[p]+nt*nst]
+			dep := r.dep[r.patTime[p] : r.patTime[p]+nt*nst]
+			trip := int32(-1)
+			for i := pos0; i < nst; i++ {
+				x := stops[i]
+				if trip >= 0 {
+					a := arr[trip*nst+i]
+					if a <= cutoff && a < tr[x] {
+						tr[x] = a
+						s.markTransit(k, x)
+						if a < best[x] {
+							best[x] = a
+							s.markBest(k, x)
+							s.markScan(k, x)
+						}
+					}
+				}
+				if !scanFlag[x] {
+					continue
+				}
+				b := prev[x] + slack
+				// Can we catch an earlier trip than the one we are on?
+				hi := nt
+				if trip >= 0 {
+					if trip == 0 || dep[(trip-1)*nst+i] < b {
+						continue
+					}
+					hi = trip
+				}
+				lo, h := int32(0), hi
+				for lo < h {
+					m := int32(uint32(lo+h) >> 1)
+					if dep[m*nst+i] < b {
+						lo = m + 1
+					} else {
+						h = m
+					}
+				}
+				if lo < hi {
+					trip = lo
+				}
+			}
+		}
+		// Footpaths from stops reached by vehicle in this round.
+		for _, x := range s.transitList[k] {
+			ax := tr[x]
+			for e := r.xferFirst[x]; e < r.xferFirst[x+1]; e++ {
+				y := r.xferTo[e]
+				at := ax + Time(r.xferSec[e])
+				if at <= cutoff && at < best[y] {
+					best[y] = at
+					s.markBest(k, y)
+					s.markScan(k, y)
+				}
+			}
+		}
+	}
+	// Destinations near stops whose arrival by vehicle improved. Changes
+	// are copied forward round by round (a round that changed nothing ends
+	// the loop, and then nothing later could change), so the last round
+	// holds the best arrival over all rounds and lists every stop whose best
+	// improved.
+	tr := s.transit[s.rounds]
+	for _, x := range s.transitList[s.rounds] {
+		ax := tr[x]
+		for e := eg.first[x]; e < eg.first[x+1]; e++ {
+			at := ax + Time(eg.sec[e])
+			if j := eg.target[e]; at < s.targetBest[j] {
+				s.targetBest[j] = at
+			}
+		}
+	}
+}
+
+// RangeEach runs Range for every origin on all CPUs; accesses[i] and
+// direct[i] (direct may be nil) belong to origin i. fn receives each
+// origin's result, from several goroutines at once and in no fixed order;
+// the result is the callee's to keep. RangeEach stops early, returning the
+// context's error, when ctx is cancelled.
+func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to Time, step int32, eg *Egress, direct [][]float64, fn func(origin int, res *Result)) error {
+	if direct != nil && len(direct) != len(accesses) {
+		return fmt.Errorf("transit: %d direct walk rows for %d origins", len(direct), len(accesses))
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(accesses)))
+	var next int64
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := r.newSearch()
+			for {
+				mu.Lock()
+				i := int(next)
+				next++
+				stop := firstErr != nil
+				mu.Unlock()
+				if stop || i >= len(accesses) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					firstErr = cmpErr(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				var d []float64
+				if direct != nil {
+					d = direct[i]
+				}
+				res, err := s.run(accesses[i], from, to, step, eg, d)
+				if err != nil {
+					mu.Lock()
+					firstErr = cmpErr(firstErr, fmt.Errorf("origin %d: %w", i, err))
+					mu.Unlock()
+					return
+				}
+				fn(i, res)
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+func cmpErr(old, e error) error {
+	if old != nil {
+		return old
+	}
+	return e
+}
