@@ -114,10 +114,18 @@ type Classes struct {
 	// UrbanDensity is people per km² within DensityRadius of the cell.
 	UrbanDensity  float64 `yaml:"urban_density" json:"urban_density"`
 	DensityRadius float64 `yaml:"density_radius" json:"density_radius"` // metres
-	// RemoteDriveMinutes: a non-urban cell further than this by car from the
-	// nearest town (OSM place=TownKinds) is remote.
-	RemoteDriveMinutes float64  `yaml:"remote_drive_minutes" json:"remote_drive_minutes"`
-	TownKinds          []string `yaml:"town_kinds" json:"town_kinds"`
+	// CentreMinPop is the smallest population centre (a contiguous patch
+	// of urban cells) counted as a service centre; ARIA+ starts at 1,000.
+	CentreMinPop float64 `yaml:"centre_min_population" json:"centre_min_population"`
+	// RemoteScore: a non-urban cell whose ARIA-style remoteness score is
+	// above it is remote (ARIA+'s "Remote" begins above 5.92).
+	RemoteScore float64 `yaml:"remote_score" json:"remote_score"`
+	// ARIAReference gives reference drive minutes for the five centre
+	// categories (keys A to E); a category left out uses the study's mean.
+	ARIAReference map[string]float64 `yaml:"aria_reference_minutes,omitempty" json:"aria_reference_minutes,omitempty"`
+	// IndexRadius bounds, in drive minutes, the centres counted by the
+	// gravity remoteness index (a radius of daily interaction).
+	IndexRadius float64 `yaml:"index_radius_minutes" json:"index_radius_minutes"`
 }
 
 // Threshold is the longest acceptable trip to a gathering place in one class.
@@ -177,10 +185,11 @@ func Defaults() Study {
 		Classes: Classes{
 			// 386 people/km² is 1,000 per square mile: the US Census Bureau's
 			// 2010 urban core density (Federal Register 76(164), 2011-08-24).
-			UrbanDensity:       386,
-			DensityRadius:      1000,
-			RemoteDriveMinutes: 30,
-			TownKinds:          []string{"city", "town"},
+			UrbanDensity:  386,
+			DensityRadius: 1000,
+			CentreMinPop:  1000,
+			RemoteScore:   5.92,
+			IndexRadius:   120,
 		},
 		Thresholds: Thresholds{
 			Urban:  Threshold{Mode: "walk", Minutes: 15},
@@ -364,11 +373,21 @@ func (s *Study) validate() error {
 	if s.Classes.DensityRadius < s.Grid.CellSize/2 || s.Classes.DensityRadius > 20000 {
 		bad("classes.density_radius", "must be between half a grid cell and 20000 metres, got %v", s.Classes.DensityRadius)
 	}
-	if s.Classes.RemoteDriveMinutes <= 0 || s.Classes.RemoteDriveMinutes > 600 {
-		bad("classes.remote_drive_minutes", "must be between 0 and 600 minutes, got %v", s.Classes.RemoteDriveMinutes)
+	if s.Classes.CentreMinPop < 1 {
+		bad("classes.centre_min_population", "must be at least 1 person, got %v", s.Classes.CentreMinPop)
 	}
-	if len(s.Classes.TownKinds) == 0 {
-		bad("classes.town_kinds", "name at least one OSM place kind that counts as a town, for example [city, town]")
+	if s.Classes.RemoteScore <= 0 || s.Classes.RemoteScore > 15 {
+		bad("classes.remote_score", "must be between 0 and 15 (the ARIA+ scale), got %v", s.Classes.RemoteScore)
+	}
+	for _, k := range sortedKeys(s.Classes.ARIAReference) {
+		if !strings.Contains("ABCDE", k) || len(k) != 1 {
+			bad("classes.aria_reference_minutes."+k, "categories are A, B, C, D and E")
+		} else if v := s.Classes.ARIAReference[k]; v <= 0 || v > 6000 {
+			bad("classes.aria_reference_minutes."+k, "must be between 0 and 6000 minutes, got %v", v)
+		}
+	}
+	if s.Classes.IndexRadius <= 0 || s.Classes.IndexRadius > 1440 {
+		bad("classes.index_radius_minutes", "must be between 0 and 1440 minutes, got %v", s.Classes.IndexRadius)
 	}
 	for _, tc := range []struct {
 		key string

@@ -33,42 +33,34 @@ func (c Class) String() string {
 
 // ClassRule sets how cells are classed.
 type ClassRule struct {
-	UrbanDensity       float64 // people per km² within Radius
-	Radius             float64 // metres
-	RemoteDriveMinutes float64 // drive to the nearest town beyond which a non-urban cell is remote
+	UrbanDensity float64 // people per km² within the density radius
+	RemoteScore  float64 // ARIA-style score above which a non-urban cell is remote
 }
 
 // Classify classes cells by the rule below, documented here because every
 // gap count depends on it:
 //
 //  1. A cell is urban when the population density of the neighbourhood
-//     within Radius of its centre (people in cells whose centres lie within
-//     Radius, divided by pi*Radius², in people per km²) is at least
-//     UrbanDensity. The default, 386 per km² (1,000 per square mile) within
-//     1 km, follows the US Census Bureau's 2010 urban-core density rule.
-//  2. Otherwise it is remote when the drive to the nearest town (OSM
-//     place=city or town) takes longer than RemoteDriveMinutes, or no town
-//     can be reached by road at all.
+//     around it (see Density) is at least UrbanDensity. The default, 386
+//     per km² (1,000 per square mile) within 1 km, follows the US Census
+//     Bureau's 2010 urban-core density rule.
+//  2. Otherwise it is remote when its ARIA-style remoteness score (see ARIA)
+//     is above RemoteScore; the default 5.92 is where ARIA+'s "Remote" class
+//     begins.
 //  3. Otherwise it is rural.
-//
-// x and y are cell centres in metres of an equal-area projection, pop their
-// populations and townMinutes the drive time to the nearest town (NaN when
-// unreachable). The returned density is people per km² around each cell.
-func Classify(x, y, pop, townMinutes []float64, r ClassRule) (classes []Class, density []float64) {
-	n := len(x)
-	classes = make([]Class, n)
-	density = Density(x, y, pop, r.Radius)
-	for i := 0; i < n; i++ {
+func Classify(density, aria []float64, r ClassRule) []Class {
+	classes := make([]Class, len(density))
+	for i := range density {
 		switch {
 		case density[i] >= r.UrbanDensity:
 			classes[i] = Urban
-		case math.IsNaN(townMinutes[i]) || townMinutes[i] > r.RemoteDriveMinutes:
+		case aria[i] > r.RemoteScore:
 			classes[i] = Remote
 		default:
 			classes[i] = Rural
 		}
 	}
-	return classes, density
+	return classes
 }
 
 // Density returns, for each point, the people within radius metres (summing

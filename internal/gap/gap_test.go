@@ -45,18 +45,16 @@ func TestDensityMatchesBruteForce(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	rule := ClassRule{UrbanDensity: 386, Radius: 1000, RemoteDriveMinutes: 30}
-	// A dense cluster (2,000 people within 1 km -> 637/km²), a sparse cell
-	// near a town, a sparse cell far from towns, one with no road to a town.
-	x := []float64{0, 250, 50000, 90000, 130000}
-	y := []float64{0, 0, 0, 0, 0}
-	pop := []float64{1000, 1000, 50, 50, 50}
-	town := []float64{5, 5, 12, 45, math.NaN()}
-	got, dens := Classify(x, y, pop, town, rule)
-	want := []Class{Urban, Urban, Rural, Remote, Remote}
+	rule := ClassRule{UrbanDensity: 386, RemoteScore: 5.92}
+	density := []float64{637, 386, 385.9, 100, 100}
+	aria := []float64{12, 0, 5.92, 5.93, 0.1}
+	got := Classify(density, aria, rule)
+	// Density decides urban whatever the score; at exactly the cut-off a
+	// cell is urban; a score of exactly 5.92 is still rural.
+	want := []Class{Urban, Urban, Rural, Remote, Rural}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("cell %d (density %.0f/km², town %v min) = %v, want %v", i, dens[i], town[i], got[i], want[i])
+			t.Errorf("cell %d (density %v, score %v) = %v, want %v", i, density[i], aria[i], got[i], want[i])
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 // is underserved.
 func (r *Result) writeCells(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"cell", "lon", "lat", "population", "population_method", "class", "density_per_km2", "town_drive_min", "places_within_walk", "kinds_within_walk", "area"}
+	head := []string{"cell", "lon", "lat", "population", "population_method", "class", "density_per_km2", "remoteness_aria", "remoteness_index", "places_within_walk", "kinds_within_walk", "area"}
 	for _, g := range r.Groups {
 		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
 	}
@@ -75,7 +75,7 @@ func (r *Result) writeCells(w io.Writer) error {
 	for i, c := range r.Alloc.Cells {
 		row := []string{
 			strconv.Itoa(c.Index), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
-			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.Town[i], 2),
+			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.ARIA[i], 3), output.Num(r.Index[i], 4),
 			strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i],
 		}
 		for gi := range r.Groups {
@@ -279,8 +279,8 @@ func (r *Result) ReportData() *report.Data {
 	}
 	classRules := []string{
 		fmt.Sprintf("At least %s people per km² live within %s m of the cell (the US Census Bureau's 2010 urban-core density is 386 per km², 1,000 per square mile).", output.Num(s.Classes.UrbanDensity, 0), output.Num(s.Classes.DensityRadius, 0)),
-		fmt.Sprintf("Not urban, and the nearest town (OSM place=%s) is at most %s minutes away by car.", strings.Join(s.Classes.TownKinds, " or "), output.Num(s.Classes.RemoteDriveMinutes, 0)),
-		fmt.Sprintf("Not urban, and the nearest town is more than %s minutes away by car, or cannot be reached by road.", output.Num(s.Classes.RemoteDriveMinutes, 0)),
+		fmt.Sprintf("Not urban, and a remoteness score of at most %s on the 0–15 ARIA+ scale: drive time to the nearest population centre of each of five sizes, compared with a reference and summed.", output.Num(s.Classes.RemoteScore, 2)),
+		fmt.Sprintf("Not urban, and a remoteness score above %s (where ARIA+'s “Remote” class begins): far, by car, from centres of several sizes.", output.Num(s.Classes.RemoteScore, 2)) + remoteNote(s),
 	}
 	classCols := []string{"#7B3294", "#A6DBA0", "#008837"}
 	for c := gap.Class(0); c < gap.NumClasses; c++ {
@@ -503,8 +503,10 @@ func (r *Result) parameters() []report.Param {
 		{Key: "travel.nearby_walk_minutes", Value: output.Num(s.Travel.NearbyWalk, 1) + " min"},
 		{Key: "classes.urban_density", Value: output.Num(s.Classes.UrbanDensity, 1) + " people/km²"},
 		{Key: "classes.density_radius", Value: output.Num(s.Classes.DensityRadius, 0) + " m"},
-		{Key: "classes.remote_drive_minutes", Value: output.Num(s.Classes.RemoteDriveMinutes, 1) + " min"},
-		{Key: "classes.town_kinds", Value: strings.Join(s.Classes.TownKinds, ", ")},
+		{Key: "classes.centre_min_population", Value: output.Num(s.Classes.CentreMinPop, 0) + " people"},
+		{Key: "classes.remote_score", Value: output.Num(s.Classes.RemoteScore, 2)},
+		{Key: "classes.index_radius_minutes", Value: output.Num(s.Classes.IndexRadius, 0) + " min"},
+		{Key: "classes.aria_reference_minutes (used)", Value: ariaRefs(r.ARIARef)},
 		{Key: "thresholds.urban", Value: s.Thresholds.Urban.Mode + " " + output.Num(s.Thresholds.Urban.Minutes, 1) + " min"},
 		{Key: "thresholds.rural", Value: s.Thresholds.Rural.Mode + " " + output.Num(s.Thresholds.Rural.Minutes, 1) + " min"},
 		{Key: "thresholds.remote", Value: s.Thresholds.Remote.Mode + " " + output.Num(s.Thresholds.Remote.Minutes, 1) + " min"},
@@ -621,4 +623,22 @@ func (r *Result) Manifest() *output.Manifest {
 		Problems: r.Problems.Items(),
 		Rerun:    "commonground run " + s.Path,
 	}
+}
+
+// ariaRefs lists the reference minutes the ARIA-style score used.
+func ariaRefs(ref [5]float64) string {
+	parts := make([]string, 5)
+	for k, v := range ref {
+		parts[k] = fmt.Sprintf("%c %s", 'A'+k, output.Num(v, 1))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// remoteNote warns that remoteness is relative to the study area when any
+// ARIA category uses the study's own mean as its reference.
+func remoteNote(s *config.Study) string {
+	if len(s.Classes.ARIAReference) == 5 {
+		return ""
+	}
+	return " The drive times are compared with this study area's own average, so “remote” means remote for this region, not by a national standard; set classes.aria_reference_minutes to compare regions."
 }

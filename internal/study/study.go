@@ -50,10 +50,13 @@ type Result struct {
 	XY      []orb.Point // projected centres, metres
 	Walk    [][]float64 // [group][cell] minutes, NaN unreachable
 	Drive   [][]float64
-	WalkTo  [][]int32 // [group][cell] nearest place ID on foot, -1 none
-	Town    []float64 // drive minutes to the nearest town
-	Count   []int32   // places within the nearby walk
-	Kinds   []uint32  // bit c: a place of category c within the nearby walk
+	WalkTo  [][]int32    // [group][cell] nearest place ID on foot, -1 none
+	Centres []gap.Centre // population centres, largest first
+	ARIA    []float64    // ARIA-style remoteness score, 0..15
+	ARIARef [5]float64   // the reference minutes the score used, per category
+	Index   []float64    // gravity remoteness index, 0 (least) .. 1 (most remote)
+	Count   []int32      // places within the nearby walk
+	Kinds   []uint32     // bit c: a place of category c within the nearby walk
 	Class   []gap.Class
 	Density []float64
 	Under   [][]bool // [group][cell]
@@ -187,20 +190,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		step++
 		rep.Update(step, steps)
 	}
-	var towns []access.Dest
-	kinds := map[string]bool{}
-	for _, k := range s.Classes.TownKinds {
-		kinds[k] = true
-	}
-	for i, t := range ex.Towns {
-		if kinds[t.Kind] {
-			towns = append(towns, access.Dest{Point: t.Point, Label: int32(i)})
-		}
-	}
-	if len(towns) == 0 {
-		r.note("the extract has no towns (OSM place=%s), so no cell can be classed by its drive to a town: every non-urban cell counts as remote", strings.Join(s.Classes.TownKinds, " or "))
-	}
-	r.Town, _ = eng.Nearest(access.Drive, towns)
+	r.remoteness(eng)
 	step++
 	rep.Update(step, steps)
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
@@ -213,13 +203,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 
 	// Gaps.
 	rep.Start("find gaps")
-	xs, ys, pops := make([]float64, len(cells)), make([]float64, len(cells)), make([]float64, len(cells))
-	for i, c := range cells {
-		xs[i], ys[i], pops[i] = r.XY[i][0], r.XY[i][1], c.Pop
-	}
-	r.Class, r.Density = gap.Classify(xs, ys, pops, r.Town, gap.ClassRule{
-		UrbanDensity: s.Classes.UrbanDensity, Radius: s.Classes.DensityRadius, RemoteDriveMinutes: s.Classes.RemoteDriveMinutes,
-	})
+	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
 	r.Under = make([][]bool, ng)
 	for gi := range r.Groups {
 		r.Under[gi] = make([]bool, len(cells))
@@ -509,4 +493,77 @@ func (r *Result) sensitivity() {
 		return fmt.Sprintf("%s %s of %s minutes", c, t.Mode, strings.Join(parts, ", "))
 	}
 	r.SensVaried = words(gap.Urban, alts[gap.Urban]) + "; " + words(gap.Rural, alts[gap.Rural]) + "; " + words(gap.Remote, alts[gap.Remote])
+}
+
+// maxIndexCentres bounds how many centres (the largest) the gravity
+// remoteness index searches from, one drive search each.
+const maxIndexCentres = 200
+
+// remoteness finds population centres (contiguous urban-density cells) and
+// computes both remoteness measures of every cell from drive times to them.
+func (r *Result) remoteness(eng *access.Engine) {
+	s := r.Study
+	cells := r.Alloc.Cells
+	xs, ys, pops := make([]float64, len(cells)), make([]float64, len(cells)), make([]float64, len(cells))
+	index := make([]int, len(cells))
+	for i, c := range cells {
+		xs[i], ys[i], pops[i], index[i] = r.XY[i][0], r.XY[i][1], c.Pop, c.Index
+	}
+	r.Density = gap.Density(xs, ys, pops, s.Classes.DensityRadius)
+	urban := make([]bool, len(cells))
+	for i, d := range r.Density {
+		urban[i] = d >= s.Classes.UrbanDensity
+	}
+	r.Centres = gap.Centres(index, r.Alloc.Grid.Cols, pops, urban, s.Classes.CentreMinPop)
+	dests := func(c gap.Centre, label int32) []access.Dest {
+		out := make([]access.Dest, len(c.Cells))
+		for k, i := range c.Cells {
+			out[k] = access.Dest{Point: cells[i].Center, Label: label}
+		}
+		return out
+	}
+	var times [5][]float64
+	var ref [5]float64
+	for k, bound := range gap.ARIACategories {
+		var ds []access.Dest
+		for j, c := range r.Centres {
+			if c.Pop >= bound {
+				ds = append(ds, dests(c, int32(j))...)
+			}
+		}
+		times[k], _ = eng.Nearest(access.Drive, ds)
+		for _, c := range r.Centres {
+			if c.Pop >= bound {
+				for _, i := range c.Cells {
+					times[k][i] = 0 // inside the centre: no trip to make
+				}
+			}
+		}
+		ref[k] = s.Classes.ARIAReference[string(rune('A'+k))]
+		if len(ds) == 0 {
+			r.note("no population centre of %s people or more lies in the study area (ARIA category %c): every cell scores the maximum, 3, for it", output.Num(bound, 0), 'A'+k)
+		}
+	}
+	r.ARIA, r.ARIARef = gap.ARIA(times, ref)
+	n := min(len(r.Centres), maxIndexCentres)
+	if len(r.Centres) > n {
+		r.note("the gravity remoteness index counts the %d largest of %d population centres", n, len(r.Centres))
+	}
+	cpop := make([]float64, n)
+	ctimes := make([][]float64, n)
+	for j := 0; j < n; j++ {
+		cpop[j] = r.Centres[j].Pop
+		ctimes[j], _ = eng.Nearest(access.Drive, dests(r.Centres[j], int32(j)))
+		for _, i := range r.Centres[j].Cells {
+			ctimes[j][i] = 0
+		}
+	}
+	r.Index = gap.RemotenessIndex(cpop, ctimes, s.Classes.IndexRadius)
+	if r.Index == nil {
+		r.Index = make([]float64, len(cells))
+		for i := range r.Index {
+			r.Index[i] = 1
+		}
+		r.note("no population centre was found, so every cell is as remote as it can be")
+	}
 }

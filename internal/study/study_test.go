@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -425,5 +426,35 @@ func TestGroupsConserved(t *testing.T) {
 		if math.Abs(r.NeedUnder[k]-want) > 1e-6*max(1, want) {
 			t.Errorf("%s: need-weighted %.3f, want %.3f", r.Groups[k].Name, r.NeedUnder[k], want)
 		}
+	}
+}
+
+func TestRemotenessOnDelaware(t *testing.T) {
+	r := tracts(t)
+	if len(r.Centres) < 5 || r.Centres[0].Pop < 250000 {
+		t.Fatalf("%d centres, largest %.0f people: want the Wilmington area above 250,000", len(r.Centres), r.Centres[0].Pop)
+	}
+	// Inside the largest centre, which is in every ARIA category, the score is 0.
+	for _, i := range r.Centres[0].Cells {
+		if r.ARIA[i] != 0 {
+			t.Fatalf("cell %d inside the largest centre scores %v", i, r.ARIA[i])
+		}
+	}
+	var south, north []float64
+	for i, c := range r.Alloc.Cells {
+		if c.Center[1] < 38.6 {
+			south = append(south, r.ARIA[i])
+		} else if c.Center[1] > 39.6 {
+			north = append(north, r.ARIA[i])
+		}
+	}
+	sort.Float64s(south)
+	sort.Float64s(north)
+	if ms, mn := south[len(south)/2], north[len(north)/2]; ms <= mn+3 {
+		t.Errorf("median score south %.2f, north %.2f: the south should be far more remote", ms, mn)
+	}
+	// The two indices are built differently but must broadly agree.
+	if rho := gap.Spearman(r.ARIA, r.Index); rho < 0.6 {
+		t.Errorf("Spearman(ARIA, gravity index) = %.2f", rho)
 	}
 }
