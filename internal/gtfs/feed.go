@@ -353,5 +353,42 @@ func (o Options) maxBad() float64 {
 	return o.MaxBadShare
 }
 
+// group writes n with thousands separators, 1,853,359, for messages.
+func group(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
 // itoa avoids fmt in hot paths.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// RouteTypeName names a route_type for people: the basic GTFS types and the
+// extended (European HVT) ranges some feeds use.
+func RouteTypeName(t int) string {
+	basic := map[int]string{0: "tram", 1: "metro", 2: "rail", 3: "bus", 4: "ferry", 5: "cable tram",
+		6: "aerial lift", 7: "funicular", 11: "trolleybus", 12: "monorail"}
+	if n, ok := basic[t]; ok {
+		return n
+	}
+	ranges := []struct {
+		lo   int
+		name string
+	}{{100, "rail"}, {200, "coach"}, {400, "urban rail"}, {700, "bus"}, {800, "trolleybus"}, {900, "tram"},
+		{1000, "ferry"}, {1100, "air"}, {1200, "ferry"}, {1300, "aerial lift"}, {1400, "funicular"}, {1500, "taxi"}, {1700, "other"}}
+	for i := len(ranges) - 1; i >= 0; i-- {
+		if t >= ranges[i].lo && t < ranges[i].lo+100 {
+			return ranges[i].name
+		}
+	}
+	return "type " + itoa(t)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	pathpkg "path"
@@ -45,11 +46,11 @@ func Read(path string, opt Options) (*Feed, error) {
 	return f, nil
 }
 
-// source is a feed's zip file or folder.
+// source is a feed's zip file or folder, as a file system.
 type source struct {
-	dir   string
-	zr    *zip.ReadCloser
-	files map[string]*zip.File // by base name, zip only
+	fsys  fs.FS
+	names map[string]string // base name -> path in a zip; nil for a folder
+	close func() error
 }
 
 func openSource(path string) (*source, error) {
@@ -58,47 +59,41 @@ func openSource(path string) (*source, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		return &source{dir: path}, nil
+		return &source{fsys: os.DirFS(path), close: func() error { return nil }}, nil
 	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("not a GTFS zip file or folder: %w", err)
 	}
-	s := &source{zr: zr, files: map[string]*zip.File{}}
+	s := &source{fsys: zr, names: map[string]string{}, close: zr.Close}
 	// Files at the root win; a feed zipped inside one folder is accepted too.
 	for _, zf := range zr.File {
 		if zf.FileInfo().IsDir() || strings.HasPrefix(zf.Name, "__MACOSX/") {
 			continue
 		}
 		base := pathpkg.Base(zf.Name)
-		if old, ok := s.files[base]; ok && strings.Count(old.Name, "/") <= strings.Count(zf.Name, "/") {
+		if old, ok := s.names[base]; ok && strings.Count(old, "/") <= strings.Count(zf.Name, "/") {
 			continue
 		}
-		s.files[base] = zf
+		s.names[base] = zf.Name
 	}
 	return s, nil
 }
 
 // open returns the named file, or nil when the feed has none.
 func (s *source) open(name string) (io.ReadCloser, error) {
-	if s.zr == nil {
-		fh, err := os.Open(filepath.Join(s.dir, name))
-		if errors.Is(err, os.ErrNotExist) {
+	if s.names != nil {
+		full, ok := s.names[name]
+		if !ok {
 			return nil, nil
 		}
-		return fh, err
+		name = full
 	}
-	zf, ok := s.files[name]
-	if !ok {
+	fh, err := s.fsys.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	return zf.Open()
-}
-
-func (s *source) close() {
-	if s.zr != nil {
-		s.zr.Close()
-	}
+	return fh, err
 }
 
 // reader holds the state of one Read.
@@ -122,6 +117,11 @@ func read(path string, opt Options) (*Feed, error) {
 		return nil, err
 	}
 	defer src.close()
+	return readSource(path, src, opt)
+}
+
+// readSource reads a feed from src; path is only recorded as its Source.
+func readSource(path string, src *source, opt Options) (*Feed, error) {
 	r := &reader{
 		f:   &Feed{Source: path, Rows: map[string]int{}, omitted: map[groupKey]int{}},
 		src: src, opt: opt, ns: opt.Namespace,
@@ -261,45 +261,77 @@ func (r *reader) stops(t *table) error {
 		return err
 	}
 	code, name, lt, parent, wc := t.col("stop_code"), t.col("stop_name"), t.col("location_type"), t.col("parent_station"), t.col("wheelchair_boarding")
-	var parents []string
+	// Rows are gathered first: generic nodes and boarding areas (location
+	// types 3 and 4) may omit coordinates and take their station's, which
+	// can come later in the file.
+	type cand struct {
+		Stop
+		parent string
+		line   int
+		coords bool
+	}
+	var cands []cand
+	byID := map[string]int{}
 	r.rows(t, func() {
 		raw := t.field(c[0])
 		if len(raw) == 0 {
 			r.rowProblem(t, problem.Skipped, "", "stop_id", nil, "stop has no stop_id; the row is ignored")
 			return
 		}
-		if _, dup := r.stopIx[string(raw)]; dup {
+		if _, dup := byID[string(raw)]; dup {
 			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_id", raw, "duplicate stop_id; the row is ignored")
 			return
 		}
-		lat, err1 := strconv.ParseFloat(string(t.field(c[1])), 64)
-		lon, err2 := strconv.ParseFloat(string(t.field(c[2])), 64)
-		switch {
-		case err1 != nil || lat < -90 || lat > 90:
-			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lat", t.field(c[1]), "stop_lat is not a latitude in degrees; the stop is left out")
-			return
-		case err2 != nil || lon < -180 || lon > 180:
-			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lon", t.field(c[2]), "stop_lon is not a longitude in degrees; the stop is left out")
-			return
-		case lat == 0 && lon == 0:
-			r.rowProblem(t, problem.Skipped, r.id(raw), "stop_lat", t.field(c[1]), "stop is at 0,0 (coordinates missing); the stop is left out")
-			return
-		}
-		s := Stop{ID: r.id(raw), Code: t.str(code), Name: t.str(name), Lat: lat, Lon: lon, Parent: -1}
+		s := cand{Stop: Stop{ID: r.id(raw), Code: t.str(code), Name: t.str(name), Parent: -1}, parent: t.str(parent), line: t.line}
 		s.LocationType = r.optInt(t, lt, s.ID, "location_type", 0)
 		s.WheelchairBoarding = r.optInt(t, wc, s.ID, "wheelchair_boarding", 0)
-		r.stopIx[string(raw)] = int32(len(r.f.Stops))
-		r.f.Stops = append(r.f.Stops, s)
-		parents = append(parents, t.str(parent))
+		latB, lonB := t.field(c[1]), t.field(c[2])
+		lat, err1 := strconv.ParseFloat(string(latB), 64)
+		lon, err2 := strconv.ParseFloat(string(lonB), 64)
+		switch {
+		case len(latB) == 0 && len(lonB) == 0 && s.LocationType >= 3:
+			// Placed at its parent station below.
+		case err1 != nil || lat < -90 || lat > 90:
+			r.rowProblem(t, problem.Skipped, s.ID, "stop_lat", latB, "stop_lat is not a latitude in degrees; the stop is left out")
+			return
+		case err2 != nil || lon < -180 || lon > 180:
+			r.rowProblem(t, problem.Skipped, s.ID, "stop_lon", lonB, "stop_lon is not a longitude in degrees; the stop is left out")
+			return
+		case lat == 0 && lon == 0:
+			r.rowProblem(t, problem.Skipped, s.ID, "stop_lat", latB, "stop is at 0,0 (coordinates missing); the stop is left out")
+			return
+		default:
+			s.Lat, s.Lon, s.coords = lat, lon, true
+		}
+		byID[string(raw)] = len(cands)
+		cands = append(cands, s)
 	})
-	for i, p := range parents {
-		if p == "" {
+	keep := make([]int32, len(cands))
+	for i := range cands {
+		s := &cands[i]
+		keep[i] = -1
+		if !s.coords {
+			if j, ok := byID[s.parent]; ok && cands[j].coords {
+				s.Lat, s.Lon = cands[j].Lat, cands[j].Lon
+			} else {
+				r.problem(problem.Problem{Severity: problem.Skipped, File: "stops.txt", Line: s.line, Feature: s.ID, Field: "stop_lat",
+					Message: "node or boarding area has neither coordinates nor a parent_station that has; it is left out"})
+				continue
+			}
+		}
+		keep[i] = int32(len(r.f.Stops))
+		r.stopIx[strings.TrimPrefix(s.ID, r.ns)] = keep[i]
+		r.f.Stops = append(r.f.Stops, s.Stop)
+	}
+	for i := range cands {
+		s := &cands[i]
+		if keep[i] < 0 || s.parent == "" {
 			continue
 		}
-		if j, ok := r.stopIx[p]; ok && int(j) != i {
-			r.f.Stops[i].Parent = j
+		if j, ok := byID[s.parent]; ok && j != i && keep[j] >= 0 {
+			r.f.Stops[keep[i]].Parent = keep[j]
 		} else {
-			r.problem(problem.Problem{Severity: problem.Warning, File: "stops.txt", Feature: r.f.Stops[i].ID, Field: "parent_station", Value: p,
+			r.problem(problem.Problem{Severity: problem.Warning, File: "stops.txt", Line: s.line, Feature: s.ID, Field: "parent_station", Value: s.parent,
 				Message: "parent_station is not a stop_id in stops.txt; the stop is kept without a station"})
 		}
 	}
@@ -574,8 +606,8 @@ func (r *reader) stopTimes(t *table) error {
 	}
 	rows := r.f.Rows["stop_times.txt"]
 	if bad > 0 && float64(bad) > r.opt.maxBad()*float64(rows) {
-		return fmt.Errorf("%w: stop_times.txt: %d of %d rows (%.1f%%) name an unknown trip or stop or have no valid stop_sequence, more than the %.0f%% allowed; first at %s",
-			ErrUnusable, bad, rows, 100*float64(bad)/float64(rows), 100*r.opt.maxBad(), badFirst)
+		return fmt.Errorf("%w: stop_times.txt: %s of %s rows (%.1f%%) name an unknown trip or stop or have no valid stop_sequence, more than the %.0f%% allowed; first at %s",
+			ErrUnusable, group(bad), group(rows), 100*float64(bad)/float64(rows), 100*r.opt.maxBad(), badFirst)
 	}
 	return r.groupStopTimes(raw, perTrip)
 }
@@ -635,7 +667,7 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 			sort.SliceStable(seg, func(i, j int) bool { return raw[seg[i]].seq < raw[seg[j]].seq })
 		}
 		base := len(out)
-		p, n := r.buildTrip(raw, seg, &out)
+		p, n := buildTrip(raw, seg, &out)
 		if p != nil {
 			p.Feature = tr.ID
 			skip(*p)
@@ -663,13 +695,13 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 	}
 	if interpolated > 0 {
 		r.problem(problem.Problem{Severity: problem.Warning, File: "stop_times.txt", Field: "arrival_time",
-			Message: fmt.Sprintf("%d stop times in %d trips had no times; they were interpolated between the timed stops before and after (by shape_dist_traveled where given, else evenly by stop order)", interpolated, interpTrips)})
+			Message: fmt.Sprintf("%s stop times in %s trips had no times; they were interpolated between the timed stops before and after (by shape_dist_traveled where given, else evenly by stop order)", group(interpolated), group(interpTrips))})
 	}
 	if len(kept) == 0 {
 		if skips == 0 {
 			return fmt.Errorf("%w: trips.txt has no trips", ErrUnusable)
 		}
-		return fmt.Errorf("%w: no usable trips: all %d trips were left out; first: %s", ErrUnusable, skips, firstSkip)
+		return fmt.Errorf("%w: no usable trips: all %s trips were left out; first: %s", ErrUnusable, group(skips), firstSkip)
 	}
 	return nil
 }
@@ -677,7 +709,7 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 // buildTrip appends a trip's stop times to out, interpolating missing times.
 // It returns a problem (without Feature) when the trip cannot be used, and
 // the number of interpolated stop times.
-func (r *reader) buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Problem, int) {
+func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Problem, int) {
 	base := len(*out)
 	for k, ri := range seg {
 		s := raw[ri]
@@ -703,6 +735,24 @@ func (r *reader) buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*pr
 		return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "arrival_time",
 			Message: "the first and last stops of a trip need times; the trip is left out"}, 0
 	}
+	// Check the times the feed gives, before filling the gaps between them,
+	// so the problem names the row that is wrong.
+	prev := -1
+	for k := range st {
+		if !st[k].Timepoint {
+			continue
+		}
+		line := int(raw[seg[k]].line)
+		if st[k].Departure < st[k].Arrival {
+			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: line, Field: "departure_time", Value: st[k].Departure.String(),
+				Message: "departure_time is before arrival_time; the trip is left out"}, 0
+		}
+		if prev >= 0 && st[k].Arrival < st[prev].Departure {
+			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: line, Field: "arrival_time", Value: st[k].Arrival.String(),
+				Message: "time goes backwards: arrival_time is before the departure from the previous timed stop; the trip is left out"}, 0
+		}
+		prev = k
+	}
 	n := 0
 	for i := 0; i < last; {
 		j := i + 1
@@ -714,16 +764,6 @@ func (r *reader) buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*pr
 			n += j - i - 1
 		}
 		i = j
-	}
-	for k := range st {
-		if st[k].Departure < st[k].Arrival {
-			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "departure_time", Value: st[k].Departure.String(),
-				Message: "departure_time is before arrival_time; the trip is left out"}, 0
-		}
-		if k > 0 && st[k].Arrival < st[k-1].Departure {
-			return &problem.Problem{Severity: problem.Skipped, File: "stop_times.txt", Line: int(raw[seg[k]].line), Field: "arrival_time", Value: st[k].Arrival.String(),
-				Message: fmt.Sprintf("time goes backwards: arrival %s is before the departure %s from the previous stop; the trip is left out", st[k].Arrival, st[k-1].Departure)}, 0
-		}
 	}
 	return nil, n
 }

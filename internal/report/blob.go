@@ -227,6 +227,8 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.floats(c.Pop, 1)
 	w.key("cls")
 	ints(w, c.Class)
+	w.key("rem")
+	w.floats(c.Remote, 2)
 	for _, m := range []struct {
 		name string
 		rows [][]float32

@@ -56,7 +56,7 @@ func TestBrowser(t *testing.T) {
 		t.Error("page did not exercise its controls")
 	} else {
 		K := len(d.Categories)
-		if want := K + K + (K + 1) + 3; e.Views != want {
+		if want := K + K + (K + 1) + 4; e.Views != want {
 			t.Errorf("exercised %d colourings, want %d", e.Views, want)
 		}
 		if !strings.Contains(e.Legend, "Walking time to the nearest: Library") || !strings.Contains(e.Legend, "no route found") {

@@ -81,6 +81,9 @@ type Cells struct {
 	Count15     []uint16 // gathering places within a 15-minute walk
 	Kinds15     []uint8  // distinct categories within a 15-minute walk
 	Area        []int32  // index into AreaNames (the cell's main area), -1 none
+	// Remote is the ARIA-style remoteness score, 0 (accessible) to 15
+	// (remote); empty when not computed.
+	Remote []float64
 	AreaNames   []string
 }
 

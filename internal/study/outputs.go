@@ -298,6 +298,7 @@ func (r *Result) ReportData() *report.Data {
 	for gi := range r.Groups {
 		cs.Walk[gi], cs.Drive[gi] = make([]float32, n), make([]float32, n)
 	}
+	cs.Remote = r.ARIA
 	names := r.mainAreaNames()
 	areaIdx := map[string]int32{}
 	for i, c := range r.Alloc.Cells {

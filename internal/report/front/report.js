@@ -49,6 +49,11 @@
   var anyOpt = null;
   var C = D.cells, N = C.lon.length, K = D.categories.length;
 
+  // Remoteness bins at the ARIA+ cut-offs of Australia's remoteness areas.
+  var remoteCuts = [0.2, 2.4, 5.92, 10.53];
+  var remoteBins = ['0–0.2 (like a major city)', '0.2–2.4 (inner regional)', '2.4–5.92 (outer regional)', '5.92–10.53 (remote)', 'above 10.53 (very remote)'];
+  var remoteColors = ['#ffffcc', '#c2e699', '#78c679', '#31a354', '#006837'];
+  function remoteBin(x) { var b = 0; while (b < remoteCuts.length && x > remoteCuts[b]) b++; return b; }
   function view() { return viewSel.value; }
   function cat() { return parseInt(catSel.value, 10); }
 
@@ -63,6 +68,7 @@
       return function (i) { return (C.under[i] >>> c) & 1 ? S.underColor : servedColor; };
     }
     if (v === 'class') return function (i) { var k = D.classes[C.cls[i]]; return k ? k.color : '#999'; };
+    if (v === 'remote') return function (i) { return C.rem.length ? remoteColors[remoteBin(C.rem[i])] : '#999'; };
     if (v === 'n15') return function (i) { return blues[countBin(C.n15[i])]; };
     return function (i) { return spread(blues, Math.min(C.k15[i], K), K + 1); };
   }
@@ -82,6 +88,9 @@
     } else if (v === 'class') {
       h = '<strong>Type of area</strong>';
       D.classes.forEach(function (k) { rows.push(swatch(k.color) + esc(k.label)); });
+    } else if (v === 'remote') {
+      h = '<strong>Remoteness score (0–15, ARIA+ method)</strong>';
+      remoteBins.forEach(function (b, i) { rows.push(swatch(remoteColors[i]) + esc(b)); });
     } else if (v === 'n15') {
       h = '<strong>Gathering places within a 15-minute walk</strong>';
       countBins.forEach(function (b, i) {
@@ -250,6 +259,7 @@
     var h = '<div class="popup"><strong>Cell at ' + C.lat[i].toFixed(5) + ', ' + C.lon[i].toFixed(5) + '</strong>';
     if (C.area[i] >= 0) h += '<br>Area: ' + esc(C.areaNames[C.area[i]]);
     h += '<br>Type of area: ' + esc(k.label) + (k.standard ? ' (standard: ' + esc(k.standard) + ')' : '');
+    if (C.rem.length) h += '<br>Remoteness score: ' + C.rem[i].toFixed(2) + ' of 15';
     h += '<br>Residents: ' + nf.format(C.pop[i]);
     h += '<br>Within a 15-minute walk: ' + C.n15[i] + ' place' + (C.n15[i] === 1 ? '' : 's') + ' of ' + C.k15[i] + ' kind' + (C.k15[i] === 1 ? '' : 's');
     h += '<table><tr><th>Nearest</th><th>walk</th><th>drive</th><th></th></tr>';

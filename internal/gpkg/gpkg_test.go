@@ -1,0 +1,397 @@
+package gpkg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// site is one feature of the points fixture.
+type site struct {
+	pt     orb.Point
+	id     int64
+	name   any // string or nil
+	people any // float64 or nil
+}
+
+var sites = []site{
+	{orb.Point{-75.546875, 39.7390617}, 1, "Wilmington \"Library\"", 1234.5},
+	{orb.Point{-75.52484, 39.158168}, 2, "Dover, Kent County", 0.125},
+	{orb.Point{-75.09375, 38.5}, 3, nil, nil},
+}
+
+// The polygon fixture: a square with a square hole, and a two-part
+// multipolygon; the first is added as a Polygon and promoted.
+var (
+	holed = orb.Polygon{
+		{{-75.75, 39.5}, {-75.25, 39.5}, {-75.25, 39.75}, {-75.75, 39.75}, {-75.75, 39.5}},
+		{{-75.625, 39.5625}, {-75.5, 39.5625}, {-75.5, 39.6875}, {-75.625, 39.6875}, {-75.625, 39.5625}},
+	}
+	twoPart = orb.MultiPolygon{
+		{{{-75.5, 38.5}, {-75.375, 38.5}, {-75.375, 38.625}, {-75.5, 38.5}}},
+		{{{-75.125, 38.46875}, {-75.0, 38.46875}, {-75.0, 38.625}, {-75.125, 38.46875}}},
+	}
+)
+
+// writeFixture writes the two-layer test file at path.
+func writeFixture(t *testing.T, path string) {
+	t.Helper()
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Modified = time.Date(2016, 8, 10, 0, 0, 0, 0, time.UTC)
+	pts, err := w.AddLayer("sites", Point, []Field{{"site_id", Integer}, {"name", Text}, {"people", Real}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sites {
+		if err := pts.Add(s.pt, s.id, s.name, s.people); err != nil {
+			t.Fatal(err)
+		}
+	}
+	areas, err := w.AddLayer("catchments", MultiPolygon, []Field{{"site_id", Integer}, {"covered", Real}, {"label", Text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := areas.Add(holed, 1, 0.1, "holed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := areas.Add(twoPart, int32(2), 1e6, "two parts"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gdal(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Fatalf("%s not found: install gdal-bin (make deps-test)", name)
+	}
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	if m := regexp.MustCompile(`(?im)^.*(warning|error).*$`).FindString(string(out)); m != "" {
+		t.Fatalf("%s %v reported a problem: %q\n%s", name, args, m, out)
+	}
+	return string(out)
+}
+
+func TestOgrinfo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sites.gpkg")
+	writeFixture(t, path)
+
+	list := gdal(t, "ogrinfo", path)
+	for _, want := range []string{"using driver `GPKG' successful", "1: sites (Point)", "2: catchments (Multi Polygon)"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("ogrinfo output lacks %q:\n%s", want, list)
+		}
+	}
+
+	summary := gdal(t, "ogrinfo", "-al", "-so", path)
+	layers := strings.Split(summary, "Layer name: ")[1:]
+	if len(layers) != 2 {
+		t.Fatalf("ogrinfo -al -so shows %d layers, want 2:\n%s", len(layers), summary)
+	}
+	tests := []struct {
+		name   string
+		text   string
+		want   []string
+		extent string
+	}{
+		{"sites", layers[0], []string{"sites\n", "Geometry: Point", "Feature Count: 3", "FID Column = fid", "Geometry Column = geom",
+			"site_id: Integer64 (0.0)", "name: String (0.0)", "people: Real (0.0)", "EPSG\",4326"},
+			"Extent: (-75.546875, 38.500000) - (-75.093750, 39.739062)"},
+		{"catchments", layers[1], []string{"catchments\n", "Geometry: Multi Polygon", "Feature Count: 2",
+			"site_id: Integer64 (0.0)", "covered: Real (0.0)", "label: String (0.0)"},
+			"Extent: (-75.750000, 38.468750) - (-75.000000, 39.750000)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, w := range append(tc.want, tc.extent) {
+				if !strings.Contains(tc.text, w) {
+					t.Errorf("lacks %q:\n%s", w, tc.text)
+				}
+			}
+		})
+	}
+}
+
+// TestRoundTrip converts each layer back to GeoJSON with ogr2ogr and
+// compares coordinates and attributes exactly.
+func TestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sites.gpkg")
+	writeFixture(t, path)
+	read := func(layer string) *geojson.FeatureCollection {
+		out := filepath.Join(dir, layer+".geojson")
+		gdal(t, "ogr2ogr", "-f", "GeoJSON", "-lco", "RFC7946=NO", "-lco", "WRITE_BBOX=NO", out, path, layer)
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, err := geojson.UnmarshalFeatureCollection(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fc
+	}
+
+	t.Run("points", func(t *testing.T) {
+		fc := read("sites")
+		if len(fc.Features) != len(sites) {
+			t.Fatalf("%d features, want %d", len(fc.Features), len(sites))
+		}
+		for i, f := range fc.Features {
+			s := sites[i]
+			if f.Geometry != s.pt {
+				t.Errorf("feature %d: geometry %v, want %v", i, f.Geometry, s.pt)
+			}
+			if got := f.Properties["site_id"]; got != float64(s.id) {
+				t.Errorf("feature %d: site_id %v, want %d", i, got, s.id)
+			}
+			if got := f.Properties["name"]; got != s.name {
+				t.Errorf("feature %d: name %#v, want %#v", i, got, s.name)
+			}
+			if got := f.Properties["people"]; got != s.people {
+				t.Errorf("feature %d: people %#v, want %#v", i, got, s.people)
+			}
+		}
+	})
+	t.Run("polygons", func(t *testing.T) {
+		fc := read("catchments")
+		want := []orb.Geometry{orb.MultiPolygon{holed}, twoPart}
+		props := []map[string]any{
+			{"fid": nil, "site_id": 1.0, "covered": 0.1, "label": "holed"},
+			{"fid": nil, "site_id": 2.0, "covered": 1e6, "label": "two parts"},
+		}
+		if len(fc.Features) != len(want) {
+			t.Fatalf("%d features, want %d", len(fc.Features), len(want))
+		}
+		for i, f := range fc.Features {
+			if !orb.Equal(f.Geometry, want[i]) {
+				t.Errorf("feature %d: geometry %v, want %v", i, f.Geometry, want[i])
+			}
+			for k, v := range props[i] {
+				if k == "fid" {
+					continue
+				}
+				if f.Properties[k] != v {
+					t.Errorf("feature %d: %s = %#v, want %#v", i, k, f.Properties[k], v)
+				}
+			}
+		}
+	})
+}
+
+// TestHeader checks the SQLite header fields that make the file a GeoPackage
+// (spec 1.2.1 requirements 2 and 3), and the stored geometry blobs.
+func TestHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.gpkg")
+	writeFixture(t, path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("SQLite format 3\x00")) {
+		t.Fatalf("not an SQLite file: % x", data[:16])
+	}
+	if got := binary.BigEndian.Uint32(data[68:]); got != ApplicationID {
+		t.Errorf("application_id %#x, want %#x ('GPKG')", got, ApplicationID)
+	}
+	if got := binary.BigEndian.Uint32(data[60:]); got != UserVersion {
+		t.Errorf("user_version %d, want %d", got, UserVersion)
+	}
+	out := gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT hex(geom) AS h FROM sites WHERE fid = 2")
+	// GP, version 0, flags 1 (little-endian, no envelope), srs 4326 = E6 10 00 00,
+	// then WKB: 01, type 1, x, y.
+	want := "47500001E6100000" + "0101000000" + hexLE(-75.52484) + hexLE(39.158168)
+	if !strings.Contains(out, "h (String) = "+want) {
+		t.Errorf("point blob: want %s in\n%s", want, out)
+	}
+	out = gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT substr(hex(geom), 1, 80) AS h FROM catchments WHERE fid = 2")
+	// flags 3: little-endian with an [minx, maxx, miny, maxy] envelope.
+	want = "47500003E6100000" + hexLE(-75.5) + hexLE(-75.0) + hexLE(38.46875) + hexLE(38.625)
+	if !strings.Contains(out, "h (String) = "+want) {
+		t.Errorf("polygon blob: want %s in\n%s", want, out)
+	}
+	out = gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT count(*) AS n FROM rtree_catchments_geom WHERE minx <= -75.74 AND maxy >= 39.74")
+	if !strings.Contains(out, "n (Integer) = 1") {
+		t.Errorf("spatial index should find the holed square:\n%s", out)
+	}
+}
+
+func hexLE(f float64) string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+	return strings.ToUpper(hexString(b[:]))
+}
+
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	s := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		s = append(s, digits[c>>4], digits[c&15])
+	}
+	return string(s)
+}
+
+// TestDeterministic writes the same file twice and expects the same bytes.
+func TestDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.gpkg"), filepath.Join(dir, "b.gpkg")
+	writeFixture(t, a)
+	writeFixture(t, b)
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if len(da) == 0 || !bytes.Equal(da, db) {
+		t.Fatalf("two writes differ (%d and %d bytes)", len(da), len(db))
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, func(w *Writer) error {
+		w.Modified = time.Date(2016, 8, 10, 0, 0, 0, 0, time.UTC)
+		l, err := w.AddLayer("sites", Point, []Field{{"site_id", Integer}, {"name", Text}, {"people", Real}})
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			if err := l.Add(s.pt, s.id, s.name, s.people); err != nil {
+				return err
+			}
+		}
+		l, err = w.AddLayer("catchments", MultiPolygon, []Field{{"site_id", Integer}, {"covered", Real}, {"label", Text}})
+		if err != nil {
+			return err
+		}
+		if err := l.Add(holed, 1, 0.1, "holed"); err != nil {
+			return err
+		}
+		return l.Add(twoPart, int32(2), 1e6, "two parts")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), da) {
+		t.Errorf("Render gives %d bytes unlike Create's %d", buf.Len(), len(da))
+	}
+}
+
+// TestErrors checks that bad calls name the layer, feature and field, and
+// that a failed or aborted file leaves nothing behind.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.gpkg")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.AddLayer("sites", Point, []Field{{"n", Integer}, {"name", Text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(orb.Point{1, 2}, 1, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"wrong geometry", l.Add(orb.LineString{{0, 0}, {1, 1}}, 1, "x"), `layer "sites" feature 2: geometry is a LINESTRING, the layer holds POINT`},
+		{"text in integer", l.Add(orb.Point{1, 2}, "7", "x"), `layer "sites" feature 2 field "n": string value 7 does not fit a INTEGER field`},
+		{"too few values", l.Add(orb.Point{1, 2}, 1), `feature 2: 1 values for 2 fields`},
+		{"NaN coordinate", l.Add(orb.Point{math.NaN(), 2}, 1, "x"), `feature 2: geometry has a NaN or infinite coordinate`},
+		{"duplicate layer", second(w.AddLayer("SITES", Point, nil)), `layer "SITES" already exists`},
+		{"reserved name", second(w.AddLayer("gpkg_x", Point, nil)), `reserved prefix`},
+		{"reserved field", second(w.AddLayer("x", Point, []Field{{"fid", Integer}})), `field name "fid" is empty, repeated or reserved`},
+		{"bad field type", second(w.AddLayer("y", Point, []Field{{"a", "BLOB"}})), `field "a": unknown type "BLOB"`},
+		{"bad geometry type", second(w.AddLayer("z", "CURVE", nil)), `unknown geometry type "CURVE"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+				t.Errorf("error %v, want it to contain %q", tc.err, tc.want)
+			}
+		})
+	}
+	if l.Count() != 1 {
+		t.Errorf("count %d after failed adds, want 1", l.Count())
+	}
+	w.Abort()
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	hidden, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(left)+len(hidden) != 0 {
+		t.Errorf("Abort left files: %v %v", left, hidden)
+	}
+}
+
+func second(_ *Layer, err error) error { return err }
+
+// TestEmptyAndNullGeometry writes a feature without geometry and an empty
+// layer; GDAL must read both without complaint.
+func TestEmptyAndNullGeometry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.gpkg")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.AddLayer("nogeom", Polygon, []Field{{"v", Real}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(nil, math.NaN()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddLayer("empty", Point, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := gdal(t, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", path, "nogeom")
+	var fc struct {
+		Features []struct {
+			Geometry   json.RawMessage
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &fc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(fc.Features) != 1 || string(fc.Features[0].Geometry) != "null" || fc.Features[0].Properties["v"] != nil {
+		t.Errorf("want one feature with null geometry and v null, got %s", out)
+	}
+	info := gdal(t, "ogrinfo", "-al", "-so", path, "empty")
+	if !strings.Contains(info, "Feature Count: 0") {
+		t.Errorf("empty layer:\n%s", info)
+	}
+}
+
+// TestValidate runs GDAL's GeoPackage validator (validate_gpkg.py, shipped
+// with gdal-bin's python3-gdal on Debian), which checks the spec's
+// requirements table by table, on the fixture.
+func TestValidate(t *testing.T) {
+	const script = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+	if _, err := os.Stat(script); err != nil {
+		t.Fatalf("GDAL's validator is missing (install gdal-bin, which brings python3-gdal): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "v.gpkg")
+	writeFixture(t, path)
+	out, err := exec.Command("python3", script, path).CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) != 0 {
+		t.Fatalf("validate_gpkg.py: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,394 @@
+package measure
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Inequality statistics of access across people: each origin's access x_i
+// counts once per person living there (weight w_i, its population). They
+// return NaN when the lengths differ, a weight or value is negative or not
+// finite, or there is nobody to compare, rather than a number that looks
+// meaningful.
+
+// valid reports whether x and w can be summarised, and the total weight.
+func valid(x, w []float64) (float64, bool) {
+	if len(x) != len(w) {
+		return 0, false
+	}
+	total := 0.0
+	for i := range x {
+		if !(x[i] >= 0) || math.IsInf(x[i], 0) || !(w[i] >= 0) || math.IsInf(w[i], 0) {
+			return 0, false
+		}
+		total += w[i]
+	}
+	return total, total > 0
+}
+
+// byAccess returns the indexes of x in increasing order, ties in index
+// order, so the curve is the same on every run.
+func byAccess(x []float64) []int {
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
+	return idx
+}
+
+// LorenzPoint is one point of a Lorenz curve: the poorest-served Pop share
+// of people hold the Access share of total access.
+type LorenzPoint struct {
+	Pop, Access float64
+}
+
+// Lorenz returns the Lorenz curve of access across people, for plotting:
+// (0, 0), then one point per origin with people, ranked by access, ending
+// at (1, 1). Within an origin everyone has the same access, so the curve is
+// exactly linear between points. Nil when invalid or total access is 0.
+func Lorenz(x, w []float64) []LorenzPoint {
+	total, ok := valid(x, w)
+	if !ok {
+		return nil
+	}
+	sum := 0.0
+	for i := range x {
+		sum += x[i] * w[i]
+	}
+	if sum == 0 {
+		return nil
+	}
+	pts := []LorenzPoint{{0, 0}}
+	cp, ca := 0.0, 0.0
+	for _, i := range byAccess(x) {
+		if w[i] == 0 {
+			continue
+		}
+		cp += w[i]
+		ca += x[i] * w[i]
+		pts = append(pts, LorenzPoint{cp / total, ca / sum})
+	}
+	pts[len(pts)-1] = LorenzPoint{1, 1}
+	return pts
+}
+
+// Gini returns the population-weighted Gini index of access:
+// G = 1 - sum_k p_k (L_{k-1} + L_k), with origins ranked by access, p_k the
+// population share of origin k and L_k the cumulative access share (the
+// trapezoids under the Lorenz curve, as IPEA accessibility gini_index
+// computes it). It equals sum_ij w_i w_j |x_i - x_j| / (2 W² μ). 0 when
+// everyone has the same access; (N-1)/N when one of N equally weighted
+// origins holds all of it. NaN when total access is 0.
+func Gini(x, w []float64) float64 {
+	total, ok := valid(x, w)
+	if !ok {
+		return math.NaN()
+	}
+	sum := 0.0
+	for i := range x {
+		sum += x[i] * w[i]
+	}
+	if sum == 0 {
+		return math.NaN()
+	}
+	area, prev, ca := 0.0, 0.0, 0.0
+	for _, i := range byAccess(x) {
+		ca += x[i] * w[i]
+		l := ca / sum
+		area += (prev + l) * (w[i] / total) / 2
+		prev = l
+	}
+	return 1 - 2*area
+}
+
+// lorenzAt interpolates the Lorenz curve at population share p.
+func lorenzAt(pts []LorenzPoint, p float64) float64 {
+	for k := 1; k < len(pts); k++ {
+		a, b := pts[k-1], pts[k]
+		if p <= b.Pop {
+			if b.Pop == a.Pop {
+				return b.Access
+			}
+			return a.Access + (b.Access-a.Access)*(p-a.Pop)/(b.Pop-a.Pop)
+		}
+	}
+	return 1
+}
+
+// Palma returns the Palma ratio of access with people ranked by access: the
+// share of total access held by the best-served 10% of people divided by the
+// share held by the worst-served 40% (Cobham & Sumner's income definition
+// applied to access), (1 - L(0.9)) / L(0.4) on the Lorenz curve, splitting an
+// origin that straddles a boundary. Equal access gives 0.1/0.4 = 0.25; +Inf
+// when the worst-served 40% have no access. IPEA's palma_ratio ranks people
+// by income instead and divides average access: see PalmaIncome.
+func Palma(x, w []float64) float64 {
+	pts := Lorenz(x, w)
+	if pts == nil {
+		return math.NaN()
+	}
+	return (1 - lorenzAt(pts, 0.9)) / lorenzAt(pts, 0.4)
+}
+
+// PalmaIncome is IPEA accessibility palma_ratio: the population-weighted
+// mean access of the richest 10% (income above the weighted 90th
+// percentile) divided by that of the poorest 40% (income at or below the
+// weighted 40th percentile), the percentiles computed as Hmisc wtd.quantile
+// does (see WeightedQuantile). Origins with missing (NaN) income are in
+// neither group. Equal access gives 1. NaN when a group is empty.
+func PalmaIncome(x, w, income []float64) float64 {
+	if _, ok := valid(x, w); !ok || len(income) != len(x) {
+		return math.NaN()
+	}
+	q := WeightedQuantile(income, w, 0.4, 0.9)
+	var rich, richW, poor, poorW float64
+	for i := range x {
+		switch {
+		case math.IsNaN(income[i]):
+		case income[i] <= q[0]:
+			poor += x[i] * w[i]
+			poorW += w[i]
+		case income[i] > q[1]:
+			rich += x[i] * w[i]
+			richW += w[i]
+		}
+	}
+	return (rich / richW) / (poor / poorW)
+}
+
+// WeightedQuantile returns quantiles of x with frequency weights w exactly
+// as R's Hmisc::wtd.quantile(type = "quantile", normwt = FALSE), which IPEA's
+// palma_ratio uses: pairs with NaN or zero weight are dropped, weights of
+// equal values summed, n = sum of weights, and quantile p interpolates
+// between the order statistics floor(1 + (n-1)p) and the next, each the
+// smallest value whose cumulative weight reaches it.
+func WeightedQuantile(x, w []float64, probs ...float64) []float64 {
+	out := make([]float64, len(probs))
+	type vw struct{ v, w float64 }
+	var pts []vw
+	if len(x) == len(w) {
+		for i := range x {
+			if !math.IsNaN(x[i]) && !math.IsNaN(w[i]) && w[i] != 0 {
+				pts = append(pts, vw{x[i], w[i]})
+			}
+		}
+	}
+	if len(pts) == 0 {
+		for k := range out {
+			out[k] = math.NaN()
+		}
+		return out
+	}
+	sort.SliceStable(pts, func(a, b int) bool { return pts[a].v < pts[b].v })
+	var xs, cum []float64
+	for _, p := range pts {
+		if len(xs) > 0 && xs[len(xs)-1] == p.v {
+			cum[len(cum)-1] += p.w
+			continue
+		}
+		xs = append(xs, p.v)
+		cum = append(cum, p.w)
+	}
+	for k := 1; k < len(cum); k++ {
+		cum[k] += cum[k-1]
+	}
+	n := cum[len(cum)-1]
+	at := func(v float64) float64 { // approx(cum, xs, v, "constant", f = 1, rule = 2)
+		k := sort.SearchFloat64s(cum, v)
+		if k >= len(xs) {
+			k = len(xs) - 1
+		}
+		return xs[k]
+	}
+	for k, p := range probs {
+		order := 1 + (n-1)*p
+		low := math.Max(math.Floor(order), 1)
+		high := math.Min(low+1, n)
+		frac := order - math.Floor(order)
+		out[k] = (1-frac)*at(low) + frac*at(high)
+	}
+	return out
+}
+
+// Theil is the Theil T index of access and, when groups are given, its
+// exact decomposition into inequality between and within groups.
+type Theil struct {
+	T, Between, Within float64
+	Groups             []TheilGroup // sorted by name
+}
+
+// TheilGroup is one group's part of the decomposition.
+type TheilGroup struct {
+	Name   string
+	People float64
+	Mean   float64 // population-weighted mean access
+	T      float64 // Theil T within the group
+	Share  float64 // the group's share of total access (weight of T in Within)
+}
+
+// TheilT returns the population-weighted Theil T index of access,
+// T = sum_i (w_i/W) (x_i/μ) ln(x_i/μ) with 0·ln 0 = 0 (Theil 1967; the
+// limit). IPEA accessibility theil_t computes the same but yields NaN as
+// soon as one origin has zero access. groups (nil for none) gives each
+// origin's group; "" is a group of its own, named "NA". Between =
+// sum_g (W_g/W)(μ_g/μ) ln(μ_g/μ) and Within = sum_g s_g T_g with s_g the
+// group's access share, so T = Between + Within. Groups without people are
+// left out.
+func TheilT(x, w []float64, groups []string) Theil {
+	nan := Theil{T: math.NaN(), Between: math.NaN(), Within: math.NaN()}
+	total, ok := valid(x, w)
+	if !ok || (groups != nil && len(groups) != len(x)) {
+		return nan
+	}
+	sum := 0.0
+	for i := range x {
+		sum += x[i] * w[i]
+	}
+	if sum == 0 {
+		return nan
+	}
+	mu := sum / total
+	xlnx := func(r float64) float64 {
+		if r == 0 {
+			return 0
+		}
+		return r * math.Log(r)
+	}
+	res := Theil{}
+	for i := range x {
+		res.T += w[i] / total * xlnx(x[i]/mu)
+	}
+	if groups == nil {
+		res.Between, res.Within = math.NaN(), math.NaN()
+		return res
+	}
+	type agg struct{ w, xw float64 }
+	by := map[string]*agg{}
+	name := func(i int) string {
+		if groups[i] == "" {
+			return "NA"
+		}
+		return groups[i]
+	}
+	for i := range x {
+		a := by[name(i)]
+		if a == nil {
+			a = &agg{}
+			by[name(i)] = a
+		}
+		a.w += w[i]
+		a.xw += x[i] * w[i]
+	}
+	names := make([]string, 0, len(by))
+	for g, a := range by {
+		if a.w > 0 {
+			names = append(names, g)
+		}
+	}
+	sort.Strings(names)
+	tg := map[string]float64{}
+	for i := range x {
+		if a := by[name(i)]; a.w > 0 && a.xw > 0 {
+			tg[name(i)] += w[i] / a.w * xlnx(x[i]/(a.xw/a.w))
+		}
+	}
+	for _, g := range names {
+		a := by[g]
+		grp := TheilGroup{Name: g, People: a.w, Mean: a.xw / a.w, T: tg[g], Share: a.xw / sum}
+		if a.xw == 0 {
+			grp.T = math.NaN() // no access in the group: its T is undefined, its weight 0
+		} else {
+			res.Within += grp.Share * grp.T
+		}
+		res.Between += a.w / total * xlnx(grp.Mean/mu)
+		res.Groups = append(res.Groups, grp)
+	}
+	return res
+}
+
+// Concentration returns the concentration index of access by a ranking
+// variable such as income (Wagstaff, van Doorslaer & Watanabe 1991;
+// O'Donnell et al. 2008, weighted form; as IPEA accessibility
+// concentration_index type "CI"): with origins sorted by rank (ties by
+// population), fractional rank R_i = sum_{k<i} p_k + p_i/2 of the population
+// shares p, and mean access μ,
+//
+//	CI = (2/μ) sum_i p_i (x_i - μ)(R_i - 1/2),
+//
+// and Erreygers' 2009 corrected index CIc = 4 μ CI / (max x - min x) (IPEA's
+// type "CIc", bounds observed). Origins with no people or a NaN rank are left
+// out, as IPEA does. Positive values mean access favours the higher-ranked
+// (richer).
+func Concentration(x, w, rank []float64) (ci, corrected float64) {
+	if _, ok := valid(x, w); !ok || len(rank) != len(x) {
+		return math.NaN(), math.NaN()
+	}
+	var idx []int
+	for i := range x {
+		if w[i] > 0 && !math.IsNaN(rank[i]) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		i, j := idx[a], idx[b]
+		if rank[i] != rank[j] {
+			return rank[i] < rank[j]
+		}
+		return w[i] < w[j]
+	})
+	total, mu := 0.0, 0.0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, i := range idx {
+		total += w[i]
+	}
+	for _, i := range idx {
+		mu += w[i] / total * x[i]
+		lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+	}
+	if len(idx) == 0 || mu == 0 {
+		return math.NaN(), math.NaN()
+	}
+	s, before := 0.0, 0.0
+	for _, i := range idx {
+		p := w[i] / total
+		s += p * (x[i] - mu) * (before + p/2 - 0.5)
+		before += p
+	}
+	ci = 2 * s / mu
+	return ci, 4 * mu * ci / (hi - lo)
+}
+
+// Summary is the inequality of one access measure across people.
+type Summary struct {
+	People, Mean             float64
+	Gini, Palma              float64
+	PalmaIncome              float64 // NaN without income
+	Theil                    Theil
+	Concentration, Corrected float64 // by income; NaN without income
+	Lorenz                   []LorenzPoint
+}
+
+// Summarize computes every inequality statistic of access x weighted by
+// population w; income (optional, nil) ranks people for PalmaIncome and the
+// concentration indexes, groups (optional) decomposes Theil T.
+func Summarize(x, w, income []float64, groups []string) (*Summary, error) {
+	if len(w) != len(x) || (income != nil && len(income) != len(x)) || (groups != nil && len(groups) != len(x)) {
+		return nil, fmt.Errorf("measure: inequality of %d values with %d weights, %d incomes, %d groups", len(x), len(w), len(income), len(groups))
+	}
+	total, ok := valid(x, w)
+	if !ok {
+		return nil, fmt.Errorf("measure: inequality needs access and population that are finite numbers >= 0, with someone living somewhere")
+	}
+	s := &Summary{People: total, Gini: Gini(x, w), Palma: Palma(x, w), Theil: TheilT(x, w, groups), Lorenz: Lorenz(x, w),
+		PalmaIncome: math.NaN(), Concentration: math.NaN(), Corrected: math.NaN()}
+	for i := range x {
+		s.Mean += x[i] * w[i] / total
+	}
+	if income != nil {
+		s.PalmaIncome = PalmaIncome(x, w, income)
+		s.Concentration, s.Corrected = Concentration(x, w, income)
+	}
+	return s, nil
+}
