@@ -51,6 +51,9 @@ type Inputs struct {
 	// estimated from residential street length scaled to Estimate.Total.
 	Population *Population `yaml:"population,omitempty" json:"population,omitempty"`
 	Estimate   *Estimate   `yaml:"estimate,omitempty" json:"estimate,omitempty"`
+	// Facilities are municipal or agency lists of facilities that add to, or
+	// replace, OpenStreetMap for a category.
+	Facilities []Facilities `yaml:"facilities,omitempty" json:"facilities,omitempty"`
 	// AdminLevels are the OSM boundary admin_levels summarised as areas, with
 	// a label each (in the US, 6 = county, 8 = municipality).
 	AdminLevels []AdminLevel `yaml:"admin_levels,omitempty" json:"admin_levels"`
@@ -80,6 +83,20 @@ type Group struct {
 	// NeedWeight is how much one person of the group counts in the
 	// need-weighted underserved count (0 leaves the group out of it).
 	NeedWeight float64 `yaml:"need_weight,omitempty" json:"need_weight,omitempty"`
+}
+
+// Facilities is one facility list: a CSV with latitude and longitude
+// columns, or a GeoJSON of points.
+type Facilities struct {
+	Path     string `yaml:"path" json:"path"`
+	Category string `yaml:"category" json:"category"`
+	// Mode is "add" (merge with OSM, duplicates kept once) or "replace"
+	// (use the list instead of OSM for the category).
+	Mode      string `yaml:"mode" json:"mode"`
+	IDField   string `yaml:"id_field,omitempty" json:"id_field,omitempty"`
+	NameField string `yaml:"name_field,omitempty" json:"name_field,omitempty"`
+	LatField  string `yaml:"lat_field,omitempty" json:"lat_field,omitempty"`
+	LonField  string `yaml:"lon_field,omitempty" json:"lon_field,omitempty"`
 }
 
 // Estimate is the street-based population estimate used without a census layer.
@@ -398,6 +415,20 @@ func (s *Study) validate() error {
 		}
 		if tc.t.Minutes <= 0 || tc.t.Minutes > 600 {
 			bad(tc.key+".minutes", "must be between 0 and 600, got %v", tc.t.Minutes)
+		}
+	}
+	for i, f := range s.Inputs.Facilities {
+		key := fmt.Sprintf("inputs.facilities[%d]", i)
+		if f.Path == "" {
+			bad(key+".path", "missing: name the facility list (CSV with lat/lon columns, or GeoJSON points)")
+		} else if err := s.checkFile(key+".path", f.Path); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if !seen[f.Category] {
+			bad(key+".category", "%q is not a category; use one of %s", f.Category, strings.Join(s.CategoryNames(), ", "))
+		}
+		if f.Mode != "add" && f.Mode != "replace" {
+			bad(key+".mode", "must be add (merge with OpenStreetMap) or replace (use the list instead), got %q", f.Mode)
 		}
 	}
 	if r := s.Ranking.Category; r != AnyCategory && r != SecularCategory && !seen[r] {

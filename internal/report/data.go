@@ -34,6 +34,9 @@ type Data struct {
 	Groups          []GroupRow
 	NeedUnderserved []float64
 	NeedNote        string
+	// Completeness lists areas where far fewer places of a kind are mapped
+	// than the study-wide rate per person predicts, worst first.
+	Completeness []CompletenessRow
 	// Sensitivity says how the ranking holds up when the thresholds change;
 	// nil when it was not computed.
 	Sensitivity *Sensitivity
@@ -182,4 +185,12 @@ type GroupRow struct {
 	Underserved []float64 // people of the group underserved, per category
 	MeanWalk    []float64 // population-weighted mean minutes on foot (NaN: none reach)
 	MeanDrive   []float64
+}
+
+// CompletenessRow flags one area and kind of place where mapping may be
+// incomplete.
+type CompletenessRow struct {
+	Area, Level, Category string
+	Mapped                int
+	Expected              float64 // at the study-wide rate per person
 }

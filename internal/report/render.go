@@ -63,6 +63,7 @@ type page struct {
 	ClassRows    []classView
 	Charts       []chart
 	TopAreas     []areaView
+	Completeness []CompletenessRow
 	GroupRows    []groupView
 	RankPhrase   string
 	MoreAreas    []areaView
@@ -278,6 +279,10 @@ func (p *page) fill() {
 		}
 	}
 	p.HasWalkShare = len(d.WalkShare) > 0
+	p.Completeness = d.Completeness
+	if len(p.Completeness) > 20 {
+		p.Completeness = p.Completeness[:20]
+	}
 	for _, g := range d.Groups {
 		v := groupView{Label: g.Label, Population: g.Population}
 		for k := range d.Categories {

@@ -418,6 +418,17 @@ func (r *Result) ReportData() *report.Data {
 		}
 	}
 
+	// Completeness.
+	for _, f := range r.Flags {
+		c := s.Categories[f.Category]
+		label := c.Label
+		if label == "" {
+			label = c.Name
+		}
+		d.Completeness = append(d.Completeness, report.CompletenessRow{Area: r.Areas[f.Area].Name, Level: r.Areas[f.Area].Level,
+			Category: label, Mapped: f.Mapped, Expected: f.Expected})
+	}
+
 	// Groups.
 	for _, g := range r.GroupRes {
 		d.Groups = append(d.Groups, report.GroupRow{Label: g.Label, Population: g.Population, NeedWeight: g.NeedWeight,

@@ -69,6 +69,9 @@ type Result struct {
 	Sens       gap.Sensitivity
 	SensVaried string
 
+	Flags    []Flag      // areas where mapping looks incomplete
+	areaGeom []areaShape // outlines of the areas, for placing points in them
+
 	GroupRes  []GroupResult
 	NeedUnder []float64 // need-weighted underserved people per group of places
 
@@ -123,6 +126,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	r.Extract = ex
 	r.Problems.Merge(ex.Problems)
+	if err := r.facilities(); err != nil {
+		return nil, err
+	}
 	rep.Done(fmt.Sprintf("%d places, %d street ways, %d stops, %d boundaries", len(ex.Places), len(ex.Ways), len(ex.Stops), len(ex.Boundaries)))
 	if len(ex.Ways) == 0 {
 		return nil, fmt.Errorf("%s: the extract has no streets (no ways tagged highway=*): is it the right file, or filtered to something else?", osmPath)
@@ -218,6 +224,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	r.rank()
 	r.sensitivity()
 	r.groupAccess()
+	if err := r.completeness(); err != nil {
+		return nil, err
+	}
 	rep.Done("")
 	return r, nil
 }
@@ -354,6 +363,7 @@ func (r *Result) areas() error {
 			if name == "" {
 				name = z.ID
 			}
+			r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: label, geom: z.Geom})
 			r.Areas = append(r.Areas, gap.Area{Name: name, Level: label})
 		}
 		for i, c := range cells {
@@ -382,6 +392,7 @@ func (r *Result) areas() error {
 		})
 		first := int32(len(r.Areas))
 		for _, b := range bs {
+			r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: lvl.Label, geom: b.Geom})
 			r.Areas = append(r.Areas, gap.Area{Name: b.Name, Level: lvl.Label})
 		}
 		outside := int32(-1)
@@ -566,4 +577,34 @@ func (r *Result) remoteness(eng *access.Engine) {
 		}
 		r.note("no population centre was found, so every cell is as remote as it can be")
 	}
+}
+
+// facilities merges the configured facility lists into the places.
+func (r *Result) facilities() error {
+	s := r.Study
+	for _, f := range s.Inputs.Facilities {
+		path, _ := s.Resolve(f.Path)
+		if err := r.addInput("facility list ("+f.Category+")", f.Path, path); err != nil {
+			return err
+		}
+		l := place.FacilityList{Path: path, Category: f.Category, Replace: f.Mode == "replace",
+			IDField: f.IDField, NameField: f.NameField, LatField: f.LatField, LonField: f.LonField}
+		for _, c := range s.Categories {
+			if c.Name == f.Category {
+				l.Faith = c.Faith
+			}
+		}
+		list, err := place.ReadFacilities(l)
+		if err != nil {
+			return err
+		}
+		var rep place.MergeReport
+		r.Extract.Places, rep = place.Merge(r.Extract.Places, list, l, s.Categories, &r.Problems)
+		if l.Replace {
+			r.note("facility list %s replaced %d OpenStreetMap places of category %s with its %d", f.Path, rep.Replaced, f.Category, rep.Added)
+		} else {
+			r.note("facility list %s added %d places of category %s; %d were already in OpenStreetMap", f.Path, rep.Added, f.Category, rep.Duplicates)
+		}
+	}
+	return nil
 }

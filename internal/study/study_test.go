@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
 
@@ -456,5 +458,109 @@ func TestRemotenessOnDelaware(t *testing.T) {
 	// The two indices are built differently but must broadly agree.
 	if rho := gap.Spearman(r.ARIA, r.Index); rho < 0.6 {
 		t.Errorf("Spearman(ARIA, gravity index) = %.2f", rho)
+	}
+}
+
+// TestCompletenessFlagsRecount: each flag's mapped count must match an
+// independent planar point-in-polygon count of the places in that tract,
+// and follow the stated rule.
+func TestCompletenessFlagsRecount(t *testing.T) {
+	r := tracts(t)
+	total := map[string]int{}
+	for _, p := range r.Extract.Places {
+		total[p.Category]++
+	}
+	for _, f := range r.Flags {
+		cat := r.Study.Categories[f.Category].Name
+		var geom orb.MultiPolygon
+		for _, a := range r.areaGeom {
+			if int(a.area) == f.Area {
+				geom = a.geom
+			}
+		}
+		n := 0
+		for _, p := range r.Extract.Places {
+			if p.Category == cat && planar.MultiPolygonContains(geom, p.Point) {
+				n++
+			}
+		}
+		if n != f.Mapped {
+			t.Errorf("%s, %s: flag says %d mapped, recount %d", r.Areas[f.Area].Name, cat, f.Mapped, n)
+		}
+		pop := r.AreaResult[f.Area].Population
+		exp := float64(total[cat]) / r.Population() * pop
+		if math.Abs(exp-f.Expected) > 1e-9 || !(f.Mapped == 0 && exp >= 2 || exp >= 4 && float64(f.Mapped) < exp/4) {
+			t.Errorf("%s, %s: mapped %d, expected %.2f (recomputed %.2f) breaks the rule", r.Areas[f.Area].Name, cat, f.Mapped, f.Expected, exp)
+		}
+	}
+}
+
+// TestFacilityListMerged runs the tracts study with a library list: one
+// entry repeats an OSM library 20 m away, one adds a library in a town the
+// map lacks one in. The library count grows by exactly one, the new
+// library's neighbours walk less, and the list is an input of the manifest.
+func TestFacilityListMerged(t *testing.T) {
+	base := tracts(t)
+	var osmLib orb.Point
+	for _, p := range base.Extract.Places {
+		if p.Category == "library" {
+			osmLib = p.Point
+			break
+		}
+	}
+	dir := t.TempDir()
+	// 0.00018° of latitude is 20 m. Frankford, DE (38.523, -75.233) has no library in the 2016 extract.
+	list := fmt.Sprintf("id,name,lat,lon\nA,Same library,%.6f,%.6f\nB,Frankford Public Library,38.5235,-75.2330\n", osmLib[1]+0.00018, osmLib[0])
+	listPath := filepath.Join(dir, "libraries.csv")
+	if err := os.WriteFile(listPath, []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgText, err := os.ReadFile(filepath.Join(testdata.RepoRoot(), "datasets", "delaware", "tracts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(cfgText), "  admin_levels:", "  facilities:\n    - {path: "+listPath+", category: library, mode: add}\n  admin_levels:", 1)
+	s, err := config.Parse(filepath.Join(testdata.RepoRoot(), "datasets", "delaware", "tracts.yaml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), s, progress.New(io.Discard, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(x *Result) int {
+		n := 0
+		for _, p := range x.Extract.Places {
+			if p.Category == "library" {
+				n++
+			}
+		}
+		return n
+	}
+	if count(r) != count(base)+1 {
+		t.Errorf("%d libraries with the list, %d without: want one more", count(r), count(base))
+	}
+	lib := group(t, r, "library")
+	frankford := orb.Point{-75.2330, 38.5235}
+	better := 0
+	for i, c := range r.Alloc.Cells {
+		if geo.Distance(c.Center, frankford) < 800 {
+			if r.Drive[lib][i] > base.Drive[lib][i]+1e-9 {
+				t.Errorf("cell %d drives longer with an extra library", c.Index)
+			}
+			if r.Drive[lib][i] < base.Drive[lib][i]-1 {
+				better++
+			}
+		}
+	}
+	if better == 0 {
+		t.Error("no cell near Frankford got closer to a library")
+	}
+	found := false
+	for _, in := range r.Inputs {
+		found = found || in.Opened == listPath && len(in.SHA256) == 64
+	}
+	if !found {
+		t.Errorf("the list is not among the inputs: %+v", r.Inputs)
 	}
 }
