@@ -86,8 +86,8 @@ type Cells struct {
 	Area        []int32  // index into AreaNames (the cell's main area), -1 none
 	// Remote is the ARIA-style remoteness score, 0 (accessible) to 15
 	// (remote); empty when not computed.
-	Remote []float64
-	AreaNames   []string
+	Remote    []float64
+	AreaNames []string
 }
 
 // Len returns the number of cells.

@@ -224,14 +224,18 @@ func (in *Instance) check(opt Options) {
 	at := map[key]int{}
 	bound := opt.Area.Bound()
 	for i, c := range in.Candidates {
+		name := "candidate " + c.ID
+		if c.ID == "" {
+			name = fmt.Sprintf("candidate %d of %d", i+1, len(in.Candidates))
+		}
 		skip := func(field, value, format string, args ...any) {
 			in.Problems.Add(problem.Problem{Severity: problem.Skipped, File: c.File, Line: c.Row,
-				Feature: "candidate " + c.ID, Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+				Feature: name, Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
 		}
 		p := c.Point
 		switch {
 		case c.ID == "":
-			skip("id", "", "candidate %d has no id", i)
+			skip("id", "", "the candidate has no id")
 			continue
 		case math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.Abs(p[0]) > 180 || math.Abs(p[1]) > 90:
 			skip("point", fmt.Sprintf("%v %v", p[0], p[1]), "coordinates are not a longitude and latitude")

@@ -55,12 +55,13 @@ type Step struct {
 // of its list, each with t < base; the savings of a set S is
 // sum over d of w[d] * (base[d] - min(base[d], min over c in S of t)).
 type model struct {
-	in    *Instance
-	w     []float64
-	base  []float64
-	start []int32
-	dem   []int32
-	t     []float32
+	in     *Instance
+	median bool // Value is people-minutes, not savings
+	w      []float64
+	base   []float64
+	start  []int32
+	dem    []int32
+	t      []float32
 }
 
 // coverModel keeps, for each usable candidate, the demands not served today
@@ -82,7 +83,7 @@ func (in *Instance) coverModel() *model {
 // medianModel keeps links quicker than a demand's trip today, each trip
 // capped at penalty minutes.
 func (in *Instance) medianModel(penalty float64) *model {
-	m := &model{in: in, w: make([]float64, len(in.Demands)), base: make([]float64, len(in.Demands))}
+	m := &model{in: in, median: true, w: make([]float64, len(in.Demands)), base: make([]float64, len(in.Demands))}
 	for d, dm := range in.Demands {
 		m.w[d] = dm.Weight
 		m.base[d] = penalty
@@ -232,7 +233,7 @@ func (in *Instance) Cover(k int) (*Solution, error) {
 	if k < 1 {
 		return nil, fmt.Errorf("siting: cover: k = %d, want at least 1 site", k)
 	}
-	return in.cardinality(in.coverModel(), k, false), nil
+	return in.cardinality(in.coverModel(), k), nil
 }
 
 // Median solves the p-median problem for k new sites. penalty (minutes) is
@@ -249,11 +250,11 @@ func (in *Instance) Median(k int, penalty float64) (*Solution, error) {
 	if !(penalty > 0) || math.IsInf(penalty, 0) {
 		return nil, fmt.Errorf("siting: median: penalty %v minutes, want a positive number", penalty)
 	}
-	return in.cardinality(in.medianModel(penalty), k, true), nil
+	return in.cardinality(in.medianModel(penalty), k), nil
 }
 
 // cardinality runs greedy, interchange and bounds for k sites.
-func (in *Instance) cardinality(m *model, k int, median bool) *Solution {
+func (in *Instance) cardinality(m *model, k int) *Solution {
 	sol := &Solution{}
 	if n := in.usableCount(); k > n {
 		sol.Problems.Addf(problem.Warning, "", "", "asked for %d sites but only %d candidates can be chosen: choosing at most %d", k, n, n)
@@ -292,19 +293,12 @@ func (in *Instance) cardinality(m *model, k int, median bool) *Solution {
 	if len(sites) < k && len(sites) < in.usableCount() {
 		sol.Problems.Addf(problem.Warning, "", "", "only %d of the %d sites asked for add anything: every other candidate would serve no one new", len(sites), k)
 	}
-	sol.Greedy = m.savings(best)
+	sol.Greedy = m.value(best)
 	sites, sol.Swaps = m.interchange(sites)
 	st := m.state(sites)
 	bound = min(bound, m.savings(st.best)+m.topKAll(st.best, k))
 	m.finish(sol, sites, false)
-	if median {
-		// Savings bounds become people-minutes bounds.
-		all := m.total(m.base)
-		sol.Greedy = all - sol.Greedy
-		sol.Bound = all - bound
-	} else {
-		sol.Bound = min(bound, m.savings(m.ceiling()))
-	}
+	m.setBound(sol, bound)
 	return sol
 }
 
@@ -396,7 +390,9 @@ func (m *model) interchange(sites []int) ([]int, int) {
 	loss := m.losses(st, len(sites))
 	corr := make([]float64, len(sites))
 	swaps, idle := 0, 0
-	for c := 0; idle < nc; c = (c + 1) % nc {
+	// Every swap gains more than eps, so the scan ends; the cap only guards
+	// against rounding making that false.
+	for c := 0; idle < nc && swaps < 1000*len(sites); c = (c + 1) % nc {
 		idle++
 		if chosen[c] || !m.in.usable[c] || m.start[c] == m.start[c+1] {
 			continue
@@ -482,14 +478,127 @@ func (m *model) finish(sol *Solution, sites []int, perCost bool) {
 }
 
 // value is the objective a solution reports: savings for covering, total
-// people-minutes for the median (told apart by the base: covering's is 1 or 0).
+// people-minutes for the median.
 func (m *model) value(best []float64) float64 {
-	if m.median() {
+	if m.median {
 		return m.total(best)
 	}
 	return m.savings(best)
 }
 
-// median reports whether m was built by medianModel: only covering links
-// all cost 0 against bases of 1.
-func (m *model) median() bool { return m.isMedian }
+// setBound turns a bound on savings into the solution's Bound, tightened by
+// what all candidates together could do.
+func (m *model) setBound(sol *Solution, savings float64) {
+	all := m.ceiling()
+	if m.median {
+		sol.Bound = max(m.total(m.base)-savings, m.total(all))
+		return
+	}
+	sol.Bound = min(savings, m.savings(all))
+}
+
+// Budget solves the covering problem under a total cost instead of a number
+// of sites (Khuller, Moss and Naor 1999; see the package comment).
+func (in *Instance) Budget(budget float64) (*Solution, error) {
+	if !(budget > 0) || math.IsInf(budget, 0) {
+		return nil, fmt.Errorf("siting: budget %v, want a positive number", budget)
+	}
+	m := in.coverModel()
+	sol := &Solution{}
+	best := append([]float64(nil), m.base...)
+	limit := budget * (1 + 1e-12) // sums of costs may round up
+	var q queue
+	cheapest, single, singleGain := -1, -1, 0.0
+	var gains, costs []float64
+	for c := range in.Candidates {
+		if !in.usable[c] {
+			continue
+		}
+		cost := in.cost(c)
+		if cheapest < 0 || cost < in.cost(cheapest) {
+			cheapest = c
+		}
+		if cost > limit {
+			continue
+		}
+		g := m.gain(c, best)
+		if g > singleGain {
+			single, singleGain = c, g
+		}
+		q = append(q, item{key: g / cost, c: int32(c)})
+		gains, costs = append(gains, g), append(costs, cost)
+	}
+	if len(q) == 0 {
+		if cheapest >= 0 {
+			c := in.Candidates[cheapest]
+			sol.Problems.Add(problem.Problem{Severity: problem.Warning, File: c.File, Line: c.Row, Feature: "candidate " + c.ID, Field: "cost",
+				Value: fmt.Sprint(in.cost(cheapest)), Message: fmt.Sprintf("the budget %v is less than the cheapest site's cost: nothing can be chosen", budget)})
+		}
+		return sol, nil
+	}
+	bound := knapsack(gains, costs, budget)
+	heapify(q)
+	var sites []int
+	spent := 0.0
+	round := int32(0)
+	for len(q) > 0 {
+		top := &q[0]
+		c := int(top.c)
+		if spent+in.cost(c) > limit {
+			q.pop() // never fits again: the budget only shrinks
+			continue
+		}
+		if top.round != round {
+			top.key, top.round = m.gain(c, best)/in.cost(c), round
+			q.down(0)
+			continue
+		}
+		if top.key <= 0 {
+			break
+		}
+		q.pop()
+		sites = append(sites, c)
+		spent += in.cost(c)
+		m.add(c, best)
+		round++
+		gains, costs = gains[:0], costs[:0]
+		for c := range in.Candidates {
+			if in.usable[c] && in.cost(c) <= limit {
+				gains, costs = append(gains, m.gain(c, best)), append(costs, in.cost(c))
+			}
+		}
+		bound = min(bound, m.savings(best)+knapsack(gains, costs, budget))
+	}
+	sol.Greedy = m.savings(best)
+	if singleGain > sol.Greedy {
+		sites = []int{single}
+	}
+	m.finish(sol, sites, true)
+	m.setBound(sol, bound)
+	return sol, nil
+}
+
+// knapsack is the fractional knapsack's value: items by gain per cost, the
+// last taken in part. It bounds the gains of any set costing at most budget.
+func knapsack(gains, costs []float64, budget float64) float64 {
+	idx := make([]int, 0, len(gains))
+	for i, g := range gains {
+		if g > 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return gains[idx[a]]/costs[idx[a]] > gains[idx[b]]/costs[idx[b]]
+	})
+	v, left := 0.0, budget
+	for _, i := range idx {
+		if costs[i] <= left {
+			v += gains[i]
+			left -= costs[i]
+			continue
+		}
+		v += gains[i] * left / costs[i]
+		break
+	}
+	return v
+}
