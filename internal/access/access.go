@@ -23,6 +23,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"sort"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -272,4 +273,75 @@ func parallel(n int, fn func(lo, hi int)) {
 		}(lo, hi)
 	}
 	wg.Wait()
+}
+
+// Pair is one entry of a sparse travel matrix: minutes from an origin to a
+// destination label.
+type Pair struct {
+	Origin  int32
+	Label   int32
+	Minutes float64
+}
+
+// Matrix returns every origin-destination pair reachable by mode m within
+// maxMinutes, sorted by origin then label. It runs one bounded search per
+// label (from the destination outwards, on the reverse graph for one-way
+// streets), so the work is proportional to destinations times the streets
+// within reach of each. Several points of one label (a park's entrances)
+// give the quickest.
+func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes float64) ([]Pair, error) {
+	srcs, _ := e.sources(m, dests)
+	groups := groupByLabel(srcs)
+	limit := maxMinutes * 60
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	parts := make([][]Pair, len(groups))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			best := map[int32]float64{}
+			for gi := w; gi < len(groups); gi += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				clear(best)
+				for _, s := range groups[gi] {
+					if s.Start > limit {
+						continue
+					}
+					e.graphs[m].Reach(s, limit, e.targets[m], func(t int32, cost float64) {
+						total := cost + e.targetLeg[m][t]
+						if total > limit {
+							return
+						}
+						o := e.targetOf[m][t]
+						if b, ok := best[o]; !ok || total < b {
+							best[o] = total
+						}
+					})
+				}
+				out := make([]Pair, 0, len(best))
+				for o, c := range best {
+					out = append(out, Pair{Origin: o, Label: groups[gi][0].Label, Minutes: c / 60})
+				}
+				parts[gi] = out
+			}
+		}(w)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var all []Pair
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Origin != all[j].Origin {
+			return all[i].Origin < all[j].Origin
+		}
+		return all[i].Label < all[j].Label
+	})
+	return all, nil
 }

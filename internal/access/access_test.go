@@ -173,3 +173,71 @@ func TestNearbyAgreesWithNearest(t *testing.T) {
 		}
 	}
 }
+
+// TestMatrixAgreesWithNearest: on the street grid, each origin's smallest
+// matrix entry must equal the multi-source nearest time and label, and every
+// entry must equal a single-destination nearest search.
+func TestMatrixAgreesWithNearest(t *testing.T) {
+	var ways []street.Way
+	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
+	for i := 0; i < 6; i++ {
+		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
+		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
+		for j := 0; j < 6; j++ {
+			h.Nodes = append(h.Nodes, node(i, j))
+			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
+			v.Nodes = append(v.Nodes, node(j, i))
+			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
+		}
+		ways = append(ways, h, v)
+	}
+	walk, _, _ := network.Build(ways, network.WalkProfile(3.6))
+	drive, _, _ := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 36}))
+	var origins []orb.Point
+	for i := 0; i < 12; i++ {
+		for j := 0; j < 12; j++ {
+			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
+		}
+	}
+	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	dests := []Dest{
+		{Point: orb.Point{0.0012, 0.0031}, Label: 0},
+		{Point: orb.Point{0.0044, 0.0008}, Label: 1},
+		{Point: orb.Point{0.0030, 0.0050}, Label: 2}, {Point: orb.Point{0.0050, 0.0030}, Label: 2},
+	}
+	for _, m := range []Mode{Walk, Drive} {
+		pairs, err := e.Matrix(context.Background(), m, dests, 1e6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mins, labels := e.Nearest(m, dests)
+		single := map[int32][]float64{}
+		for l := int32(0); l < 3; l++ {
+			var ds []Dest
+			for _, d := range dests {
+				if d.Label == l {
+					ds = append(ds, d)
+				}
+			}
+			single[l], _ = e.Nearest(m, ds)
+		}
+		best := map[int32]Pair{}
+		for _, p := range pairs {
+			if !near(p.Minutes, single[p.Label][p.Origin], 1e-9) {
+				t.Errorf("%v: origin %d to %d: matrix %.6f, single search %.6f", m, p.Origin, p.Label, p.Minutes, single[p.Label][p.Origin])
+			}
+			if b, ok := best[p.Origin]; !ok || p.Minutes < b.Minutes {
+				best[p.Origin] = p
+			}
+		}
+		if len(pairs) != 3*len(origins) {
+			t.Errorf("%v: %d pairs, want every origin to every destination (%d)", m, len(pairs), 3*len(origins))
+		}
+		for o := range origins {
+			b := best[int32(o)]
+			if !near(b.Minutes, mins[o], 1e-9) {
+				t.Errorf("%v: origin %d: nearest %.6f (label %d), matrix minimum %.6f (label %d)", m, o, mins[o], labels[o], b.Minutes, b.Label)
+			}
+		}
+	}
+}
