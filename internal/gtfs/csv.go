@@ -23,6 +23,7 @@ type table struct {
 	ends   []int  // field ends in quoted, slow path only
 	quoted []byte // unquoted field contents, slow path only
 	long   []byte // a line longer than the read buffer
+	size   int64  // the file's size in bytes when known, else 0
 	err    error
 }
 
