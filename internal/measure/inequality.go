@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // Inequality statistics of access across people: each origin's access x_i
@@ -216,7 +217,21 @@ func WeightedQuantile(x, w []float64, probs ...float64) []float64 {
 // exact decomposition into inequality between and within groups.
 type Theil struct {
 	T, Between, Within float64
-	Groups             []TheilGroup // sorted by name
+	Groups             []TheilGroup // sorted by name, numerically when names are numbers (deciles 1..10)
+}
+
+// groupLess orders group names, numbers by value first ("2" before "10"),
+// then text.
+func groupLess(a, b string) bool {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	switch {
+	case errA == nil && errB == nil && x != y:
+		return x < y
+	case (errA == nil) != (errB == nil):
+		return errA == nil
+	}
+	return a < b
 }
 
 // TheilGroup is one group's part of the decomposition.
@@ -287,7 +302,7 @@ func TheilT(x, w []float64, groups []string) Theil {
 			names = append(names, g)
 		}
 	}
-	sort.Strings(names)
+	sort.Slice(names, func(a, b int) bool { return groupLess(names[a], names[b]) })
 	tg := map[string]float64{}
 	for i := range x {
 		if a := by[name(i)]; a.w > 0 && a.xw > 0 {

@@ -209,7 +209,11 @@ func ReadMatrix(path string, opt MatrixOptions, probs *problem.List) (*Matrix, e
 		return nil, fmt.Errorf("read travel matrix: %w", err)
 	}
 	defer f.Close()
-	return ParseMatrix(f, path, opt, probs)
+	hint := 0
+	if st, err := f.Stat(); err == nil {
+		hint = int(st.Size() / 40) // a typical line is about 40 bytes
+	}
+	return parseMatrix(f, path, opt, probs, hint)
 }
 
 // idSet gives ids dense indexes, either fixed by a table or in order of
@@ -248,6 +252,11 @@ func (s *idSet) get(id string) (int32, bool) {
 // ParseMatrix reads a matrix CSV from r; name is the file name used in
 // errors and problems.
 func ParseMatrix(r io.Reader, name string, opt MatrixOptions, probs *problem.List) (*Matrix, error) {
+	return parseMatrix(r, name, opt, probs, 0)
+}
+
+// parseMatrix is ParseMatrix with room for about hint pairs reserved.
+func parseMatrix(r io.Reader, name string, opt MatrixOptions, probs *problem.List, hint int) (*Matrix, error) {
 	if opt.From == "" {
 		opt.From = "from_id"
 	}
@@ -272,7 +281,7 @@ func ParseMatrix(r io.Reader, name string, opt MatrixOptions, probs *problem.Lis
 	}
 	fc, tc, cc := cols[0], cols[1], cols[2]
 	from, to := newIDSet(opt.Origins), newIDSet(opt.Dests)
-	var es []entry
+	es := make([]entry, 0, min(hint, 1<<26))
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {

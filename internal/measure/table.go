@@ -167,6 +167,15 @@ func (t *Table) add(id, where string) error {
 	return nil
 }
 
+// Place says where an id's row is in the file, "line 7" or "feature 7",
+// for messages; "" for an unknown id.
+func (t *Table) Place(id string) string {
+	if k, ok := t.index[id]; ok {
+		return t.where[k]
+	}
+	return ""
+}
+
 // Columns returns the column names in file order (CSV) or sorted (GeoJSON).
 func (t *Table) Columns() []string { return append([]string(nil), t.cols...) }
 
