@@ -199,23 +199,25 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 				}
 				grp := groups[gi]
 				bit := kind(grp[0].Label)
+				var live []network.Source
 				for _, s := range grp {
-					if s.Start > limit {
-						continue
+					if s.Start <= limit {
+						live = append(live, s)
 					}
-					e.graphs[Walk].Reach(s, limit, e.targets[Walk], func(t int32, cost float64) {
-						o := e.targetOf[Walk][t]
-						if cost+e.targetLeg[Walk][t] > limit {
-							return
-						}
-						if p.stamp[o] == s.Label {
-							return
-						}
-						p.stamp[o] = s.Label
-						p.count[o]++
-						p.kinds[o] |= bit
-					})
 				}
+				label := grp[0].Label
+				e.graphs[Walk].ReachAll(live, limit, e.targets[Walk], func(t int32, cost float64) {
+					o := e.targetOf[Walk][t]
+					if cost+e.targetLeg[Walk][t] > limit {
+						return
+					}
+					if p.stamp[o] == label {
+						return
+					}
+					p.stamp[o] = label
+					p.count[o]++
+					p.kinds[o] |= bit
+				})
 				if progress != nil {
 					mu.Lock()
 					done++
@@ -306,21 +308,22 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 					return
 				}
 				clear(best)
+				var live []network.Source
 				for _, s := range groups[gi] {
-					if s.Start > limit {
-						continue
+					if s.Start <= limit {
+						live = append(live, s)
 					}
-					e.graphs[m].Reach(s, limit, e.targets[m], func(t int32, cost float64) {
-						total := cost + e.targetLeg[m][t]
-						if total > limit {
-							return
-						}
-						o := e.targetOf[m][t]
-						if b, ok := best[o]; !ok || total < b {
-							best[o] = total
-						}
-					})
 				}
+				e.graphs[m].ReachAll(live, limit, e.targets[m], func(t int32, cost float64) {
+					total := cost + e.targetLeg[m][t]
+					if total > limit {
+						return
+					}
+					o := e.targetOf[m][t]
+					if b, ok := best[o]; !ok || total < b {
+						best[o] = total
+					}
+				})
 				out := make([]Pair, 0, len(best))
 				for o, c := range best {
 					out = append(out, Pair{Origin: o, Label: groups[gi][0].Label, Minutes: c / 60})

@@ -32,6 +32,8 @@ type Study struct {
 	Classes    Classes          `yaml:"classes" json:"classes"`
 	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
 	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
+	// Measures sets the standard access measures computed for every cell.
+	Measures Measures `yaml:"measures" json:"measures"`
 	// Sensitivity lists the other thresholds, in minutes, under which the
 	// ranking is recomputed to show how robust it is.
 	Sensitivity Sensitivity `yaml:"sensitivity" json:"sensitivity"`
@@ -70,6 +72,9 @@ type Population struct {
 	Vintage string `yaml:"vintage,omitempty" json:"vintage,omitempty"`
 	// AreaLabel names what one polygon is ("census tract").
 	AreaLabel string `yaml:"area_label,omitempty" json:"area_label,omitempty"`
+	// IncomeField names a field of income (per person or household) used to
+	// rank people for the concentration index of access; optional.
+	IncomeField string `yaml:"income_field,omitempty" json:"income_field,omitempty"`
 	// Groups are population fields of groups (seniors, youth, low income,
 	// racial or ethnic groups) to report access for, each with an optional
 	// need weight.
@@ -166,6 +171,20 @@ type Ranking struct {
 	Top      int    `yaml:"top" json:"top"`
 }
 
+// Measures sets the access measures: cumulative opportunities within a
+// cutoff, gravity with negative exponential decay, and the two-step
+// floating catchment area (2SFCA), on foot and by car.
+type Measures struct {
+	MaxMinutes  float64 `yaml:"max_minutes" json:"max_minutes"`   // trips longer than this are not counted at all
+	Cutoff      float64 `yaml:"cutoff" json:"cutoff"`             // cumulative opportunities within this many minutes
+	GravityBeta float64 `yaml:"gravity_beta" json:"gravity_beta"` // exp(-beta * minutes)
+	Catchment   float64 `yaml:"catchment" json:"catchment"`       // 2SFCA catchment, minutes
+	// Supply says what a place offers in the measures, per category: count
+	// (each place counts 1, the default) or area (square metres of its
+	// outline, for parks).
+	Supply map[string]string `yaml:"supply,omitempty" json:"supply,omitempty"`
+}
+
 // Sensitivity holds the alternative thresholds of each class; every
 // combination is tried (the modes stay those of thresholds).
 type Sensitivity struct {
@@ -214,6 +233,7 @@ func Defaults() Study {
 			Remote: Threshold{Mode: "drive", Minutes: 30},
 		},
 		Ranking: Ranking{Category: SecularCategory, Top: 20},
+		Measures: Measures{MaxMinutes: 30, Cutoff: 15, GravityBeta: 0.1, Catchment: 30},
 		Sensitivity: Sensitivity{
 			Urban:  []float64{10, 15, 20},
 			Rural:  []float64{10, 15, 20, 30},
@@ -437,6 +457,27 @@ func (s *Study) validate() error {
 	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
 		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
 	}
+	m := s.Measures
+	if m.MaxMinutes <= 0 || m.MaxMinutes > 240 {
+		bad("measures.max_minutes", "must be between 0 and 240 minutes, got %v", m.MaxMinutes)
+	}
+	if m.Cutoff <= 0 || m.Cutoff > m.MaxMinutes {
+		bad("measures.cutoff", "must be above 0 and at most measures.max_minutes (%v), got %v", m.MaxMinutes, m.Cutoff)
+	}
+	if m.Catchment <= 0 || m.Catchment > m.MaxMinutes {
+		bad("measures.catchment", "must be above 0 and at most measures.max_minutes (%v), got %v", m.MaxMinutes, m.Catchment)
+	}
+	if m.GravityBeta <= 0 || m.GravityBeta > 10 {
+		bad("measures.gravity_beta", "must be between 0 and 10 per minute, got %v", m.GravityBeta)
+	}
+	for _, k := range sortedStrKeys(m.Supply) {
+		if !seen[k] {
+			bad("measures.supply."+k, "%q is not a category", k)
+		}
+		if v := m.Supply[k]; v != "count" && v != "area" {
+			bad("measures.supply."+k, "must be count or area, got %q", v)
+		}
+	}
 	for _, sc := range []struct {
 		key string
 		v   []float64
@@ -611,6 +652,15 @@ func cleanYAMLError(err error) string {
 }
 
 func sortedKeys(m map[string]float64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedStrKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

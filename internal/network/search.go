@@ -252,9 +252,24 @@ func (g *Graph) NewTargets(snaps []Snap) *Targets {
 // src.Start but not the target's own snap leg. targets must come from this
 // graph's NewTargets; nil or another graph's targets visit nothing.
 func (g *Graph) Reach(src Source, maxCost float64, targets *Targets, visit func(target int32, cost float64)) {
-	e0 := src.At.Edge
-	if e0 < 0 || int(e0) >= len(g.eU) || math.IsNaN(src.Start) || !(maxCost >= 0) ||
-		targets == nil || targets.g != g {
+	g.ReachAll([]Source{src}, maxCost, targets, visit)
+}
+
+// ReachAll is Reach from several sources at once, one search seeded with all
+// of them: each target is visited once, with its cost to the cheapest
+// source. One place with many entrances (a large park's edge) costs one
+// search instead of one per entrance.
+func (g *Graph) ReachAll(srcs []Source, maxCost float64, targets *Targets, visit func(target int32, cost float64)) {
+	if !(maxCost >= 0) || targets == nil || targets.g != g {
+		return
+	}
+	var valid []Source
+	for _, src := range srcs {
+		if e := src.At.Edge; e >= 0 && int(e) < len(g.eU) && !math.IsNaN(src.Start) {
+			valid = append(valid, src)
+		}
+	}
+	if len(valid) == 0 {
 		return
 	}
 	s := g.getSearcher()
@@ -269,12 +284,14 @@ func (g *Graph) Reach(src Source, maxCost float64, targets *Targets, visit func(
 	cost, stamp := s.cost, s.stamp
 	h := s.heap[:0]
 	s.settled = s.settled[:0]
-	g.seed(src, func(v int32, c float64) {
-		if c <= maxCost && (stamp[v] != gen || c < cost[v]) {
-			stamp[v], cost[v] = gen, c
-			h.push(c, v)
-		}
-	})
+	for _, src := range valid {
+		g.seed(src, func(v int32, c float64) {
+			if c <= maxCost && (stamp[v] != gen || c < cost[v]) {
+				stamp[v], cost[v] = gen, c
+				h.push(c, v)
+			}
+		})
+	}
 	in, inStart := g.in, g.inStart
 	for len(h) > 0 {
 		it := h.pop()
@@ -293,7 +310,7 @@ func (g *Graph) Reach(src Source, maxCost float64, targets *Targets, visit func(
 	s.heap = h
 
 	// Every vertex within maxCost is settled now; targets can only be on
-	// edges touching one of them, or on the source's own edge.
+	// edges touching one of them, or on a source's own edge.
 	at := func(v int32) float64 {
 		if stamp[v] == gen {
 			return cost[v]
@@ -310,15 +327,19 @@ func (g *Graph) Reach(src Source, maxCost float64, targets *Targets, visit func(
 		for k := targets.start[e]; k < targets.start[e+1]; k++ {
 			fr := targets.frac[k]
 			c := math.Min(along(1-fr, g.eFwd[e])+dv, along(fr, g.eBwd[e])+du)
-			if e == e0 {
-				c = math.Min(c, direct(g, e, fr, src))
+			for _, src := range valid {
+				if src.At.Edge == e {
+					c = math.Min(c, direct(g, e, fr, src))
+				}
 			}
 			if c <= maxCost {
 				s.hits = append(s.hits, hit{targets.idx[k], c})
 			}
 		}
 	}
-	look(e0)
+	for _, src := range valid {
+		look(src.At.Edge)
+	}
 	for _, v := range s.settled {
 		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
 			look(e)

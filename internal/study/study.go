@@ -70,6 +70,7 @@ type Result struct {
 	SensVaried string
 
 	Flags    []Flag      // areas where mapping looks incomplete
+	Measures []ModeMeasures
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 
 	GroupRes  []GroupResult
@@ -206,10 +207,16 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		return nil, err
 	}
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
+	rep.Start("access measures")
+	// Classes are needed for the Theil decomposition: compute them first.
+	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
+	if err := r.measures(ctx, eng); err != nil {
+		return nil, err
+	}
+	rep.Done(fmt.Sprintf("%s walk and %s drive cell-place pairs", output.Num(float64(r.Measures[0].Pairs), 0), output.Num(float64(r.Measures[1].Pairs), 0)))
 
 	// Gaps.
 	rep.Start("find gaps")
-	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
 	r.Under = make([][]bool, ng)
 	for gi := range r.Groups {
 		r.Under[gi] = make([]bool, len(cells))

@@ -1,0 +1,135 @@
+package study
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"commonground/internal/access"
+	"commonground/internal/measure"
+)
+
+// ModeMeasures holds the standard access measures of every cell for one
+// mode of travel, per group of places (categories, then "any", "secular").
+type ModeMeasures struct {
+	Mode  access.Mode
+	Pairs int // cell-place pairs within measures.max_minutes
+	// [group][cell]
+	Cumulative [][]float64 // supply within measures.cutoff (IPEA cumulative_cutoff)
+	Gravity    [][]float64 // sum of supply * exp(-beta t) (IPEA gravity, decay_exponential)
+	FCA        [][]float64 // 2SFCA supply per person within measures.catchment (Luo & Wang 2003)
+	// Inequality of gravity access across people, per group.
+	Inequality []*measure.Summary
+}
+
+// measures builds a sparse cell x place travel matrix per mode from bounded
+// network searches and computes the measures on it with the measure
+// package, which follows the published definitions.
+func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
+	s := r.Study
+	cells := r.Alloc.Cells
+	places := r.Extract.Places
+	originIDs := make([]string, len(cells))
+	pop := make([]float64, len(cells))
+	for i, c := range cells {
+		originIDs[i] = strconv.Itoa(c.Index)
+		pop[i] = c.Pop
+	}
+	destIDs := make([]string, len(places))
+	for j := range places {
+		destIDs[j] = strconv.Itoa(j)
+	}
+	classNames := make([]string, len(cells))
+	for i, c := range r.Class {
+		classNames[i] = c.String()
+	}
+	income := r.cellIncome()
+	all := r.dests(Group{Categories: allCats(len(s.Categories))})
+	r.Measures = nil
+	for _, mode := range []access.Mode{access.Walk, access.Drive} {
+		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
+		if err != nil {
+			return err
+		}
+		mp := make([]measure.Pair, len(pairs))
+		for k, p := range pairs {
+			mp[k] = measure.Pair{From: int(p.Origin), To: int(p.Label), Cost: p.Minutes}
+		}
+		m, err := measure.New(originIDs, destIDs, mp, nil)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
+		}
+		mm := ModeMeasures{Mode: mode, Pairs: len(pairs)}
+		for _, g := range r.Groups {
+			supply := r.supply(g)
+			cum, err := m.Cumulative(supply, s.Measures.Cutoff)
+			if err != nil {
+				return err
+			}
+			grav, err := m.Gravity(supply, measure.Exponential(s.Measures.GravityBeta))
+			if err != nil {
+				return err
+			}
+			fca, err := m.FCA(measure.TwoStep, pop, supply, measure.Binary(s.Measures.Catchment), measure.FCAOptions{})
+			if err != nil {
+				return err
+			}
+			sum, err := measure.Summarize(grav, pop, income, classNames)
+			if err != nil {
+				return fmt.Errorf("inequality of %s access to %s: %w", mode, g.Name, err)
+			}
+			mm.Cumulative = append(mm.Cumulative, cum)
+			mm.Gravity = append(mm.Gravity, grav)
+			mm.FCA = append(mm.FCA, fca.Access)
+			mm.Inequality = append(mm.Inequality, sum)
+		}
+		r.Measures = append(r.Measures, mm)
+	}
+	return nil
+}
+
+// supply gives every place what it offers to a group: 0 outside the group,
+// else 1, or its area in square metres where measures.supply says "area".
+func (r *Result) supply(g Group) []float64 {
+	in := map[string]bool{}
+	for _, c := range g.Categories {
+		in[r.Study.Categories[c].Name] = true
+	}
+	out := make([]float64, len(r.Extract.Places))
+	for j, p := range r.Extract.Places {
+		if !in[p.Category] {
+			continue
+		}
+		out[j] = 1
+		if r.Study.Measures.Supply[p.Category] == "area" {
+			out[j] = p.AreaM2
+		}
+	}
+	return out
+}
+
+// cellIncome is each cell's income from the configured income field: the
+// population-weighted mean over the census polygons its people came from;
+// nil without an income field.
+func (r *Result) cellIncome() []float64 {
+	p := r.Study.Inputs.Population
+	if p == nil || p.IncomeField == "" {
+		return nil
+	}
+	out := make([]float64, len(r.Alloc.Cells))
+	for i, c := range r.Alloc.Cells {
+		var sum, w float64
+		for _, part := range c.Parts {
+			if v, ok := r.Zones[part.Zone].Attrs[p.IncomeField]; ok && !math.IsNaN(v) {
+				sum += v * part.Pop
+				w += part.Pop
+			}
+		}
+		out[i] = math.NaN()
+		if w > 0 {
+			out[i] = sum / w
+		}
+	}
+	return out
+}
