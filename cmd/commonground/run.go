@@ -36,6 +36,7 @@ gathering place, finds underserved people, and writes into the output folder:
   cells.csv       every grid cell with its people, class and travel times
   areas.csv       people and underserved people per area
   places.geojson  the gathering places found
+  measures.csv    standard access measures of every cell (cumulative, gravity, 2SFCA)
   manifest.json   inputs with checksums, settings and versions, to rerun exactly
   timings.json    how long each stage took
 Nothing in the output folder changes unless the whole run succeeds.

@@ -232,7 +232,7 @@ func Defaults() Study {
 			Rural:  Threshold{Mode: "drive", Minutes: 15},
 			Remote: Threshold{Mode: "drive", Minutes: 30},
 		},
-		Ranking: Ranking{Category: SecularCategory, Top: 20},
+		Ranking:  Ranking{Category: SecularCategory, Top: 20},
 		Measures: Measures{MaxMinutes: 30, Cutoff: 15, GravityBeta: 0.1, Catchment: 30},
 		Sensitivity: Sensitivity{
 			Urban:  []float64{10, 15, 20},

@@ -206,6 +206,41 @@ func legendTop(names []string) int {
 	return 8 + 24*rows
 }
 
+// lorenzChart draws population-weighted Lorenz curves of access with the
+// line of equality: the further a curve sags below the diagonal, the more
+// unequally access is spread.
+func lorenzChart(d *Data, id string) (chart, error) {
+	const height = 420
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: fmt.Sprintf("%dpx", height)}),
+		charts.WithAnimation(false),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "64", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, Max: 100, Name: "% of residents, least access first", NameLocation: "middle", NameGap: 24, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, Max: 100, Name: "% of all access", AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+	)
+	eq := []opts.LineData{{Value: []float64{0, 0}}, {Value: []float64{100, 100}}}
+	line.AddSeries("Equal access", eq, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#999999"}),
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
+	for _, s := range d.Lorenz {
+		data := make([]opts.LineData, len(s.Points))
+		for i, p := range s.Points {
+			data[i] = opts.LineData{Value: []float64{round1(p[0] * 100), round1(p[1] * 100)}}
+		}
+		line.AddSeries(s.Name, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: s.Color}),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
+	}
+	line.Validate()
+	raw, err := json.Marshal(line.JSON())
+	if err != nil {
+		return chart{}, fmt.Errorf("report: chart %s: %w", id, err)
+	}
+	return chart{ID: id, Height: height, Unit: "%", Option: raw}, nil
+}
+
 // pageCharts builds every chart of the page in page order.
 func pageCharts(d *Data) ([]chart, error) {
 	var out []chart
@@ -237,6 +272,13 @@ func pageCharts(d *Data) ([]chart, error) {
 		out[len(out)-1].Unit = "people"
 		out[len(out)-1].Title = "Urban, rural and remote areas: residents and underserved people"
 		out[len(out)-1].Note = "The grey bar counts all residents of each type of area; the coloured bars beside it count the people among them who live beyond their area's standard for each kind of place."
+	}
+	if len(d.Lorenz) > 0 {
+		if err := add(lorenzChart(d, "chart-lorenz")); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "How evenly is access shared? (Lorenz curves)"
+		out[len(out)-1].Note = "Residents are lined up from least to best served; each curve shows what share of all access (" + d.MeasureNote + ") the first x% of them hold. The dashed diagonal is perfect equality; the further a curve sags below it, the more access is concentrated among few people."
 	}
 	if len(d.Areas) > 0 {
 		if err := add(areaChart(d, "chart-areas", 15)); err != nil {

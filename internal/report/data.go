@@ -34,6 +34,12 @@ type Data struct {
 	Groups          []GroupRow
 	NeedUnderserved []float64
 	NeedNote        string
+	// Inequality summarises how unequally access is spread across people,
+	// per category and mode; Lorenz holds population-weighted Lorenz curves
+	// to plot. MeasureNote says which measure they are of.
+	Inequality  []InequalityRow
+	Lorenz      []LorenzSeries
+	MeasureNote string
 	// Completeness lists areas where far fewer places of a kind are mapped
 	// than the study-wide rate per person predicts, worst first.
 	Completeness []CompletenessRow
@@ -193,4 +199,27 @@ type CompletenessRow struct {
 	Area, Level, Category string
 	Mapped                int
 	Expected              float64 // at the study-wide rate per person
+}
+
+// InequalityRow is the inequality of one access measure across people.
+type InequalityRow struct {
+	Category int    // index into Categories
+	Mode     string // "walk" or "drive"
+	Mean     float64
+	Gini     float64 // 0 equal .. 1 all with one person
+	Palma    float64 // share of access of the best-served 10% over the worst-served 40%
+	Theil    float64
+	// BetweenShare is the share of Theil inequality between area classes
+	// (urban, rural, remote) rather than within them.
+	BetweenShare float64
+	// Concentration is the concentration index by income (negative: access
+	// concentrated among the poor); NaN without an income field.
+	Concentration float64
+}
+
+// LorenzSeries is one Lorenz curve: points (share of people, share of access).
+type LorenzSeries struct {
+	Name   string
+	Color  string
+	Points [][2]float64
 }

@@ -63,6 +63,9 @@ type page struct {
 	ClassRows    []classView
 	Charts       []chart
 	TopAreas     []areaView
+	Inequality   []inequalityView
+	HasIncome    bool
+	PalmaInf     bool
 	Completeness []CompletenessRow
 	GroupRows    []groupView
 	RankPhrase   string
@@ -280,6 +283,26 @@ func (p *page) fill() {
 	}
 	p.HasWalkShare = len(d.WalkShare) > 0
 	p.Completeness = d.Completeness
+	for _, q := range d.Inequality {
+		if q.Category < 0 || q.Category >= len(d.Categories) {
+			continue
+		}
+		if q.Mean == 0 || math.IsNaN(q.Gini) {
+			continue // nothing of this kind is mapped: no spread to describe
+		}
+		v := inequalityView{Label: d.Categories[q.Category].Label, Mode: q.Mode, Mean: fmt.Sprintf("%.3g", q.Mean),
+			Gini: fmt.Sprintf("%.2f", q.Gini), Palma: fmt.Sprintf("%.2f", q.Palma), Theil: fmt.Sprintf("%.2f", q.Theil),
+			Between: fmtShare(q.BetweenShare)}
+		if math.IsInf(q.Palma, 1) {
+			v.Palma = "∞"
+			p.PalmaInf = true
+		}
+		if !math.IsNaN(q.Concentration) {
+			v.Concentration = fmt.Sprintf("%.3f", q.Concentration)
+			p.HasIncome = true
+		}
+		p.Inequality = append(p.Inequality, v)
+	}
 	if len(p.Completeness) > 20 {
 		p.Completeness = p.Completeness[:20]
 	}
@@ -316,4 +339,11 @@ func fmtBytes(n int64) string {
 		f /= 1000
 	}
 	return ""
+}
+
+// inequalityView is one row of the inequality table, formatted.
+type inequalityView struct {
+	Label, Mode                       string
+	Mean, Gini, Palma, Theil, Between string
+	Concentration                     string
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 
+	"commonground/internal/access"
 	"commonground/internal/config"
 	"commonground/internal/gap"
+	"commonground/internal/measure"
 	"commonground/internal/output"
 	"commonground/internal/report"
 	"commonground/internal/version"
@@ -26,6 +28,7 @@ const (
 	CellsFile    = "cells.csv"
 	AreasFile    = "areas.csv"
 	PlacesFile   = "places.geojson"
+	MeasuresFile = "measures.csv"
 	ManifestFile = "manifest.json"
 	TimingsFile  = "timings.json"
 )
@@ -41,6 +44,9 @@ func (r *Result) Outputs() (*output.Set, error) {
 		return nil, err
 	}
 	if err := set.Add(PlacesFile, r.writePlaces); err != nil {
+		return nil, err
+	}
+	if err := set.Add(MeasuresFile, r.writeMeasures); err != nil {
 		return nil, err
 	}
 	data := r.ReportData()
@@ -418,6 +424,25 @@ func (r *Result) ReportData() *report.Data {
 		}
 	}
 
+	// Measures and inequality.
+	if len(r.Measures) > 0 {
+		d.MeasureNote = fmt.Sprintf("gravity access: the places within reach, each weighted by exp(−%s × minutes of travel), so a place 10 minutes away counts %s",
+			output.Num(s.Measures.GravityBeta, 3), output.Num(math.Exp(-10*s.Measures.GravityBeta), 2))
+		for _, mm := range r.Measures {
+			for gi, sum := range mm.Inequality {
+				row := report.InequalityRow{Category: gi, Mode: mm.Mode.String(), Mean: sum.Mean, Gini: sum.Gini, Palma: sum.Palma,
+					Theil: sum.Theil.T, Concentration: sum.Concentration}
+				if sum.Theil.T > 0 {
+					row.BetweenShare = sum.Theil.Between / sum.Theil.T
+				}
+				d.Inequality = append(d.Inequality, row)
+				if mm.Mode == access.Drive && !r.Groups[gi].Composite && len(sum.Lorenz) > 1 {
+					d.Lorenz = append(d.Lorenz, report.LorenzSeries{Name: r.Groups[gi].Label + " (by car)", Color: d.Categories[gi].Color, Points: thinLorenz(sum.Lorenz, 101)})
+				}
+			}
+		}
+	}
+
 	// Completeness.
 	for _, f := range r.Flags {
 		c := s.Categories[f.Category]
@@ -653,4 +678,53 @@ func remoteNote(s *config.Study) string {
 		return ""
 	}
 	return " The drive times are compared with this study area's own average, so “remote” means remote for this region, not by a national standard; set classes.aria_reference_minutes to compare regions."
+}
+
+// thinLorenz keeps at most n points of a Lorenz curve, evenly by population
+// share, always with its ends.
+func thinLorenz(pts []measure.LorenzPoint, n int) [][2]float64 {
+	out := [][2]float64{{0, 0}}
+	next := 1.0 / float64(n-1)
+	for _, p := range pts {
+		if p.Pop >= next || p.Pop >= 1 {
+			out = append(out, [2]float64{p.Pop, p.Access})
+			for next <= p.Pop {
+				next += 1.0 / float64(n-1)
+			}
+		}
+	}
+	if last := pts[len(pts)-1]; out[len(out)-1] != [2]float64{last.Pop, last.Access} {
+		out = append(out, [2]float64{last.Pop, last.Access})
+	}
+	return out
+}
+
+// writeMeasures writes the standard access measures of every cell: per mode
+// and group of places, cumulative opportunities within measures.cutoff,
+// gravity access and 2SFCA supply per person.
+func (r *Result) writeMeasures(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"cell", "lon", "lat", "population"}
+	for _, mm := range r.Measures {
+		for _, g := range r.Groups {
+			m := mm.Mode.String()
+			head = append(head, m+"_cumulative_"+g.Name, m+"_gravity_"+g.Name, m+"_2sfca_"+g.Name)
+		}
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for i, c := range r.Alloc.Cells {
+		row := []string{strconv.Itoa(c.Index), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6), output.Num(c.Pop, 3)}
+		for _, mm := range r.Measures {
+			for gi := range r.Groups {
+				row = append(row, output.Num(mm.Cumulative[gi][i], 3), output.Num(mm.Gravity[gi][i], 6), output.Num(mm.FCA[gi][i], 9))
+			}
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

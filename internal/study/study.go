@@ -69,7 +69,7 @@ type Result struct {
 	Sens       gap.Sensitivity
 	SensVaried string
 
-	Flags    []Flag      // areas where mapping looks incomplete
+	Flags    []Flag // areas where mapping looks incomplete
 	Measures []ModeMeasures
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 

@@ -21,9 +21,11 @@ import (
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
 
+	"commonground/internal/access"
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/geo"
+	"commonground/internal/network"
 	"commonground/internal/progress"
 	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
@@ -562,5 +564,53 @@ func TestFacilityListMerged(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the list is not among the inputs: %+v", r.Inputs)
+	}
+}
+
+// TestTwoStepFCAConservesSupply checks Luo and Wang's property on the real
+// run: population-weighted 2SFCA access to libraries by car sums to the
+// number of libraries that some resident can reach within the catchment,
+// which this test counts from a travel matrix of its own.
+func TestTwoStepFCAConservesSupply(t *testing.T) {
+	r := tracts(t)
+	lib := group(t, r, "library")
+	var drive *ModeMeasures
+	for k := range r.Measures {
+		if r.Measures[k].Mode == access.Drive {
+			drive = &r.Measures[k]
+		}
+	}
+	if drive == nil {
+		t.Fatal("no drive measures")
+	}
+	var sum float64
+	for i, c := range r.Alloc.Cells {
+		sum += c.Pop * drive.FCA[lib][i]
+	}
+	walkG, _, err := network.Build(r.Extract.Ways, network.WalkProfile(r.Study.Travel.WalkKmh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	driveG, _, err := network.Build(r.Extract.Ways, network.DriveProfile(r.Study.Travel.WalkKmh, r.Study.Travel.DriveSpeeds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	origins := make([]orb.Point, len(r.Alloc.Cells))
+	for i, c := range r.Alloc.Cells {
+		origins[i] = c.Center
+	}
+	eng := access.NewEngine(walkG, driveG, r.Study.Travel.WalkKmh/3.6, r.Study.Travel.SnapMax, r.Study.Travel.SnapSlack, origins)
+	pairs, err := eng.Matrix(context.Background(), access.Drive, r.dests(r.Groups[lib]), r.Study.Measures.Catchment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := map[int32]bool{}
+	for _, p := range pairs {
+		if r.Alloc.Cells[p.Origin].Pop > 0 {
+			reached[p.Label] = true
+		}
+	}
+	if len(reached) < 30 || math.Abs(sum-float64(len(reached))) > 1e-6 {
+		t.Errorf("sum of people x 2SFCA access = %.9f, libraries reached by someone = %d", sum, len(reached))
 	}
 }
