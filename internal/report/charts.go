@@ -206,6 +206,49 @@ func legendTop(names []string) int {
 	return 8 + 24*rows
 }
 
+// remoteBands are the ARIA+ remoteness areas' score ranges (ABS).
+var remoteBands = []struct {
+	Label  string
+	Hi     float64
+	Colour string
+}{
+	{"0–0.2 like a major city", 0.2, "#ffffcc"}, {"0.2–2.4 inner regional", 2.4, "#c2e699"},
+	{"2.4–5.92 outer regional", 5.92, "#78c679"}, {"5.92–10.53 remote", 10.53, "#31a354"},
+	{"above 10.53 very remote", math.Inf(1), "#006837"},
+}
+
+// remoteChart counts residents by remoteness score band.
+func remoteChart(d *Data, id string) (chart, error) {
+	const height = 300
+	pop := make([]float64, len(remoteBands))
+	var total float64
+	for i, x := range d.Cells.Remote {
+		for b, band := range remoteBands {
+			if x <= band.Hi {
+				pop[b] += d.Cells.Pop[i]
+				break
+			}
+		}
+		total += d.Cells.Pop[i]
+	}
+	bar := baseBar(id, height)
+	labels := make([]string, len(remoteBands))
+	data := make([]opts.BarData, len(remoteBands))
+	for b, band := range remoteBands {
+		labels[b] = band.Label
+		data[b] = opts.BarData{Value: round1(100 * pop[b] / math.Max(total, 1)), ItemStyle: &opts.ItemStyle{Color: band.Colour, BorderColor: "#555555"}}
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "16", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of residents", AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+	)
+	bar.SetXAxis(labels)
+	bar.AddSeries("Residents", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}%"}))
+	return optionJSON(id, height, bar)
+}
+
 // lorenzChart draws population-weighted Lorenz curves of access with the
 // line of equality: the further a curve sags below the diagonal, the more
 // unequally access is spread.
@@ -272,6 +315,13 @@ func pageCharts(d *Data) ([]chart, error) {
 		out[len(out)-1].Unit = "people"
 		out[len(out)-1].Title = "Urban, rural and remote areas: residents and underserved people"
 		out[len(out)-1].Note = "The grey bar counts all residents of each type of area; the coloured bars beside it count the people among them who live beyond their area's standard for each kind of place."
+	}
+	if len(d.Cells.Remote) > 0 {
+		if err := add(remoteChart(d, "chart-remote")); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "How remote do residents live?"
+		out[len(out)-1].Note = "Residents by remoteness score (0–15), computed as Australia's ARIA+ index is: drive time to the nearest population centre of each of five sizes, compared with a reference time and summed. The bands are ARIA+'s remoteness areas; the map can be coloured by the same score."
 	}
 	if len(d.Lorenz) > 0 {
 		if err := add(lorenzChart(d, "chart-lorenz")); err != nil {

@@ -2,7 +2,10 @@ package transit
 
 import (
 	"container/heap"
+	"context"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -114,8 +117,15 @@ func randomTimetable(rng *rand.Rand) *Timetable {
 				seq[i] = StopID(rng.IntN(ns))
 			}
 		}
+		prevStart := Time(-1)
 		for k := range 1 + rng.IntN(8) {
 			at := hms(7, 0, 0) + Time(rng.IntN(150*60))
+			if prevStart >= 0 && rng.IntN(3) == 0 {
+				// Close behind or ahead of the previous trip, so arrivals
+				// differ by seconds (tests pruning at the margin).
+				at = prevStart + Time(rng.IntN(91)-45)
+			}
+			prevStart = at
 			tr := Trip{ID: string(rune('a'+r)) + string(rune('0'+k)), Stops: seq, Arrivals: make([]Time, n), Departures: make([]Time, n)}
 			for i := range seq {
 				if i > 0 {
@@ -138,7 +148,7 @@ func randomTimetable(rng *rand.Rand) *Timetable {
 func TestRangeMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	queries := 0
-	for inst := range 300 {
+	for inst := range 500 {
 		tt := randomTimetable(rng)
 		opt := Options{MaxTransfers: rng.IntN(4), MaxTripSeconds: int32(1800 + rng.IntN(5400)), BoardSlack: int32(rng.IntN(3) * 30)}
 		r, err := NewRouter(tt, opt)
@@ -150,11 +160,15 @@ func TestRangeMatchesBruteForce(t *testing.T) {
 		for range 1 + rng.IntN(3) {
 			access = append(access, StopWalk{StopID(rng.IntN(ns)), float64(rng.IntN(600)) + 0.5})
 		}
-		egress := make([][]StopWalk, 4)
-		direct := make([]float64, 4)
+		egress := make([][]StopWalk, 1+rng.IntN(4))
+		direct := make([]float64, len(egress))
 		for d := range egress {
 			for range 1 + rng.IntN(3) {
-				egress[d] = append(egress[d], StopWalk{StopID(rng.IntN(ns)), float64(rng.IntN(600))})
+				w := float64(rng.IntN(600))
+				if rng.IntN(2) == 0 {
+					w = float64(rng.IntN(3)) // at the stop: arrivals compare to the second
+				}
+				egress[d] = append(egress[d], StopWalk{StopID(rng.IntN(ns)), w})
 			}
 			direct[d] = float64(1200 + rng.IntN(9000))
 		}
@@ -183,4 +197,43 @@ func TestRangeMatchesBruteForce(t *testing.T) {
 		}
 	}
 	t.Logf("%d departures checked against brute force", queries)
+}
+
+// TestRangeEachMatchesRange runs many origins on all CPUs (run it with
+// -race) and checks each against a lone Range call.
+func TestRangeEachMatchesRange(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	tt := randomTimetable(rng)
+	for len(tt.Stops) < 10 {
+		tt = randomTimetable(rng)
+	}
+	r, err := NewRouter(tt, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eg, _ := r.NewEgress([][]StopWalk{{{1, 30}}, {{2, 0}, {3, 100}}, {{9, 10}}})
+	accesses := make([][]StopWalk, 200)
+	direct := make([][]float64, len(accesses))
+	for i := range accesses {
+		accesses[i] = []StopWalk{{StopID(rng.IntN(len(tt.Stops))), float64(rng.IntN(300))}}
+		direct[i] = []float64{float64(rng.IntN(7200)), math.Inf(1), 3000}
+	}
+	got := make([]*Result, len(accesses))
+	err = r.RangeEach(context.Background(), accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, direct, func(i int, res *Result) { got[i] = res })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range accesses {
+		want, _ := r.Range(accesses[i], hms(7, 0, 0), hms(8, 0, 0), 60, eg, direct[i])
+		for j := range want.Times {
+			if !slices.Equal(got[i].Times[j], want.Times[j]) {
+				t.Fatalf("origin %d destination %d: RangeEach %v, Range %v", i, j, got[i].Times[j], want.Times[j])
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.RangeEach(ctx, accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, direct, func(int, *Result) {}); err != context.Canceled {
+		t.Errorf("cancelled run: err = %v, want context.Canceled", err)
+	}
 }

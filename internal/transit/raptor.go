@@ -134,13 +134,17 @@ type search struct {
 	bestFlag, transitFlag, scanFlag [][]bool
 	patPos                          []int32 // earliest marked position per pattern, -1 none
 	patList                         []int32
-	targetBest                      []Time
+	// Stops reached by vehicle in the current round's scan (not by copying
+	// forward, whose footpaths the previous round already walked).
+	footList   []StopID
+	footFlag   []bool
+	targetBest []Time
 }
 
 func (r *Router) newSearch() *search {
 	ns := len(r.stops)
 	k := r.opt.MaxTransfers + 1
-	s := &search{r: r, rounds: k, patPos: make([]int32, len(r.patTrips))}
+	s := &search{r: r, rounds: k, patPos: make([]int32, len(r.patTrips)), footFlag: make([]bool, ns)}
 	for range k + 1 {
 		s.best = append(s.best, make([]Time, ns))
 		s.transit = append(s.transit, make([]Time, ns))
@@ -271,7 +275,7 @@ func (s *search) run(access []StopWalk, from, to Time, step int32, eg *Egress, d
 	for i := n - 1; i >= 0; i-- {
 		t := from + Time(int64(i)*int64(step))
 		s.clearMarks()
-		s.departure(t, access, acc, eg)
+		s.departure(t, access, acc, eg, directSec)
 		for j := range res.Times {
 			tt := Unreachable
 			if s.targetBest[j] != unreached {
@@ -289,9 +293,25 @@ func (s *search) run(access []StopWalk, from, to Time, step int32, eg *Egress, d
 
 // departure runs the RAPTOR rounds for one departure time, reusing the
 // labels of the later departures already run.
-func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress) {
+//
+// Arrivals later than cutoff are not recorded: past MaxTripSeconds, or
+// (target pruning) no earlier than every destination's best arrival so far
+// or its walk-only arrival. Such an arrival, and anything continuing from
+// it, cannot improve any destination for this departure, nor for the
+// earlier ones still to run, whose bounds are tighter still.
+func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, directSec []int32) {
 	r := s.r
 	cutoff := t + Time(r.opt.MaxTripSeconds)
+	limit := Time(math.MinInt32)
+	for j, b := range s.targetBest {
+		if d := directSec[j]; d != Unreachable {
+			b = min(b, t+Time(d))
+		}
+		limit = max(limit, b)
+	}
+	if len(s.targetBest) > 0 && limit != unreached {
+		cutoff = min(cutoff, limit-1)
+	}
 	for i, a := range access {
 		at := t + acc[i]
 		if at <= cutoff && at < s.best[0][a.Stop] {
@@ -352,6 +372,10 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress) {
 					if a <= cutoff && a < tr[x] {
 						tr[x] = a
 						s.markTransit(k, x)
+						if !s.footFlag[x] {
+							s.footFlag[x] = true
+							s.footList = append(s.footList, x)
+						}
 						if a < best[x] {
 							best[x] = a
 							s.markBest(k, x)
@@ -385,8 +409,9 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress) {
 				}
 			}
 		}
-		// Footpaths from stops reached by vehicle in this round.
-		for _, x := range s.transitList[k] {
+		// Footpaths from stops reached by vehicle in this round's scan.
+		for _, x := range s.footList {
+			s.footFlag[x] = false
 			ax := tr[x]
 			for e := r.xferFirst[x]; e < r.xferFirst[x+1]; e++ {
 				y := r.xferTo[e]
@@ -398,6 +423,7 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress) {
 				}
 			}
 		}
+		s.footList = s.footList[:0]
 	}
 	// Destinations near stops whose arrival by vehicle improved. Changes
 	// are copied forward round by round (a round that changed nothing ends
