@@ -47,7 +47,8 @@ func TestProfile(t *testing.T) {
 		routes []float64
 	}{
 		// Per weekday T1 leaves S1 08:00, S2 08:02:30; T2 leaves S1 07:05,
-		// S2 07:15, S3 07:25. Last stops are not counted. Over 2 hours.
+		// S2 07:12:30, S3 07:20 (placed by distance, see TestReadBaseFeed).
+		// Last stops are not counted. Over 2 hours.
 		{"weekday peak", plain, WeekOf(Date{2024, 1, 10}), DefaultWindows()[0], 5, 1, []float64{1, 1, 0.5, 0, 0}, []float64{1, 0}},
 		{"weekday evening is empty", plain, WeekOf(Date{2024, 1, 10}), DefaultWindows()[1], 5, 0, []float64{0, 0, 0, 0, 0}, []float64{0, 0}},
 		// Monday 15th is removed: 4 of 5 days run.
@@ -57,8 +58,10 @@ func TestProfile(t *testing.T) {
 		{"Saturday daytime has none", plain, WeekOf(Date{2024, 1, 10}), DefaultWindows()[2], 1, 0, []float64{0, 0, 0, 0, 0}, []float64{0, 0}},
 		// T2 every 10 minutes 07:00-07:50 (6 trips) plus T1.
 		{"frequencies expanded", freq, WeekOf(Date{2024, 1, 10}), DefaultWindows()[0], 5, 3.5, []float64{3.5, 3.5, 3, 0, 0}, []float64{3.5, 0}},
-		// Starts 07:00, 07:10, 07:20; at S3 (+20 min) only 07:20 is before 07:30.
-		{"frequencies in a half hour", freq, WeekOf(Date{2024, 1, 10}), earlyPeak, 5, 6, []float64{6, 4, 2, 0, 0}, []float64{6, 0}},
+		// Starts 07:00, 07:10, 07:20. S2 is passed 7.5 min later (07:07:30,
+		// 07:17:30, 07:27:30: all three before 07:30, 6/h); S3 15 min later
+		// (07:15, 07:25 and 07:35: two, 4/h).
+		{"frequencies in a half hour", freq, WeekOf(Date{2024, 1, 10}), earlyPeak, 5, 6, []float64{6, 6, 4, 0, 0}, []float64{6, 0}},
 		{"one date leaves other days out", plain, OnDate(Date{2024, 1, 13}), DefaultWindows()[0], 0, 0, nil, nil},
 	}
 	for _, tc := range tests {

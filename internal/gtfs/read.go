@@ -1,8 +1,11 @@
 package gtfs
 
 import (
+	"github.com/paulmach/orb"
+
 	"archive/zip"
 	"bytes"
+	"commonground/internal/geo"
 	"errors"
 	"fmt"
 	"io"
@@ -681,7 +684,7 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 			sort.SliceStable(seg, func(i, j int) bool { return raw[seg[i]].seq < raw[seg[j]].seq })
 		}
 		base := len(out)
-		p, n := buildTrip(raw, seg, &out)
+		p, n := buildTrip(raw, seg, &out, r.hop)
 		if p != nil {
 			p.Feature = tr.ID
 			skip(*p)
@@ -709,7 +712,7 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 	}
 	if interpolated > 0 {
 		r.problem(problem.Problem{Severity: problem.Warning, File: "stop_times.txt", Field: "arrival_time",
-			Message: fmt.Sprintf("%s stop times in %s trips had no times; they were interpolated between the timed stops before and after (by shape_dist_traveled where given, else evenly by stop order)", group(interpolated), group(interpTrips))})
+			Message: fmt.Sprintf("%s stop times in %s trips had no times; they were interpolated between the timed stops before and after (by shape_dist_traveled where given, else by the straight-line distance between stops)", group(interpolated), group(interpTrips))})
 	}
 	if len(kept) == 0 {
 		if skips == 0 {
@@ -723,7 +726,7 @@ func (r *reader) groupStopTimes(raw []rawStopTime, start []int32) error {
 // buildTrip appends a trip's stop times to out, interpolating missing times.
 // It returns a problem (without Feature) when the trip cannot be used, and
 // the number of interpolated stop times.
-func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Problem, int) {
+func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime, hop func(a, b int32) float64) (*problem.Problem, int) {
 	base := len(*out)
 	for k, ri := range seg {
 		s := raw[ri]
@@ -774,7 +777,7 @@ func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Proble
 			j++
 		}
 		if j > i+1 {
-			interpolate(st, raw, seg, i, j)
+			interpolate(st, raw, seg, i, j, hop)
 			n += j - i - 1
 		}
 		i = j
@@ -784,8 +787,11 @@ func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime) (*problem.Proble
 
 // interpolate fills st[i+1:j] between the timed stop times i and j, in
 // proportion to shape_dist_traveled when it is given and increasing there,
-// else evenly by position.
-func interpolate(st []StopTime, raw []rawStopTime, seg []int32, i, j int) {
+// else to the straight-line distance travelled from stop to stop (a bus
+// covers a long hop in more time than a short one; spreading times evenly by
+// stop order gave hops of several hundred km/h on feeds that time only a
+// trip's ends), and evenly by position when the stops coincide.
+func interpolate(st []StopTime, raw []rawStopTime, seg []int32, i, j int, hop func(a, b int32) float64) {
 	t0, t1 := float64(st[i].Departure), float64(st[j].Arrival)
 	useDist := true
 	for k := i; k <= j && useDist; k++ {
@@ -796,14 +802,33 @@ func interpolate(st []StopTime, raw []rawStopTime, seg []int32, i, j int) {
 	if useDist && d1 <= d0 {
 		useDist = false
 	}
+	var cum []float64
+	if !useDist && hop != nil {
+		cum = make([]float64, j-i+1)
+		for k := i + 1; k <= j; k++ {
+			cum[k-i] = cum[k-i-1] + hop(st[k-1].Stop, st[k].Stop)
+		}
+		if !(cum[j-i] > 0) {
+			cum = nil
+		}
+	}
 	for k := i + 1; k < j; k++ {
 		frac := float64(k-i) / float64(j-i)
-		if useDist {
+		switch {
+		case useDist:
 			frac = (float64(raw[seg[k]].dist) - d0) / (d1 - d0)
+		case cum != nil:
+			frac = cum[k-i] / cum[j-i]
 		}
 		v := Time(math.Round(t0 + frac*(t1-t0)))
 		st[k].Arrival, st[k].Departure = v, v
 	}
+}
+
+// hop is the straight-line distance in metres between two stops.
+func (r *reader) hop(a, b int32) float64 {
+	sa, sb := r.f.Stops[a], r.f.Stops[b]
+	return geo.Distance(orb.Point{sa.Lon, sa.Lat}, orb.Point{sb.Lon, sb.Lat})
 }
 
 func (r *reader) frequencies(t *table) error {
