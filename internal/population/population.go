@@ -28,7 +28,10 @@ type Zone struct {
 	Name  string             // from the configured name field, optional
 	Pop   float64            // from the configured population field
 	Attrs map[string]float64 // every other numeric property
-	Geom  orb.MultiPolygon   // lon/lat, valid (repaired with GEOS MakeValid when invalid)
+	Geom  orb.MultiPolygon   // lon/lat, valid (repaired with GEOS MakeValid when invalid); nil for a point zone
+	// Point locates a zone given as a point (the centroid of a hexagon or
+	// block in a CSV of counts); zero for polygon zones.
+	Point orb.Point
 }
 
 // Fields names the columns of a census layer, since every agency spells
