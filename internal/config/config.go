@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -32,6 +33,8 @@ type Study struct {
 	Classes    Classes          `yaml:"classes" json:"classes"`
 	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
 	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
+	// Transit adds scheduled public transport (GTFS) as a mode; nil without.
+	Transit *Transit `yaml:"transit,omitempty" json:"transit,omitempty"`
 	// Measures sets the standard access measures computed for every cell.
 	Measures Measures `yaml:"measures" json:"measures"`
 	// Sensitivity lists the other thresholds, in minutes, under which the
@@ -67,6 +70,10 @@ type Population struct {
 	IDField   string `yaml:"id_field,omitempty" json:"id_field,omitempty"`
 	NameField string `yaml:"name_field,omitempty" json:"name_field,omitempty"`
 	PopField  string `yaml:"pop_field" json:"pop_field"`
+	// LatField and LonField name the coordinate columns of a CSV of
+	// population at points (default lat, lon).
+	LatField string `yaml:"lat_field,omitempty" json:"lat_field,omitempty"`
+	LonField string `yaml:"lon_field,omitempty" json:"lon_field,omitempty"`
 	// Source and Vintage describe the data for the report's methods section.
 	Source  string `yaml:"source,omitempty" json:"source,omitempty"`
 	Vintage string `yaml:"vintage,omitempty" json:"vintage,omitempty"`
@@ -169,6 +176,36 @@ type Ranking struct {
 	// "any" (any gathering place) or "secular" (any but places of worship).
 	Category string `yaml:"category" json:"category"`
 	Top      int    `yaml:"top" json:"top"`
+}
+
+// Transit sets walk-plus-transit routing over departure windows.
+type Transit struct {
+	Feeds []string `yaml:"feeds" json:"feeds"` // GTFS zips or folders, combined
+	Date  string   `yaml:"date" json:"date"`   // YYYY-MM-DD, within the feeds' service
+	// Windows are departure windows; travel times are summarised over a
+	// departure every StepMinutes within each.
+	Windows []Window `yaml:"windows" json:"windows"`
+	// StepMinutes between departures (1, as R5, by default).
+	StepMinutes    float64 `yaml:"step_minutes" json:"step_minutes"`
+	MaxWalkMinutes float64 `yaml:"max_walk_minutes" json:"max_walk_minutes"` // access, egress and each transfer
+	MaxTransfers   int     `yaml:"max_transfers" json:"max_transfers"`
+	MaxTripMinutes float64 `yaml:"max_trip_minutes" json:"max_trip_minutes"`
+	// Percentile of the travel times over the window that is reported
+	// (50: the median, as R5 reports by default).
+	Percentile float64 `yaml:"percentile" json:"percentile"`
+	// Thresholds are the longest acceptable trip by transit per class.
+	Thresholds struct {
+		Urban  float64 `yaml:"urban" json:"urban"`
+		Rural  float64 `yaml:"rural" json:"rural"`
+		Remote float64 `yaml:"remote" json:"remote"`
+	} `yaml:"thresholds" json:"thresholds"`
+}
+
+// Window is one named departure window, "HH:MM" to "HH:MM".
+type Window struct {
+	Name  string `yaml:"name" json:"name"`
+	Start string `yaml:"start" json:"start"`
+	End   string `yaml:"end" json:"end"`
 }
 
 // Measures sets the access measures: cumulative opportunities within a
@@ -457,6 +494,57 @@ func (s *Study) validate() error {
 	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
 		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
 	}
+	if t := s.Transit; t != nil {
+		s.transitDefaults()
+		if len(t.Feeds) == 0 {
+			bad("transit.feeds", "name at least one GTFS feed (zip or folder)")
+		}
+		for i, f := range t.Feeds {
+			if err := s.checkPath(fmt.Sprintf("transit.feeds[%d]", i), f); err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		if _, err := time.Parse("2006-01-02", t.Date); err != nil {
+			bad("transit.date", "must be a date YYYY-MM-DD within the feeds' service, got %q", t.Date)
+		}
+		if len(t.Windows) == 0 {
+			bad("transit.windows", "give at least one departure window, for example {name: weekday evening, start: \"18:00\", end: \"20:00\"}")
+		}
+		for i, w := range t.Windows {
+			key := fmt.Sprintf("transit.windows[%d]", i)
+			a, e1 := ParseClock(w.Start)
+			b, e2 := ParseClock(w.End)
+			if e1 != nil || e2 != nil || b <= a {
+				bad(key, "start and end must be times HH:MM with end after start, got %q to %q", w.Start, w.End)
+			}
+			if w.Name == "" {
+				bad(key+".name", "missing: name the window, for example weekday evening")
+			}
+		}
+		if t.StepMinutes < 1 || t.StepMinutes > 60 {
+			bad("transit.step_minutes", "must be between 1 and 60, got %v", t.StepMinutes)
+		}
+		if t.MaxWalkMinutes <= 0 || t.MaxWalkMinutes > 60 {
+			bad("transit.max_walk_minutes", "must be between 0 and 60, got %v", t.MaxWalkMinutes)
+		}
+		if t.MaxTransfers < 0 || t.MaxTransfers > 8 {
+			bad("transit.max_transfers", "must be between 0 and 8, got %v", t.MaxTransfers)
+		}
+		if t.MaxTripMinutes <= 0 || t.MaxTripMinutes > 360 {
+			bad("transit.max_trip_minutes", "must be between 0 and 360, got %v", t.MaxTripMinutes)
+		}
+		if t.Percentile <= 0 || t.Percentile > 100 {
+			bad("transit.percentile", "must be between 0 and 100, got %v", t.Percentile)
+		}
+		for _, th := range []struct {
+			k string
+			v float64
+		}{{"urban", t.Thresholds.Urban}, {"rural", t.Thresholds.Rural}, {"remote", t.Thresholds.Remote}} {
+			if th.v <= 0 || th.v > t.MaxTripMinutes {
+				bad("transit.thresholds."+th.k, "must be above 0 and at most transit.max_trip_minutes (%v), got %v", t.MaxTripMinutes, th.v)
+			}
+		}
+	}
 	m := s.Measures
 	if m.MaxMinutes <= 0 || m.MaxMinutes > 240 {
 		bad("measures.max_minutes", "must be between 0 and 240 minutes, got %v", m.MaxMinutes)
@@ -667,4 +755,60 @@ func sortedStrKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// transitDefaults fills what the transit section leaves out: R5's usual
+// settings (a departure every minute, the median) and thresholds of 30, 45
+// and 60 minutes for urban, rural and remote cells.
+func (s *Study) transitDefaults() {
+	t := s.Transit
+	if t.StepMinutes == 0 {
+		t.StepMinutes = 1
+	}
+	if t.MaxWalkMinutes == 0 {
+		t.MaxWalkMinutes = 15
+	}
+	if t.MaxTripMinutes == 0 {
+		t.MaxTripMinutes = 120
+	}
+	if t.Percentile == 0 {
+		t.Percentile = 50
+	}
+	if t.Thresholds.Urban == 0 {
+		t.Thresholds.Urban = 30
+	}
+	if t.Thresholds.Rural == 0 {
+		t.Thresholds.Rural = 45
+	}
+	if t.Thresholds.Remote == 0 {
+		t.Thresholds.Remote = 60
+	}
+}
+
+// ParseClock reads "HH:MM" (or "HH:MM:SS") as seconds after midnight.
+func ParseClock(s string) (int, error) {
+	var h, m, sec int
+	n, err := fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec)
+	if n < 2 {
+		if _, err2 := fmt.Sscanf(s, "%d:%d", &h, &m); err2 != nil {
+			return 0, fmt.Errorf("time %q is not HH:MM: %v", s, err)
+		}
+	}
+	if h < 0 || h > 47 || m < 0 || m > 59 || sec < 0 || sec > 59 {
+		return 0, fmt.Errorf("time %q is out of range", s)
+	}
+	return h*3600 + m*60 + sec, nil
+}
+
+// checkPath checks that an input file or folder exists (GTFS feeds may be
+// either).
+func (s *Study) checkPath(key, p string) error {
+	full, _ := s.Resolve(p)
+	if _, err := os.Stat(full); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("key %s: %s does not exist", key, full)
+		}
+		return fmt.Errorf("key %s: %v", key, err)
+	}
+	return nil
 }

@@ -71,6 +71,7 @@ type Result struct {
 
 	Flags    []Flag // areas where mapping looks incomplete
 	Measures []ModeMeasures
+	Transit  *Transit // nil without a transit section
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 
 	GroupRes  []GroupResult
@@ -207,6 +208,14 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		return nil, err
 	}
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
+	if s.Transit != nil {
+		rep.Start("public transport (RAPTOR)")
+		r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
+		if err := r.transitAccess(ctx, walkG); err != nil {
+			return nil, err
+		}
+		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))
+	}
 	rep.Start("access measures")
 	// Classes are needed for the Theil decomposition: compute them first.
 	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
@@ -273,7 +282,25 @@ func (r *Result) population(path string) error {
 		return nil
 	}
 	p := s.Inputs.Population
-	zones, err := population.ReadZones(path, population.Fields{ID: p.IDField, Name: p.NameField, Pop: p.PopField}, &r.Problems)
+	fields := population.Fields{ID: p.IDField, Name: p.NameField, Pop: p.PopField}
+	if strings.HasSuffix(strings.ToLower(path), ".csv") {
+		lat, lon := p.LatField, p.LonField
+		if lat == "" {
+			lat = "lat"
+		}
+		if lon == "" {
+			lon = "lon"
+		}
+		zones, err := population.ReadPoints(path, fields, lat, lon, &r.Problems)
+		if err != nil {
+			return err
+		}
+		r.Zones = zones
+		g := population.NewGrid(population.PointBound(zones).Pad(0.01), s.Grid.CellSize)
+		r.Alloc, err = population.AllocatePoints(g, zones)
+		return err
+	}
+	zones, err := population.ReadZones(path, fields, &r.Problems)
 	if err != nil {
 		return err
 	}
@@ -370,7 +397,9 @@ func (r *Result) areas() error {
 			if name == "" {
 				name = z.ID
 			}
-			r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: label, geom: z.Geom})
+			if len(z.Geom) > 0 {
+				r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: label, geom: z.Geom})
+			}
 			r.Areas = append(r.Areas, gap.Area{Name: name, Level: label})
 		}
 		for i, c := range cells {

@@ -1,0 +1,255 @@
+package study
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/config"
+	"commonground/internal/gap"
+	"commonground/internal/gtfs"
+	"commonground/internal/network"
+	"commonground/internal/transit"
+)
+
+// TransitWindow is access by scheduled public transport (with walking) for
+// one departure window.
+type TransitWindow struct {
+	Name     string
+	From, To int // seconds after midnight
+	// Minutes[g][i]: the configured percentile, over the departures of the
+	// window, of the trip to the nearest place of group g; NaN when none is
+	// reachable within transit.max_trip_minutes.
+	Minutes [][]float64
+	Under   [][]bool // beyond the class's transit threshold
+	// Reached[p]: some resident reaches place p within their threshold.
+	Reached []bool
+	// StopTrips[s]: departures per hour from stop s in the window.
+	StopTrips []float64
+}
+
+// Transit is the outcome of the transit stage.
+type Transit struct {
+	Feed    *gtfs.Feed
+	Day     transit.Day
+	Stops   []transit.Stop
+	Routes  [][]orb.Point // one line per distinct stop pattern
+	Windows []TransitWindow
+}
+
+// transitAccess routes from every cell to every gathering place by walking
+// and scheduled transit over each departure window (range RAPTOR, as R5).
+func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph) error {
+	t := r.Study.Transit
+	if t == nil {
+		return nil
+	}
+	var paths []string
+	for _, f := range t.Feeds {
+		p, _ := r.Study.Resolve(f)
+		paths = append(paths, p)
+		if err := r.addInput("GTFS feed", f, p); err != nil && !strings.Contains(err.Error(), "is a directory") {
+			return err
+		}
+	}
+	feed, err := gtfs.ReadAll(paths, gtfs.Options{})
+	if err != nil {
+		return err
+	}
+	r.Problems.Merge(feed.Problems)
+	d, err := gtfs.ParseDate(t.Date)
+	if err != nil {
+		return fmt.Errorf("transit.date: %w", err)
+	}
+	if first, last, ok := feed.DateRange(); ok && (d.Before(first) || last.Before(d)) {
+		return fmt.Errorf("transit.date %s is outside the feeds' service, %s to %s: choose a date within it", t.Date, first, last)
+	}
+	tt, day, err := transit.FromFeed(feed, d)
+	if err != nil {
+		return err
+	}
+	maxWalk := t.MaxWalkMinutes * 60
+	walker := transit.NewWalker(walkG, tt.Stops, r.Study.Travel.SnapMax)
+	if walker.Unsnapped > 0 {
+		r.note("%d of %d transit stops are more than %.0f m from any walkable street: no one can walk to them, though transfers between them count", walker.Unsnapped, len(tt.Stops), r.Study.Travel.SnapMax)
+	}
+	tt.Transfers = walker.Transfers(maxWalk, transit.DefaultDetour)
+	router, err := transit.NewRouter(tt, transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: 60})
+	if err != nil {
+		return err
+	}
+	cells := r.Alloc.Cells
+	origins := make([]orb.Point, len(cells))
+	for i, c := range cells {
+		origins[i] = c.Center
+	}
+	places := r.Extract.Places
+	placePts := make([]orb.Point, len(places))
+	egressOf := make([][]transit.StopWalk, len(places))
+	for j, p := range places {
+		placePts[j] = p.Point
+		pts := p.Access
+		if len(pts) == 0 {
+			pts = []orb.Point{p.Point}
+		}
+		best := map[transit.StopID]float64{}
+		for _, ws := range walker.Stops(pts, maxWalk) {
+			for _, w := range ws {
+				if b, ok := best[w.Stop]; !ok || w.Seconds < b {
+					best[w.Stop] = w.Seconds
+				}
+			}
+		}
+		for s, sec := range best {
+			egressOf[j] = append(egressOf[j], transit.StopWalk{Stop: s, Seconds: sec})
+		}
+		sort.Slice(egressOf[j], func(a, b int) bool { return egressOf[j][a].Stop < egressOf[j][b].Stop })
+	}
+	egress, err := router.NewEgress(egressOf)
+	if err != nil {
+		return err
+	}
+	accesses := walker.Stops(origins, maxWalk)
+	direct := walker.Direct(origins, placePts, t.MaxTripMinutes*60)
+
+	members := make([][]int, len(r.Groups)) // places of each group
+	for gi, g := range r.Groups {
+		in := map[string]bool{}
+		for _, c := range g.Categories {
+			in[r.Study.Categories[c].Name] = true
+		}
+		for j, p := range places {
+			if in[p.Category] {
+				members[gi] = append(members[gi], j)
+			}
+		}
+	}
+	out := &Transit{Feed: feed, Day: day, Stops: tt.Stops, Routes: routeLines(tt)}
+	for _, w := range t.Windows {
+		from, _ := config.ParseClock(w.Start)
+		to, _ := config.ParseClock(w.End)
+		tw := TransitWindow{Name: w.Name, From: from, To: to, Reached: make([]bool, len(places))}
+		tw.Minutes = make([][]float64, len(r.Groups))
+		for gi := range tw.Minutes {
+			tw.Minutes[gi] = make([]float64, len(cells))
+		}
+		var mu sync.Mutex
+		step := int32(t.StepMinutes * 60)
+		err := router.RangeEach(ctx, accesses, transit.Time(from), transit.Time(to), step, egress, direct, func(i int, res *transit.Result) {
+			limit := transitThreshold(t, r.Class[i]) * 60
+			for gi := range r.Groups {
+				tw.Minutes[gi][i] = groupPercentile(res, members[gi], t.Percentile)
+			}
+			if cells[i].Pop <= 0 {
+				return
+			}
+			for j := range places {
+				if p := res.Percentiles(j, t.Percentile)[0]; p != transit.Unreachable && float64(p) <= limit {
+					mu.Lock()
+					tw.Reached[j] = true
+					mu.Unlock()
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		tw.Under = make([][]bool, len(r.Groups))
+		for gi := range r.Groups {
+			tw.Under[gi] = make([]bool, len(cells))
+			for i := range cells {
+				m := tw.Minutes[gi][i]
+				tw.Under[gi][i] = math.IsNaN(m) || m > transitThreshold(t, r.Class[i])
+			}
+		}
+		tw.StopTrips = stopTrips(tt, from, to)
+		out.Windows = append(out.Windows, tw)
+	}
+	r.Transit = out
+	return nil
+}
+
+// transitThreshold is the longest acceptable transit trip for a class.
+func transitThreshold(t *config.Transit, c gap.Class) float64 {
+	switch c {
+	case gap.Urban:
+		return t.Thresholds.Urban
+	case gap.Rural:
+		return t.Thresholds.Rural
+	}
+	return t.Thresholds.Remote
+}
+
+// groupPercentile is the p-th percentile, over departures, of the trip to
+// the nearest of the given destinations: for each departure minute the
+// quickest destination, then R5's percentile rule (the ceil(p/100*n)-th
+// smallest). NaN when that percentile is unreachable.
+func groupPercentile(res *transit.Result, dests []int, p float64) float64 {
+	if len(dests) == 0 || len(res.Times) == 0 {
+		return math.NaN()
+	}
+	n := len(res.Times[dests[0]])
+	best := make([]int32, n)
+	for k := range best {
+		best[k] = transit.Unreachable
+	}
+	for _, j := range dests {
+		for k, v := range res.Times[j] {
+			if v < best[k] {
+				best[k] = v
+			}
+		}
+	}
+	sort.Slice(best, func(a, b int) bool { return best[a] < best[b] })
+	k := int(math.Ceil(p/100*float64(n))) - 1
+	k = max(0, min(k, n-1))
+	if best[k] == transit.Unreachable {
+		return math.NaN()
+	}
+	return float64(best[k]) / 60
+}
+
+// stopTrips counts departures per hour from each stop within [from, to).
+func stopTrips(tt *transit.Timetable, from, to int) []float64 {
+	out := make([]float64, len(tt.Stops))
+	hours := float64(to-from) / 3600
+	for _, trip := range tt.Trips {
+		for k, s := range trip.Stops[:max(0, len(trip.Stops)-1)] { // no one boards at the last stop
+			if d := int(trip.Departures[k]); d >= from && d < to {
+				out[s]++
+			}
+		}
+	}
+	for i := range out {
+		out[i] /= hours
+	}
+	return out
+}
+
+// routeLines returns one line per distinct stop pattern, for the map.
+func routeLines(tt *transit.Timetable) [][]orb.Point {
+	seen := map[string]bool{}
+	var out [][]orb.Point
+	for _, trip := range tt.Trips {
+		var b strings.Builder
+		for _, s := range trip.Stops {
+			fmt.Fprintf(&b, "%d,", s)
+		}
+		if seen[b.String()] {
+			continue
+		}
+		seen[b.String()] = true
+		line := make([]orb.Point, len(trip.Stops))
+		for k, s := range trip.Stops {
+			line[k] = tt.Stops[s].Point
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
