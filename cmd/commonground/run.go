@@ -116,6 +116,20 @@ func summary(r *study.Result, took time.Duration) string {
 		}
 		s += fmt.Sprintf("  %-48s %9s underserved (%4.1f%%)\n", g.Label, thousands(under), 100*under/total)
 	}
+	if r.Transit != nil {
+		for _, tw := range r.Transit.Windows {
+			s += fmt.Sprintf("  By public transport, %s:\n", tw.Name)
+			for gi, g := range r.Groups {
+				var under float64
+				for i, c := range r.Alloc.Cells {
+					if tw.Under[gi][i] {
+						under += c.Pop
+					}
+				}
+				s += fmt.Sprintf("    %-46s %9s underserved (%4.1f%%)\n", g.Label, thousands(under), 100*under/total)
+			}
+		}
+	}
 	if n := len(r.Notes) + r.Problems.Len(); n > 0 {
 		s += fmt.Sprintf("%d warnings: see the report's methods section and manifest.json.\n", n)
 	}

@@ -112,8 +112,8 @@ type Layer struct {
 	name    string
 	geom    GeomType
 	fields  []Field
-	insert  *sql.Stmt
-	index   *sql.Stmt
+	rows    []any // features waiting to be inserted, flattened: fid, geom, values
+	boxes   []any // their index entries, flattened: fid, minx, maxx, miny, maxy
 	count   int64
 	bound   orb.Bound
 	bounded bool // bound holds at least one envelope
@@ -252,14 +252,6 @@ func (w *Writer) AddLayer(name string, geom GeomType, fields []Field) (*Layer, e
 	if _, err := w.tx.Exec(`INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`, name); err != nil {
 		return nil, fmt.Errorf("gpkg %s: layer %q: %w", w.path, name, err)
 	}
-	marks := strings.Repeat(", ?", len(fields))
-	var err error
-	if l.insert, err = w.tx.Prepare("INSERT INTO " + quote(name) + " VALUES (NULL, ?" + marks + ")"); err != nil {
-		return nil, fmt.Errorf("gpkg %s: layer %q: %w", w.path, name, err)
-	}
-	if l.index, err = w.tx.Prepare("INSERT INTO " + rtree + " VALUES (?, ?, ?, ?, ?)"); err != nil {
-		return nil, fmt.Errorf("gpkg %s: layer %q: %w", w.path, name, err)
-	}
 	w.layers = append(w.layers, l)
 	return l, nil
 }
@@ -286,14 +278,16 @@ func (l *Layer) Add(g orb.Geometry, values ...any) error {
 	if len(values) != len(l.fields) {
 		return fmt.Errorf("%s: %d values for %d fields", where(), len(values), len(l.fields))
 	}
-	args := make([]any, 1+len(values))
+	args := make([]any, 2+len(values))
 	for i, v := range values {
 		a, err := value(l.fields[i].Type, v)
 		if err != nil {
 			return fmt.Errorf("%s field %q: %w", where(), l.fields[i].Name, err)
 		}
-		args[1+i] = a
+		args[2+i] = a
 	}
+	fid := n
+	args[0] = fid
 	var env orb.Bound
 	var hasEnv bool
 	if g != nil {
@@ -305,20 +299,11 @@ func (l *Layer) Add(g orb.Geometry, values ...any) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", where(), err)
 		}
-		args[0], env, hasEnv = blob, b, ok
+		args[1], env, hasEnv = blob, b, ok
 	}
-	res, err := l.insert.Exec(args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", where(), err)
-	}
+	l.rows = append(l.rows, args...)
 	if hasEnv {
-		fid, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("%s: %w", where(), err)
-		}
-		if _, err := l.index.Exec(fid, env.Min[0], env.Max[0], env.Min[1], env.Max[1]); err != nil {
-			return fmt.Errorf("%s: spatial index: %w", where(), err)
-		}
+		l.boxes = append(l.boxes, fid, env.Min[0], env.Max[0], env.Min[1], env.Max[1])
 		if l.bounded {
 			l.bound = l.bound.Union(env)
 		} else {
@@ -326,6 +311,40 @@ func (l *Layer) Add(g orb.Geometry, values ...any) error {
 		}
 	}
 	l.count++
+	if len(l.rows) >= batchVars {
+		return l.flush()
+	}
+	return nil
+}
+
+// batchVars is about how many values one INSERT binds. The driver compiles
+// each statement anew on every call, which favours many rows per INSERT,
+// but matches each value to its parameter by a linear search, which
+// favours few: a few dozen rows per INSERT was quickest.
+const batchVars = 256
+
+// flush inserts the waiting features and their index entries. The table's
+// fids are given explicitly (1, 2, ...), so the index can name them
+// without asking SQLite back.
+func (l *Layer) flush() error {
+	insert := func(table string, vals []any, width int) error {
+		if len(vals) == 0 {
+			return nil
+		}
+		row := "(?" + strings.Repeat(", ?", width-1) + ")"
+		q := "INSERT INTO " + quote(table) + " VALUES " + row + strings.Repeat(", "+row, len(vals)/width-1)
+		_, err := l.w.tx.Exec(q, vals...)
+		return err
+	}
+	width := 2 + len(l.fields)
+	first := l.count - int64(len(l.rows)/width) + 1
+	if err := insert(l.name, l.rows, width); err != nil {
+		return fmt.Errorf("gpkg %s: layer %q features %d to %d: %w", l.w.path, l.name, first, l.count, err)
+	}
+	if err := insert("rtree_"+l.name+"_geom", l.boxes, 5); err != nil {
+		return fmt.Errorf("gpkg %s: layer %q features %d to %d: spatial index: %w", l.w.path, l.name, first, l.count, err)
+	}
+	l.rows, l.boxes = l.rows[:0], l.boxes[:0]
 	return nil
 }
 
@@ -508,8 +527,9 @@ func (w *Writer) Close() error {
 
 func (w *Writer) finish() error {
 	for _, l := range w.layers {
-		l.insert.Close()
-		l.index.Close()
+		if err := l.flush(); err != nil {
+			return err
+		}
 		if l.bounded {
 			if _, err := w.tx.Exec(`UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?`,
 				l.bound.Min[0], l.bound.Min[1], l.bound.Max[0], l.bound.Max[1], l.name); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -395,3 +396,82 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("validate_gpkg.py: %v\n%s", err, out)
 	}
 }
+
+// BenchmarkWrite writes 25,000 square cells (the size of Delaware's 250 m
+// grid) with three attributes, and their centres as points.
+func BenchmarkWrite(b *testing.B) {
+	const n = 25000
+	cells := make([]orb.Polygon, n)
+	for i := range cells {
+		x, y := -75.8+0.003*float64(i%150), 38.4+0.003*float64(i/150)
+		cells[i] = orb.Polygon{{{x, y}, {x + 0.003, y}, {x + 0.003, y + 0.003}, {x, y + 0.003}, {x, y}}}
+	}
+	dir := b.TempDir()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, err := Create(filepath.Join(dir, "bench.gpkg"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		polys, err := w.AddLayer("cells", Polygon, []Field{{"cell", Integer}, {"people", Real}, {"class", Text}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pts, err := w.AddLayer("centres", Point, []Field{{"cell", Integer}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, c := range cells {
+			if err := polys.Add(c, j, float64(j)/7, "rural"); err != nil {
+				b.Fatal(err)
+			}
+			if err := pts.Add(c.Bound().Center(), j); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestManyFeatures writes enough features to span several insert batches
+// and checks every one arrived, with its fid, attribute and index entry.
+func TestManyFeatures(t *testing.T) {
+	const n = 1000
+	path := filepath.Join(t.TempDir(), "many.gpkg")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.AddLayer("many", Point, []Field{{"i", Integer}, {"x", Real}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := func(i int) orb.Point { return orb.Point{-75 + float64(i)/1024, 39 + float64(i%7)/8} }
+	for i := 1; i <= n; i++ {
+		if err := l.Add(pt(i), i, float64(i)/4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT count(*) AS n, sum(fid = i) AS same, sum(x * 4 = i) AS xs, min(fid) AS lo, max(fid) AS hi FROM many")
+	for _, want := range []string{"n (Integer) = 1000", "same (Integer) = 1000", "xs (Integer) = 1000", "lo (Integer) = 1", "hi (Integer) = 1000"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	// Feature 777 sits at (-75 + 777/1024, 39 + 0/8); the index must find it
+	// and no other in a box around it.
+	p := pt(777)
+	q := "SELECT group_concat(id) AS ids FROM rtree_many_geom WHERE maxx >= " + ftoa(p[0]-1e-4) + " AND minx <= " + ftoa(p[0]+1e-4) +
+		" AND maxy >= " + ftoa(p[1]-1e-4) + " AND miny <= " + ftoa(p[1]+1e-4)
+	if out := gdal(t, "ogrinfo", "-q", path, "-sql", q); !strings.Contains(out, "ids (String) = 777\n") {
+		t.Errorf("index query %s:\n%s", q, out)
+	}
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

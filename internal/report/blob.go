@@ -331,7 +331,53 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		w.value(s.Name)
 		w.raw(",")
 		w.value(s.Kind)
+		w.raw(",")
+		w.floats(s.PerHour, 1)
 		w.raw("]")
+	}
+	w.raw("]")
+	w.key("transit")
+	w.raw("[")
+	if d.Transit != nil {
+		for k, tw := range d.Transit.Windows {
+			if k > 0 {
+				w.raw(",")
+			}
+			w.raw("{")
+			w.key("name")
+			w.value(tw.Name)
+			w.key("minutes")
+			w.raw("[")
+			for c, row := range tw.Minutes {
+				if c > 0 {
+					w.raw(",")
+				}
+				w.minutes(row)
+			}
+			w.raw("]}")
+		}
+	}
+	w.raw("]")
+	w.key("routes")
+	w.raw("[")
+	if d.Transit != nil {
+		for k, line := range d.Transit.Routes {
+			if k > 0 {
+				w.raw(",")
+			}
+			w.raw("[")
+			for m, p := range line {
+				if m > 0 {
+					w.raw(",")
+				}
+				w.raw("[")
+				w.num(p[0], 5, "0")
+				w.raw(",")
+				w.num(p[1], 5, "0")
+				w.raw("]")
+			}
+			w.raw("]")
+		}
 	}
 	w.raw("]")
 	w.raw("}")

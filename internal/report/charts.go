@@ -249,6 +249,45 @@ func remoteChart(d *Data, id string) (chart, error) {
 	return optionJSON(id, height, bar)
 }
 
+// transitChart shows, per departure window, the share of residents within
+// their area's transit standard of each kind of place: the evening and
+// weekend drop-off at a glance.
+func transitChart(d *Data, id string) (chart, error) {
+	total := 0.0
+	for _, p := range d.Cells.Pop {
+		total += p
+	}
+	height := 120 + 40*len(d.Transit.Windows)*len(d.Categories)/2
+	bar := baseBar(id, max(height, 260))
+	var names []string
+	for _, c := range d.Categories {
+		names = append(names, c.Label)
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: fmt.Sprint(legendTop(names)), Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Max: 100, Name: "% of residents within the standard", AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+	)
+	var labels []string
+	for _, w := range d.Transit.Windows {
+		labels = append(labels, w.Name)
+	}
+	bar.SetXAxis(labels)
+	for k, c := range d.Categories {
+		data := make([]opts.BarData, len(d.Transit.Windows))
+		for wi, w := range d.Transit.Windows {
+			v := 0.0
+			if k < len(w.Within) && total > 0 {
+				v = 100 * w.Within[k] / total
+			}
+			data[wi] = opts.BarData{Value: round1(v)}
+		}
+		bar.AddSeries(c.Label, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: c.Color}))
+	}
+	return optionJSON(id, max(height, 260), bar)
+}
+
 // lorenzChart draws population-weighted Lorenz curves of access with the
 // line of equality: the further a curve sags below the diagonal, the more
 // unequally access is spread.
@@ -315,6 +354,13 @@ func pageCharts(d *Data) ([]chart, error) {
 		out[len(out)-1].Unit = "people"
 		out[len(out)-1].Title = "Urban, rural and remote areas: residents and underserved people"
 		out[len(out)-1].Note = "The grey bar counts all residents of each type of area; the coloured bars beside it count the people among them who live beyond their area's standard for each kind of place."
+	}
+	if d.Transit != nil && len(d.Transit.Windows) > 0 {
+		if err := add(transitChart(d, "chart-transit")); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "Reachable by public transport, by departure window"
+		out[len(out)-1].Note = "For each departure window, the share of residents who reach each kind of place by walking and public transport within their area's transit standard. Where bars fall in the evening or at the weekend, service drops when many groups meet."
 	}
 	if len(d.Cells.Remote) > 0 {
 		if err := add(remoteChart(d, "chart-remote")); err != nil {

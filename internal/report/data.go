@@ -40,6 +40,8 @@ type Data struct {
 	Inequality  []InequalityRow
 	Lorenz      []LorenzSeries
 	MeasureNote string
+	// Transit is nil when the study has no public transport.
+	Transit *TransitData
 	// Completeness lists areas where far fewer places of a kind are mapped
 	// than the study-wide rate per person predicts, worst first.
 	Completeness []CompletenessRow
@@ -115,10 +117,32 @@ type Road struct {
 	Coords [][2]float64 // lon, lat
 }
 
-// Stop is a transit stop tagged in OSM.
+// Stop is a transit stop: tagged in OSM, or from the GTFS feeds when the
+// study has transit. PerHour gives departures per hour in each transit
+// window (empty for OSM stops).
 type Stop struct {
 	Lon, Lat   float64
 	Name, Kind string
+	PerHour    []float64
+}
+
+// TransitData is access by scheduled public transport with walking.
+type TransitData struct {
+	Summary string         // feeds, service date, settings, in words
+	Windows []TransitWindow
+	Routes  [][][2]float64 // one line per stop pattern, lon/lat
+}
+
+// TransitWindow is one departure window's results.
+type TransitWindow struct {
+	Name string // e.g. "weekday evening, 18:00–20:00"
+	// Minutes[c][cell]: the reported percentile of the trip to the nearest
+	// place of category c; negative when unreachable.
+	Minutes [][]float32
+	Within  []float64 // per category: residents within their class's transit standard
+	Under   []float64 // per category: residents beyond it
+	// Unreached names the places no resident reaches within the standard.
+	Unreached []string
 }
 
 // Threshold is the standard a class is held to: the longest acceptable trip

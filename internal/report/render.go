@@ -156,6 +156,8 @@ func Render(w io.Writer, d *Data) (err error) {
 		"bytes":   fmtBytes,
 		"lower":   strings.ToLower,
 		"inc":     func(i int) int { return i + 1 },
+		"ratio":   ratio,
+		"join":    func(xs []string) string { return strings.Join(xs, ", ") },
 	}).Parse(files[0])
 	if err != nil {
 		return fmt.Errorf("report: parse page template: %w", err)

@@ -138,7 +138,8 @@ var ErrNoCandidates = errors.New("siting: no usable candidate site")
 // Instance.Problems, and indexes the links by candidate. An error means the
 // input itself is inconsistent (a link pointing at a demand or candidate that
 // does not exist, a negative or NaN weight or time), which is a bug in the
-// caller rather than in a user's file.
+// caller rather than in a user's file. When no candidate is left, New
+// returns ErrNoCandidates together with the Instance, whose Problems say why.
 func New(demands []Demand, cands []Candidate, links []Link, opt Options) (*Instance, error) {
 	in := &Instance{Demands: demands, Candidates: cands, usable: make([]bool, len(cands))}
 	for i, d := range demands {

@@ -238,11 +238,12 @@ func (in *Instance) Cover(k int) (*Solution, error) {
 
 // Median solves the p-median problem for k new sites. penalty (minutes) is
 // the trip charged to a demand that neither an existing place nor a chosen
-// site reaches; it also caps every longer trip, so links beyond it count for
-// nothing. Set it at least as long as the searches that produced the links
-// (pairs beyond a search's bound are absent, so would otherwise be charged
-// less than they take): 120 minutes suits drive searches of up to 2 hours.
-// A high penalty makes reaching the unreached dominate the choice.
+// site reaches, and caps every longer trip. A pair missing from the links
+// counts as out of reach, so the links should come from searches reaching at
+// least penalty minutes (Reach with every limit set to penalty); shorter
+// searches miss what a site does for demands between their bound and the
+// penalty. A high penalty makes reaching the unreached dominate the choice;
+// 60 to 120 minutes is usual for driving.
 func (in *Instance) Median(k int, penalty float64) (*Solution, error) {
 	if k < 1 {
 		return nil, fmt.Errorf("siting: median: k = %d, want at least 1 site", k)
@@ -291,7 +292,7 @@ func (in *Instance) cardinality(m *model, k int) *Solution {
 		bound = min(bound, m.savings(best)+m.topKAll(best, k))
 	}
 	if len(sites) < k && len(sites) < in.usableCount() {
-		sol.Problems.Addf(problem.Warning, "", "", "only %d of the %d sites asked for add anything: every other candidate would serve no one new", len(sites), k)
+		sol.Problems.Addf(problem.Warning, "", "", "only %d of the %d sites asked for add anything: no other candidate would serve anyone better than today", len(sites), k)
 	}
 	sol.Greedy = m.value(best)
 	sites, sol.Swaps = m.interchange(sites)

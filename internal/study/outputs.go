@@ -74,6 +74,13 @@ func (r *Result) writeCells(w io.Writer) error {
 	for _, g := range r.Groups {
 		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
 	}
+	if r.Transit != nil {
+		for k := range r.Transit.Windows {
+			for _, g := range r.Groups {
+				head = append(head, fmt.Sprintf("transit%d_min_%s", k+1, g.Name), fmt.Sprintf("transit%d_underserved_%s", k+1, g.Name))
+			}
+		}
+	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -86,6 +93,13 @@ func (r *Result) writeCells(w io.Writer) error {
 		}
 		for gi := range r.Groups {
 			row = append(row, output.Num(r.Walk[gi][i], 2), output.Num(r.Drive[gi][i], 2), boolStr(r.Under[gi][i]))
+		}
+		if r.Transit != nil {
+			for _, tw := range r.Transit.Windows {
+				for gi := range r.Groups {
+					row = append(row, output.Num(tw.Minutes[gi][i], 2), boolStr(tw.Under[gi][i]))
+				}
+			}
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -346,8 +360,12 @@ func (r *Result) ReportData() *report.Data {
 		}
 		d.Roads = append(d.Roads, road)
 	}
-	for _, st := range r.Extract.Stops {
-		d.Stops = append(d.Stops, report.Stop{Lon: st.Point[0], Lat: st.Point[1], Name: st.Name, Kind: st.Kind})
+	if r.Transit != nil {
+		r.transitReport(d)
+	} else {
+		for _, st := range r.Extract.Stops {
+			d.Stops = append(d.Stops, report.Stop{Lon: st.Point[0], Lat: st.Point[1], Name: st.Name, Kind: st.Kind})
+		}
 	}
 
 	// Summaries.
@@ -727,4 +745,67 @@ func (r *Result) writeMeasures(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// transitReport fills the report's public transport parts.
+func (r *Result) transitReport(d *report.Data) {
+	t := r.Study.Transit
+	tr := r.Transit
+	first, last, _ := tr.Feed.DateRange()
+	d.Transit = &report.TransitData{Summary: fmt.Sprintf(
+		"Trips combine walking (up to %s minutes to, from and between stops) with the scheduled buses and trains of %d GTFS feed(s) (%s stops, %s trips running on %s; the feeds run from %s to %s), with at most %d transfers. For every departure minute in each window the quickest trip is found (range RAPTOR, as the R5 router does); the %s percentile of those trip times is reported, waiting at the first stop included. A cell is within the standard when that time is at most %s minutes in urban areas, %s in rural and %s in remote ones.",
+		output.Num(t.MaxWalkMinutes, 0), len(t.Feeds), output.Num(float64(len(tr.Stops)), 0), output.Num(float64(tr.Day.Scheduled+tr.Day.Frequency+tr.Day.PreviousDay), 0), t.Date,
+		first, last, t.MaxTransfers, ordinal(t.Percentile), output.Num(t.Thresholds.Urban, 0), output.Num(t.Thresholds.Rural, 0), output.Num(t.Thresholds.Remote, 0))}
+	for _, line := range tr.Routes {
+		l := make([][2]float64, len(line))
+		for k, p := range line {
+			l[k] = [2]float64{p[0], p[1]}
+		}
+		d.Transit.Routes = append(d.Transit.Routes, l)
+	}
+	for k, st := range tr.Stops {
+		stop := report.Stop{Lon: st.Point[0], Lat: st.Point[1], Name: st.Name, Kind: "GTFS"}
+		for _, tw := range tr.Windows {
+			stop.PerHour = append(stop.PerHour, tw.StopTrips[k])
+		}
+		d.Stops = append(d.Stops, stop)
+	}
+	for _, tw := range tr.Windows {
+		w := report.TransitWindow{Name: fmt.Sprintf("%s, %s–%s", tw.Name, clock(tw.From), clock(tw.To))}
+		for gi := range r.Groups {
+			row := make([]float32, len(tw.Minutes[gi]))
+			var within, under float64
+			for i, m := range tw.Minutes[gi] {
+				row[i] = float32(nanToNeg(m))
+				if tw.Under[gi][i] {
+					under += r.Alloc.Cells[i].Pop
+				} else {
+					within += r.Alloc.Cells[i].Pop
+				}
+			}
+			w.Minutes = append(w.Minutes, row)
+			w.Within = append(w.Within, within)
+			w.Under = append(w.Under, under)
+		}
+		for j, ok := range tw.Reached {
+			if !ok {
+				p := r.Extract.Places[j]
+				name := p.Name
+				if name == "" {
+					name = p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10)
+				}
+				w.Unreached = append(w.Unreached, name)
+			}
+		}
+		d.Transit.Windows = append(d.Transit.Windows, w)
+	}
+}
+
+func clock(sec int) string { return fmt.Sprintf("%02d:%02d", sec/3600, sec%3600/60) }
+
+func ordinal(p float64) string {
+	if p == 50 {
+		return "median (50th)"
+	}
+	return output.Num(p, 0) + "th"
 }

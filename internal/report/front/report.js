@@ -57,10 +57,26 @@
   function view() { return viewSel.value; }
   function cat() { return parseInt(catSel.value, 10); }
 
+  // times returns the minutes array of a travel-time view: walk, drive, or
+  // transit:K for the K-th public transport window; null for other views.
+  function times(v, c) {
+    if (v === 'walk' || v === 'drive') return C[v][c] || [];
+    if (v.indexOf('transit:') === 0) {
+      var w = D.transit[parseInt(v.slice(8), 10)];
+      return w ? (w.minutes[c] || []) : [];
+    }
+    return null;
+  }
+  function modeName(v) {
+    if (v === 'walk') return 'Walking';
+    if (v === 'drive') return 'Driving';
+    var w = D.transit[parseInt(v.slice(8), 10)];
+    return 'By public transport (' + (w ? w.name : '') + ')';
+  }
   function colorFn() {
     var v = view(), c = cat();
-    if (v === 'walk' || v === 'drive') {
-      var t = C[v][c] || [];
+    if (times(v, c)) {
+      var t = times(v, c);
       return function (i) { var b = timeBin(t[i]); return b < 0 ? S.unreachColor : S.timeColors[b]; };
     }
     if (v === 'under') {
@@ -76,8 +92,8 @@
   function legendHTML() {
     var v = view(), c = cat(), h = '', rows = [];
     var label = c >= 0 && D.categories[c] ? D.categories[c].label : 'any kind of place';
-    if (v === 'walk' || v === 'drive') {
-      h = '<strong>' + (v === 'walk' ? 'Walking' : 'Driving') + ' time to the nearest: ' + esc(label) + '</strong>';
+    if (times(v, c)) {
+      h = '<strong>' + esc(modeName(v)) + ' time to the nearest: ' + esc(label) + '</strong>';
       for (var i = 0; i <= breaks.length; i++) rows.push(swatch(S.timeColors[i]) + esc(timeLabel(i)));
       rows.push(swatch(S.unreachColor) + 'no route found');
     } else if (v === 'under') {
@@ -220,11 +236,24 @@
 
   var stops = L.layerGroup();
   D.stops.forEach(function (s) {
-    var m = L.circleMarker([s[1], s[0]], { renderer: stopRenderer, radius: 3, color: '#333', weight: 1, fillColor: '#fff', fillOpacity: 1, bubblingMouseEvents: false });
-    m.bindPopup(function () { return '<div class="popup"><strong>' + esc(s[2] || 'Unnamed stop') + '</strong><br>Transit stop' + (s[3] ? ' (' + esc(s[3].replace(/_/g, ' ')) + ')' : '') + '</div>'; });
+    // Stops with a timetable are sized by departures per hour in the first
+    // window: the area of the dot grows with the service.
+    var ph = s[4] || [], r = ph.length ? 2 + Math.sqrt(ph[0]) : 3;
+    var m = L.circleMarker([s[1], s[0]], { renderer: stopRenderer, radius: Math.min(r, 14), color: '#333', weight: 1, fillColor: ph.length && ph[0] === 0 ? '#bbb' : '#fff', fillOpacity: 1, bubblingMouseEvents: false });
+    m.bindPopup(function () {
+      var h = '<div class="popup"><strong>' + esc(s[2] || 'Unnamed stop') + '</strong><br>Transit stop' + (s[3] ? ' (' + esc(s[3].replace(/_/g, ' ')) + ')' : '');
+      ph.forEach(function (n, k) { h += '<br>' + esc(D.transit[k] ? D.transit[k].name : '') + ': ' + n.toFixed(1) + ' departures an hour'; });
+      return h + '</div>';
+    });
     stops.addLayer(m);
     stats.stops++;
   });
+
+  var routes = L.layerGroup();
+  D.routes.forEach(function (line) {
+    routes.addLayer(L.polyline(line.map(function (p) { return [p[1], p[0]]; }), { renderer: stopRenderer, color: '#3f51b5', weight: 1.2, opacity: 0.6, interactive: false }));
+  });
+  if (D.routes.length) routes.addTo(map);
 
   var overlays = {};
   overlays['Cells (coloured as chosen above)'] = cells;
@@ -235,6 +264,7 @@
     overlays[swatch(c.color, true) + esc(c.label) + ' <span class="small">(' + nf.format(n) + ')</span>'] = placeLayers[k];
   });
   overlays['Transit stops <span class="small">(' + nf.format(D.stops.length) + ')</span>'] = stops;
+  if (D.routes.length) overlays['Transit routes <span class="small">(' + nf.format(D.routes.length) + ' patterns)</span>'] = routes;
   L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
   L.control.scale({ position: 'bottomleft', metric: true, imperial: true }).addTo(map);
 
@@ -262,11 +292,14 @@
     if (C.rem.length) h += '<br>Remoteness score: ' + C.rem[i].toFixed(2) + ' of 15';
     h += '<br>Residents: ' + nf.format(C.pop[i]);
     h += '<br>Within a 15-minute walk: ' + C.n15[i] + ' place' + (C.n15[i] === 1 ? '' : 's') + ' of ' + C.k15[i] + ' kind' + (C.k15[i] === 1 ? '' : 's');
-    h += '<table><tr><th>Nearest</th><th>walk</th><th>drive</th><th></th></tr>';
+    h += '<table><tr><th>Nearest</th><th>walk</th><th>drive</th>';
+    D.transit.forEach(function (w) { h += '<th>transit, ' + esc(w.name) + '</th>'; });
+    h += '<th></th></tr>';
     D.categories.forEach(function (c, k2) {
       var u = (C.under[i] >>> k2) & 1;
-      h += '<tr><td>' + esc(c.label) + '</td><td>' + minutes(C.walk[k2][i]) + '</td><td>' + minutes(C.drive[k2][i]) + '</td><td>' +
-        (u ? '<span class="under">underserved</span>' : 'ok') + '</td></tr>';
+      h += '<tr><td>' + esc(c.label) + '</td><td>' + minutes(C.walk[k2][i]) + '</td><td>' + minutes(C.drive[k2][i]) + '</td>';
+      D.transit.forEach(function (w) { h += '<td>' + minutes((w.minutes[k2] || [])[i]) + '</td>'; });
+      h += '<td>' + (u ? '<span class="under">underserved</span>' : 'ok') + '</td></tr>';
     });
     return h + '</table></div>';
   }
@@ -277,7 +310,7 @@
   });
 
   function update() {
-    var v = view(), needsCat = v === 'walk' || v === 'drive' || v === 'under';
+    var v = view(), needsCat = times(v, 0) !== null || v === 'under';
     catSel.disabled = !needsCat;
     document.getElementById('cat-label').classList.toggle('disabled', !needsCat);
     if (v === 'under' && !anyOpt) {
