@@ -128,7 +128,7 @@ type Stop struct {
 
 // TransitData is access by scheduled public transport with walking.
 type TransitData struct {
-	Summary string         // feeds, service date, settings, in words
+	Summary string // feeds, service date, settings, in words
 	Windows []TransitWindow
 	Routes  [][][2]float64 // one line per stop pattern, lon/lat
 }

@@ -71,7 +71,7 @@ type Result struct {
 
 	Flags    []Flag // areas where mapping looks incomplete
 	Measures []ModeMeasures
-	Transit  *Transit // nil without a transit section
+	Transit  *Transit    // nil without a transit section
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 
 	GroupRes  []GroupResult

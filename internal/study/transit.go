@@ -252,4 +252,3 @@ func routeLines(tt *transit.Timetable) [][]orb.Point {
 	}
 	return out
 }
-
