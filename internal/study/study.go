@@ -211,7 +211,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if s.Transit != nil {
 		rep.Start("public transport (RAPTOR)")
 		r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
-		if err := r.transitAccess(ctx, walkG); err != nil {
+		if err := r.transitAccess(ctx, walkG, eng); err != nil {
 			return nil, err
 		}
 		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))

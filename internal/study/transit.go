@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"commonground/internal/access"
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/gtfs"
@@ -44,7 +45,7 @@ type Transit struct {
 
 // transitAccess routes from every cell to every gathering place by walking
 // and scheduled transit over each departure window (range RAPTOR, as R5).
-func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph) error {
+func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *access.Engine) error {
 	t := r.Study.Transit
 	if t == nil {
 		return nil
@@ -89,10 +90,8 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph) error 
 		origins[i] = c.Center
 	}
 	places := r.Extract.Places
-	placePts := make([]orb.Point, len(places))
 	egressOf := make([][]transit.StopWalk, len(places))
 	for j, p := range places {
-		placePts[j] = p.Point
 		pts := p.Access
 		if len(pts) == 0 {
 			pts = []orb.Point{p.Point}
@@ -115,7 +114,22 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph) error 
 		return err
 	}
 	accesses := walker.Stops(origins, maxWalk)
-	direct := walker.Direct(origins, placePts, t.MaxTripMinutes*60)
+	// The walk-only option is the walk mode's own cell-to-place time, so a
+	// transit trip is never slower than the walk the report shows.
+	pairs, err := eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes)
+	if err != nil {
+		return err
+	}
+	direct := make([][]float64, len(cells))
+	for i := range direct {
+		direct[i] = make([]float64, len(places))
+		for j := range direct[i] {
+			direct[i][j] = math.Inf(1)
+		}
+	}
+	for _, p := range pairs {
+		direct[p.Origin][p.Label] = p.Minutes * 60
+	}
 
 	members := make([][]int, len(r.Groups)) // places of each group
 	for gi, g := range r.Groups {

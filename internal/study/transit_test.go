@@ -1,0 +1,148 @@
+package study
+
+import (
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"commonground/internal/config"
+	"commonground/internal/geo"
+	"commonground/internal/progress"
+	"commonground/internal/report/browsertest"
+	"commonground/internal/testdata"
+)
+
+var (
+	poaOnce sync.Once
+	poaRes  *Result
+	poaErr  error
+)
+
+// portoAlegre runs the Porto Alegre transit example once.
+func portoAlegre(t *testing.T) *Result {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("routes every cell by transit over a two-hour window; skipped under -short")
+	}
+	poaOnce.Do(func() {
+		s, err := config.Load(filepath.Join(testdata.RepoRoot(), "datasets", "porto-alegre", "study.yaml"))
+		if err != nil {
+			poaErr = err
+			return
+		}
+		poaRes, poaErr = Run(context.Background(), s, progress.New(io.Discard, true))
+	})
+	if poaErr != nil {
+		t.Fatal(poaErr)
+	}
+	return poaRes
+}
+
+// TestPortoAlegreTransit checks the transit stage's results against what
+// they must satisfy whatever the timetable: walking is always an option, so
+// a transit trip is never slower than the walk (within a second of rounding);
+// no trip beats the straight line at 80 km/h, a bus's top speed here; and the
+// population and the 15 landmarks come through whole.
+func TestPortoAlegreTransit(t *testing.T) {
+	r := portoAlegre(t)
+	if len(r.Extract.Places) != 15 || r.Transit == nil || len(r.Transit.Windows) != 1 {
+		t.Fatalf("%d places, transit %v", len(r.Extract.Places), r.Transit != nil)
+	}
+	if math.Abs(r.Population()-poaPopulation(t)) > 1e-6 {
+		t.Errorf("population %v, hexagons hold %v", r.Population(), poaPopulation(t))
+	}
+	lm := group(t, r, "landmark")
+	tw := r.Transit.Windows[0]
+	faster, checked := 0, 0
+	for i, c := range r.Alloc.Cells {
+		tr, walk := tw.Minutes[lm][i], r.Walk[lm][i]
+		if math.IsNaN(tr) {
+			continue
+		}
+		checked++
+		if !math.IsNaN(walk) && tr > walk+1.0/60+1e-9 && walk <= r.Study.Transit.MaxTripMinutes {
+			t.Fatalf("cell %d: transit %.2f min, but walking takes %.2f", c.Index, tr, walk)
+		}
+		if !math.IsNaN(walk) && tr < walk-1 {
+			faster++
+		}
+		straight := math.Inf(1)
+		for _, p := range r.Extract.Places {
+			straight = math.Min(straight, geo.Distance(c.Center, p.Point))
+		}
+		if tr*60 < straight/(80/3.6) {
+			t.Fatalf("cell %d: %.2f min by transit covers %.0f m: faster than 80 km/h", c.Index, tr, straight)
+		}
+	}
+	if checked < len(r.Alloc.Cells)/2 || faster < checked/4 {
+		t.Errorf("%d cells reach a landmark by transit, %d of them faster than walking", checked, faster)
+	}
+}
+
+func poaPopulation(t *testing.T) float64 {
+	b, err := os.ReadFile(testdata.Shared(t, "porto-alegre/poa_hexgrid.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	var col, row int
+	field := []byte{}
+	for _, ch := range b {
+		switch ch {
+		case ',', '\n':
+			if row > 0 && col == 3 {
+				var v float64
+				for _, d := range field {
+					v = v*10 + float64(d-'0')
+				}
+				sum += v
+			}
+			field = field[:0]
+			col++
+			if ch == '\n' {
+				col = 0
+				row++
+			}
+		case '\r':
+		default:
+			field = append(field, ch)
+		}
+	}
+	return sum
+}
+
+// TestPortoAlegreReportInBrowser opens the transit report: no script
+// errors or requests, every cell drawn, and the transit chart drawn.
+func TestPortoAlegreReportInBrowser(t *testing.T) {
+	r := portoAlegre(t)
+	bin := browsertest.Chromium(t)
+	set, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), ReportFile)
+	if err := os.WriteFile(page, set.Bytes(ReportFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := browsertest.Load(t, bin, page)
+	for _, f := range v.Faults() {
+		t.Error(f)
+	}
+	if v.Map.CellsDrawn < len(r.Alloc.Cells) || v.Map.Stops != len(r.Transit.Stops) {
+		t.Errorf("map drew %d of %d cells and %d of %d stops", v.Map.CellsDrawn, len(r.Alloc.Cells), v.Map.Stops, len(r.Transit.Stops))
+	}
+	found := false
+	for _, c := range v.Charts {
+		found = found || c.ID == "chart-transit" && c.Rendered
+		if !c.Rendered {
+			t.Errorf("chart %s did not render", c.ID)
+		}
+	}
+	if !found {
+		t.Error("the transit chart is missing")
+	}
+}
