@@ -35,6 +35,8 @@ type Study struct {
 	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
 	// Transit adds scheduled public transport (GTFS) as a mode; nil without.
 	Transit *Transit `yaml:"transit,omitempty" json:"transit,omitempty"`
+	// Siting chooses where new places would help most; nil skips it.
+	Siting *Siting `yaml:"siting,omitempty" json:"siting,omitempty"`
 	// Measures sets the standard access measures computed for every cell.
 	Measures Measures `yaml:"measures" json:"measures"`
 	// Sensitivity lists the other thresholds, in minutes, under which the
@@ -177,6 +179,29 @@ type Ranking struct {
 	Category string `yaml:"category" json:"category"`
 	Top      int    `yaml:"top" json:"top"`
 }
+
+// Siting sets the search for new sites.
+type Siting struct {
+	// Category is the kind of place to add: a category name, "any" or
+	// "secular". Existing places of every kind stay where they are.
+	Category string `yaml:"category" json:"category"`
+	K        int    `yaml:"k" json:"k"` // how many new sites
+	// Sources of candidate sites: osm (schools, town halls, community
+	// halls, libraries, places of worship), cells (the centre of every cell
+	// with at least MinCellPopulation people) and stops (transit stops).
+	Sources           []string `yaml:"sources" json:"sources"`
+	Files             []string `yaml:"files,omitempty" json:"files,omitempty"` // CSV (id,lat,lon[,name,cost]) or GeoJSON lists
+	MinCellPopulation float64  `yaml:"min_cell_population" json:"min_cell_population"`
+	// IncludeFaith lets places of worship be candidates.
+	IncludeFaith bool `yaml:"include_faith" json:"include_faith"`
+	// Budget, when above 0, also chooses the sites that cover most people
+	// for that total cost (costs from the lists; 1 per site otherwise).
+	Budget float64 `yaml:"budget,omitempty" json:"budget,omitempty"`
+}
+
+// SitingHostCategory is the hidden category osm candidate sites are read
+// into; it is matched after every real category.
+const SitingHostCategory = "siting_host"
 
 // Transit sets walk-plus-transit routing over departure windows.
 type Transit struct {
@@ -410,7 +435,7 @@ func (s *Study) validate() error {
 	seen := map[string]bool{}
 	for i, c := range s.Categories {
 		key := fmt.Sprintf("categories[%d]", i)
-		if c.Name == AnyCategory || c.Name == SecularCategory {
+		if c.Name == AnyCategory || c.Name == SecularCategory || c.Name == SitingHostCategory {
 			bad(key+".name", "%q is reserved for the combined category; choose another name", c.Name)
 		}
 		if seen[c.Name] {
@@ -493,6 +518,36 @@ func (s *Study) validate() error {
 	}
 	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
 		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
+	}
+	if st := s.Siting; st != nil {
+		if st.K == 0 {
+			st.K = 5
+		}
+		if len(st.Sources) == 0 && len(st.Files) == 0 {
+			st.Sources = []string{"osm", "cells"}
+		}
+		if st.MinCellPopulation == 0 {
+			st.MinCellPopulation = 50
+		}
+		if r := st.Category; r != AnyCategory && r != SecularCategory && !seen[r] {
+			bad("siting.category", "%q is not a category; use one of %s", r, strings.Join(append(s.CategoryNames(), AnyCategory, SecularCategory), ", "))
+		}
+		if st.K < 1 || st.K > 100 {
+			bad("siting.k", "must be between 1 and 100 sites, got %d", st.K)
+		}
+		for _, src := range st.Sources {
+			if src != "osm" && src != "cells" && src != "stops" {
+				bad("siting.sources", "%q is not a source; use osm, cells or stops", src)
+			}
+		}
+		for i, f := range st.Files {
+			if err := s.checkFile(fmt.Sprintf("siting.files[%d]", i), f); err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		if st.Budget < 0 {
+			bad("siting.budget", "must be 0 (none) or more, got %v", st.Budget)
+		}
 	}
 	if t := s.Transit; t != nil {
 		s.transitDefaults()

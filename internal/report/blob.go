@@ -358,6 +358,27 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		}
 	}
 	w.raw("]")
+	w.key("sites")
+	w.raw("[")
+	if d.Invest != nil {
+		for k, st := range d.Invest.Sites {
+			if k > 0 {
+				w.raw(",")
+			}
+			w.raw("[")
+			w.num(st.Lon, 5, "0")
+			w.raw(",")
+			w.num(st.Lat, 5, "0")
+			w.raw(",")
+			w.value(st.Name)
+			w.raw(",")
+			w.value(st.Kind)
+			w.raw(",")
+			w.num(st.Gain, 0, "0")
+			w.raw("]")
+		}
+	}
+	w.raw("]")
 	w.key("routes")
 	w.raw("[")
 	if d.Transit != nil {

@@ -288,6 +288,34 @@ func transitChart(d *Data, id string) (chart, error) {
 	return optionJSON(id, max(height, 260), bar)
 }
 
+// investChart is the marginal value curve: people newly within their
+// standard as sites are added one by one, so a funder sees where returns
+// flatten.
+func investChart(d *Data, id string) (chart, error) {
+	const height = 320
+	bar := baseBar(id, height)
+	labels := make([]string, len(d.Invest.Sites))
+	gain := make([]opts.BarData, len(d.Invest.Sites))
+	total := make([]opts.BarData, len(d.Invest.Sites))
+	for i, s := range d.Invest.Sites {
+		labels[i] = fmt.Sprintf("%d. %s", i+1, s.Name)
+		gain[i] = opts.BarData{Value: math.Round(s.Gain)}
+		total[i] = opts.BarData{Value: math.Round(s.Total)}
+	}
+	bar.SetGlobalOptions(
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "people"}),
+	)
+	bar.SetXAxis(labels)
+	bar.AddSeries("Newly within their standard, all sites so far", total, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#9ecae1"}))
+	bar.AddSeries("Added by this site", gain, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#08519c"}))
+	c, err := optionJSON(id, height, bar)
+	c.Unit = "people"
+	return c, err
+}
+
 // lorenzChart draws population-weighted Lorenz curves of access with the
 // line of equality: the further a curve sags below the diagonal, the more
 // unequally access is spread.
@@ -354,6 +382,13 @@ func pageCharts(d *Data) ([]chart, error) {
 		out[len(out)-1].Unit = "people"
 		out[len(out)-1].Title = "Urban, rural and remote areas: residents and underserved people"
 		out[len(out)-1].Note = "The grey bar counts all residents of each type of area; the coloured bars beside it count the people among them who live beyond their area's standard for each kind of place."
+	}
+	if d.Invest != nil && len(d.Invest.Sites) > 0 {
+		if err := add(investChart(d, "chart-invest")); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Title = "What each new site adds"
+		out[len(out)-1].Note = "Sites in the order they were chosen: each adds the people it brings within their standard beyond the sites before it. Where the dark bars shrink, further sites help fewer people."
 	}
 	if d.Transit != nil && len(d.Transit.Windows) > 0 {
 		if err := add(transitChart(d, "chart-transit")); err != nil {

@@ -40,6 +40,8 @@ type Data struct {
 	Inequality  []InequalityRow
 	Lorenz      []LorenzSeries
 	MeasureNote string
+	// Invest is where new places would help most; nil without siting.
+	Invest *InvestData
 	// Transit is nil when the study has no public transport.
 	Transit *TransitData
 	// Completeness lists areas where far fewer places of a kind are mapped
@@ -246,4 +248,31 @@ type LorenzSeries struct {
 	Name   string
 	Color  string
 	Points [][2]float64
+}
+
+// InvestData is the outcome of choosing sites for new places.
+type InvestData struct {
+	Category    string  // label of the kind of place added
+	Underserved float64 // people underserved for it today
+	Candidates  int
+	Method      string // how sites were chosen, in words
+	Sites       []SiteRow
+	// Bound is an upper bound on the people any k sites could newly cover.
+	Bound float64
+	// MedianSites and MedianMinutes: the p-median choice and the
+	// people-minutes of travel it saves.
+	MedianSites   []string
+	MedianMinutes float64
+	BudgetNote    string // the budget variant in words; empty without
+	HasCosts      bool   // some candidate has a cost of its own
+}
+
+// SiteRow is one chosen site, in the order the sites were added.
+type SiteRow struct {
+	Name, Kind, ID string
+	Lon, Lat       float64
+	Gain           float64 // people it newly brings within their standard
+	Total          float64 // people newly covered by it and the sites before
+	Cells          int     // cells in its catchment
+	Cost           float64
 }

@@ -63,6 +63,7 @@ type page struct {
 	ClassRows    []classView
 	Charts       []chart
 	TopAreas     []areaView
+	InvestTotal  float64
 	Inequality   []inequalityView
 	HasIncome    bool
 	PalmaInf     bool
@@ -157,7 +158,13 @@ func Render(w io.Writer, d *Data) (err error) {
 		"lower":   strings.ToLower,
 		"inc":     func(i int) int { return i + 1 },
 		"ratio":   ratio,
-		"join":    func(xs []string) string { return strings.Join(xs, ", ") },
+		"div": func(a, b float64) float64 {
+			if b == 0 {
+				return 0
+			}
+			return a / b
+		},
+		"join": func(xs []string) string { return strings.Join(xs, ", ") },
 	}).Parse(files[0])
 	if err != nil {
 		return fmt.Errorf("report: parse page template: %w", err)
@@ -285,6 +292,9 @@ func (p *page) fill() {
 	}
 	p.HasWalkShare = len(d.WalkShare) > 0
 	p.Completeness = d.Completeness
+	if d.Invest != nil && len(d.Invest.Sites) > 0 {
+		p.InvestTotal = d.Invest.Sites[len(d.Invest.Sites)-1].Total
+	}
 	for _, q := range d.Inequality {
 		if q.Category < 0 || q.Category >= len(d.Categories) {
 			continue

@@ -1,4 +1,4 @@
-package siting
+package siting_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"commonground/internal/config"
 	"commonground/internal/network"
 	"commonground/internal/progress"
+	"commonground/internal/siting"
 	"commonground/internal/study"
 	"commonground/internal/testdata"
 )
@@ -28,10 +29,10 @@ type delaware struct {
 	res      *study.Result
 	walk     *network.Graph
 	drive    *network.Graph
-	demands  []Demand
-	cands    []Candidate
-	links    []Link
-	in       *Instance
+	demands  []siting.Demand
+	cands    []siting.Candidate
+	links    []siting.Link
+	in       *siting.Instance
 	under    float64 // people underserved for libraries, as the study counts them
 	linkTime time.Duration
 }
@@ -81,11 +82,11 @@ func buildDelaware(tb testing.TB) (*delaware, error) {
 	cells := r.Alloc.Cells
 	points := make([]orb.Point, len(cells))
 	walkLimit, driveLimit := make([]float64, len(cells)), make([]float64, len(cells))
-	de.demands = make([]Demand, len(cells))
+	de.demands = make([]siting.Demand, len(cells))
 	for i, c := range cells {
 		points[i] = c.Center
 		th := s.ThresholdFor(r.Class[i].String())
-		d := Demand{Weight: c.Pop, Limit: th.Minutes, Current: r.Walk[lib][i]}
+		d := siting.Demand{Weight: c.Pop, Limit: th.Minutes, Current: r.Walk[lib][i]}
 		walkLimit[i], driveLimit[i] = th.Minutes, math.NaN()
 		if th.Mode == "drive" {
 			d.Current = r.Drive[lib][i]
@@ -96,20 +97,20 @@ func buildDelaware(tb testing.TB) (*delaware, error) {
 			de.under += c.Pop
 		}
 	}
-	de.cands = FromCells(cells, minCellPop)
+	de.cands = siting.FromCells(cells, minCellPop)
 	sites := make([]orb.Point, len(de.cands))
 	for i, c := range de.cands {
 		sites[i] = c.Point
 	}
 	start := time.Now()
-	opt := ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack}
-	de.links = append(Reach(de.walk, sites, points, walkLimit, opt), Reach(de.drive, sites, points, driveLimit, opt)...)
+	opt := siting.ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack}
+	de.links = append(siting.Reach(de.walk, sites, points, walkLimit, opt), siting.Reach(de.drive, sites, points, driveLimit, opt)...)
 	de.linkTime = time.Since(start)
-	de.in, err = New(de.demands, de.cands, de.links, Options{})
+	de.in, err = siting.New(de.demands, de.cands, de.links, siting.Options{})
 	return de, err
 }
 
-// TestDelawareLibraries chooses 1 to 10 new library sites for Delaware and
+// siting.TestDelawareLibraries chooses 1 to 10 new library sites for Delaware and
 // reports coverage, the gap to the upper bound, and the marginal curve.
 func TestDelawareLibraries(t *testing.T) {
 	de := loadDelaware(t)
@@ -217,7 +218,7 @@ func coverFromLinks(de *delaware, sites []int) float64 {
 	return v
 }
 
-// TestDelawareReachMatchesAccess checks the bounded searches against the
+// siting.TestDelawareReachMatchesAccess checks the bounded searches against the
 // access engine's whole-graph search: for a few candidate sites, a cell is
 // linked exactly when its drive (or walk) to that site alone is within its
 // limit, at the same time.
@@ -286,7 +287,7 @@ func BenchmarkDelawareMedian10(b *testing.B) {
 	}
 }
 
-// BenchmarkDelawareLinks times building the candidate to cell list itself.
+// siting.BenchmarkDelawareLinks times building the candidate to cell list itself.
 func BenchmarkDelawareLinks(b *testing.B) {
 	de := loadDelaware(b)
 	s := de.res.Study
@@ -307,6 +308,6 @@ func BenchmarkDelawareLinks(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		Reach(de.drive, sites, points, limit, ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack})
+		siting.Reach(de.drive, sites, points, limit, siting.ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack})
 	}
 }

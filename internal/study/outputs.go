@@ -19,6 +19,7 @@ import (
 	"commonground/internal/measure"
 	"commonground/internal/output"
 	"commonground/internal/report"
+	"commonground/internal/siting"
 	"commonground/internal/version"
 )
 
@@ -29,6 +30,7 @@ const (
 	AreasFile    = "areas.csv"
 	PlacesFile   = "places.geojson"
 	MeasuresFile = "measures.csv"
+	SitesFile    = "sites.csv"
 	ManifestFile = "manifest.json"
 	TimingsFile  = "timings.json"
 )
@@ -47,6 +49,14 @@ func (r *Result) Outputs() (*output.Set, error) {
 		return nil, err
 	}
 	if err := set.Add(MeasuresFile, r.writeMeasures); err != nil {
+		return nil, err
+	}
+	if r.Siting != nil {
+		if err := set.Add(SitesFile, r.writeSites); err != nil {
+			return nil, err
+		}
+	}
+	if err := set.Add(GeoPackageFile, r.writeGeoPackage); err != nil {
 		return nil, err
 	}
 	data := r.ReportData()
@@ -461,6 +471,10 @@ func (r *Result) ReportData() *report.Data {
 		}
 	}
 
+	if r.Siting != nil {
+		r.investReport(d)
+	}
+
 	// Completeness.
 	for _, f := range r.Flags {
 		c := s.Categories[f.Category]
@@ -808,4 +822,81 @@ func ordinal(p float64) string {
 		return "median (50th)"
 	}
 	return output.Num(p, 0) + "th"
+}
+
+// siteRows describes the chosen sites of a solution, in step order.
+func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
+	var out []report.SiteRow
+	for _, st := range sol.Steps {
+		c := r.Siting.Candidates[st.Site]
+		name := c.Name
+		if name == "" {
+			name = c.ID
+		}
+		cost := c.Cost
+		if cost == 0 {
+			cost = 1
+		}
+		out = append(out, report.SiteRow{Name: name, Kind: strings.ReplaceAll(c.Kind, "_", " "), ID: c.ID, Lon: c.Point[0], Lat: c.Point[1],
+			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost})
+	}
+	return out
+}
+
+// investReport fills the report's "Where to invest" section.
+func (r *Result) investReport(d *report.Data) {
+	si := r.Siting
+	g := r.Groups[si.Group]
+	inv := &report.InvestData{Category: g.Label, Underserved: si.Underserved, Candidates: len(si.Candidates),
+		Sites: r.siteRows(si.Cover), Bound: si.Cover.Bound,
+		Method: fmt.Sprintf("The sites were chosen among %s candidates (%s) one at a time, each where it brings the most people newly within their standard, then improved by swapping a chosen site for an unchosen one while that helps (%d swaps made); existing places stay where they are.",
+			output.Num(float64(len(si.Candidates)), 0), strings.Join(r.Study.Siting.Sources, ", "), si.Cover.Swaps)}
+	for _, c := range si.Candidates {
+		inv.HasCosts = inv.HasCosts || c.Cost > 0
+	}
+	if si.Median != nil {
+		for _, row := range r.siteRows(si.Median) {
+			inv.MedianSites = append(inv.MedianSites, row.Name)
+		}
+		if len(si.Median.Steps) > 0 {
+			inv.MedianMinutes = si.Median.Steps[0].Value + si.Median.Steps[0].Gain - si.Median.Value
+		}
+	}
+	if b := si.Budget; b != nil {
+		var names []string
+		for _, row := range r.siteRows(b) {
+			names = append(names, row.Name)
+		}
+		inv.BudgetNote = fmt.Sprintf("With a budget of %s, the best set found costs %s and brings %s people within their standard: %s.",
+			output.Num(r.Study.Siting.Budget, 2), output.Num(b.Cost, 2), output.Num(b.Value, 0), strings.Join(names, ", "))
+	}
+	d.Invest = inv
+}
+
+// writeSites writes the chosen sites of every objective, with what each adds.
+func (r *Result) writeSites(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "cost", "cost_per_person"}); err != nil {
+		return err
+	}
+	for _, obj := range []struct {
+		name string
+		sol  *siting.Solution
+	}{{"cover", r.Siting.Cover}, {"median", r.Siting.Median}, {"budget", r.Siting.Budget}} {
+		if obj.sol == nil {
+			continue
+		}
+		for k, row := range r.siteRows(obj.sol) {
+			per := ""
+			if obj.name != "median" && row.Gain > 0 {
+				per = output.Num(row.Cost/row.Gain, 6)
+			}
+			if err := cw.Write([]string{obj.name, strconv.Itoa(k + 1), row.ID, row.Name, row.Kind, output.Num(row.Lon, 7), output.Num(row.Lat, 7),
+				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), output.Num(row.Cost, 4), per}); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

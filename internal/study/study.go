@@ -24,6 +24,7 @@ import (
 	"commonground/internal/population"
 	"commonground/internal/problem"
 	"commonground/internal/progress"
+	"commonground/internal/siting"
 )
 
 // Group is a set of places measured together: one category, or a combined
@@ -72,6 +73,7 @@ type Result struct {
 	Flags    []Flag // areas where mapping looks incomplete
 	Measures []ModeMeasures
 	Transit  *Transit    // nil without a transit section
+	Siting   *Siting     // nil without a siting section
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 
 	GroupRes  []GroupResult
@@ -118,8 +120,12 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	for i, a := range s.Inputs.AdminLevels {
 		levels[i] = a.Level
 	}
+	readCats := s.Categories
+	if s.Siting != nil {
+		readCats = append(append([]place.Category(nil), s.Categories...), hostCategory())
+	}
 	ex, err := osmread.Read(ctx, osmPath, osmread.Options{
-		Categories:  s.Categories,
+		Categories:  readCats,
 		AdminLevels: levels,
 		Progress:    func(_ string, done, total int64) { rep.Update(done, total) },
 	})
@@ -128,6 +134,10 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	r.Extract = ex
 	r.Problems.Merge(ex.Problems)
+	var hosts []siting.Feature
+	if s.Siting != nil {
+		hosts = r.splitHosts()
+	}
 	if err := r.facilities(); err != nil {
 		return nil, err
 	}
@@ -244,6 +254,13 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		return nil, err
 	}
 	rep.Done("")
+	if s.Siting != nil {
+		rep.Start("choose new sites")
+		if err := r.site(walkG, driveG, hosts); err != nil {
+			return nil, err
+		}
+		rep.Done(fmt.Sprintf("%d of %s candidates (%s links): %s more people within their standard", len(r.Siting.Cover.Sites), output.Num(float64(len(r.Siting.Candidates)), 0), output.Num(float64(r.Siting.Links), 0), output.Num(r.Siting.Cover.Value, 0)))
+	}
 	return r, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -612,5 +613,42 @@ func TestTwoStepFCAConservesSupply(t *testing.T) {
 	}
 	if len(reached) < 30 || math.Abs(sum-float64(len(reached))) > 1e-6 {
 		t.Errorf("sum of people x 2SFCA access = %.9f, libraries reached by someone = %d", sum, len(reached))
+	}
+}
+
+// TestGeoPackageOpensInGDAL writes the run's GeoPackage and reads it back
+// with GDAL's ogrinfo, as a planner's GIS would: no warnings, every layer
+// there, feature counts equal to the run's.
+func TestGeoPackageOpensInGDAL(t *testing.T) {
+	r := tracts(t)
+	ogrinfo, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		t.Fatal("ogrinfo (Debian gdal-bin) is needed to check the GeoPackage")
+	}
+	set, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), GeoPackageFile)
+	if err := os.WriteFile(path, set.Bytes(GeoPackageFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"cells": len(r.Alloc.Cells), "places": len(r.Extract.Places), "areas": len(r.areaGeom)}
+	if r.Siting != nil {
+		want["candidates"] = len(r.Siting.Candidates)
+		want["chosen_sites"] = len(r.Siting.Cover.Sites) + len(r.Siting.Median.Sites)
+	}
+	for layer, n := range want {
+		out, err := exec.Command(ogrinfo, "-so", path, layer).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo %s: %v\n%s", layer, err, out)
+		}
+		text := string(out)
+		if strings.Contains(text, "Warning") || strings.Contains(text, "ERROR") {
+			t.Errorf("ogrinfo %s complains:\n%s", layer, text)
+		}
+		if !strings.Contains(text, fmt.Sprintf("Feature Count: %d\n", n)) {
+			t.Errorf("layer %s: want %d features, ogrinfo says:\n%s", layer, n, text)
+		}
 	}
 }

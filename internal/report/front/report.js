@@ -255,8 +255,19 @@
   });
   if (D.routes.length) routes.addTo(map);
 
+  // Proposed sites: numbered discs above everything else.
+  var sites = L.layerGroup();
+  D.sites.forEach(function (st, k) {
+    var m = L.marker([st[1], st[0]], { icon: L.divIcon({ className: 'site-icon', html: String(k + 1), iconSize: [22, 22] }), zIndexOffset: 1000 });
+    m.bindPopup('<div class="popup"><strong>Proposed site ' + (k + 1) + ': ' + esc(st[2] || 'unnamed') + '</strong><br>There now: ' + esc(st[3]) +
+      '<br>Brings ' + nf.format(st[4]) + ' more people within their standard</div>');
+    sites.addLayer(m);
+  });
+  if (D.sites.length) sites.addTo(map);
+
   var overlays = {};
   overlays['Cells (coloured as chosen above)'] = cells;
+  if (D.sites.length) overlays['Proposed new sites <span class="small">(' + D.sites.length + ')</span>'] = sites;
   overlays['Major roads'] = roads;
   D.categories.forEach(function (c, k) {
     if (c.composite) return;

@@ -1,0 +1,97 @@
+package study
+
+import (
+	"io"
+	"strconv"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/gpkg"
+)
+
+// GeoPackageFile holds every layer of a run for a GIS.
+const GeoPackageFile = "results.gpkg"
+
+// writeGeoPackage writes the run's layers: cells (squares with people,
+// class, remoteness, travel times and underserved flags), places, areas
+// with their summaries, and with siting the candidate and chosen sites.
+func (r *Result) writeGeoPackage(w io.Writer) error {
+	return gpkg.Render(w, func(gw *gpkg.Writer) error {
+		fields := []gpkg.Field{{Name: "cell", Type: gpkg.Integer}, {Name: "population", Type: gpkg.Real}, {Name: "class", Type: gpkg.Text},
+			{Name: "remoteness_aria", Type: gpkg.Real}, {Name: "remoteness_index", Type: gpkg.Real}}
+		for _, g := range r.Groups {
+			fields = append(fields, gpkg.Field{Name: "walk_min_" + g.Name, Type: gpkg.Real}, gpkg.Field{Name: "drive_min_" + g.Name, Type: gpkg.Real},
+				gpkg.Field{Name: "underserved_" + g.Name, Type: gpkg.Integer})
+		}
+		cells, err := gw.AddLayer("cells", gpkg.Polygon, fields)
+		if err != nil {
+			return err
+		}
+		for i, c := range r.Alloc.Cells {
+			vals := []any{c.Index, c.Pop, r.Class[i].String(), r.ARIA[i], r.Index[i]}
+			for gi := range r.Groups {
+				vals = append(vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
+			}
+			if err := cells.Add(r.Alloc.Grid.Polygon(c.Index), vals...); err != nil {
+				return err
+			}
+		}
+		places, err := gw.AddLayer("places", gpkg.Point, []gpkg.Field{{Name: "id", Type: gpkg.Integer}, {Name: "osm", Type: gpkg.Text},
+			{Name: "name", Type: gpkg.Text}, {Name: "category", Type: gpkg.Text}, {Name: "faith", Type: gpkg.Integer}, {Name: "area_m2", Type: gpkg.Real}})
+		if err != nil {
+			return err
+		}
+		for _, p := range r.Extract.Places {
+			if err := places.Add(p.Point, int(p.ID), p.OSMType+"/"+strconv.FormatInt(p.OSMID, 10), p.Name, p.Category, p.Faith, p.AreaM2); err != nil {
+				return err
+			}
+		}
+		if len(r.areaGeom) > 0 {
+			rg := r.RankGroup()
+			areas, err := gw.AddLayer("areas", gpkg.MultiPolygon, []gpkg.Field{{Name: "level", Type: gpkg.Text}, {Name: "name", Type: gpkg.Text},
+				{Name: "population", Type: gpkg.Real}, {Name: "underserved", Type: gpkg.Real}, {Name: "underserved_share", Type: gpkg.Real}})
+			if err != nil {
+				return err
+			}
+			for _, a := range r.areaGeom {
+				res := r.AreaResult[a.area]
+				share := 0.0
+				if res.Population > 0 {
+					share = res.Underserved[rg] / res.Population
+				}
+				if err := areas.Add(a.geom, a.level, r.Areas[a.area].Name, res.Population, res.Underserved[rg], share); err != nil {
+					return err
+				}
+			}
+		}
+		if si := r.Siting; si != nil {
+			cands, err := gw.AddLayer("candidates", gpkg.Point, []gpkg.Field{{Name: "id", Type: gpkg.Text}, {Name: "name", Type: gpkg.Text},
+				{Name: "kind", Type: gpkg.Text}, {Name: "faith", Type: gpkg.Integer}, {Name: "cost", Type: gpkg.Real}})
+			if err != nil {
+				return err
+			}
+			for _, c := range si.Candidates {
+				if err := cands.Add(c.Point, c.ID, c.Name, c.Kind, c.Faith, c.Cost); err != nil {
+					return err
+				}
+			}
+			sites, err := gw.AddLayer("chosen_sites", gpkg.Point, []gpkg.Field{{Name: "objective", Type: gpkg.Text}, {Name: "step", Type: gpkg.Integer},
+				{Name: "id", Type: gpkg.Text}, {Name: "name", Type: gpkg.Text}, {Name: "gain", Type: gpkg.Real}, {Name: "cumulative", Type: gpkg.Real}})
+			if err != nil {
+				return err
+			}
+			for _, name := range []string{"cover", "median"} {
+				sol := si.Cover
+				if name == "median" {
+					sol = si.Median
+				}
+				for k, row := range r.siteRows(sol) {
+					if err := sites.Add(orb.Point{row.Lon, row.Lat}, name, k+1, row.ID, row.Name, row.Gain, row.Total); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}

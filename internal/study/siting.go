@@ -1,0 +1,156 @@
+package study
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/config"
+	"commonground/internal/gap"
+	"commonground/internal/network"
+	"commonground/internal/place"
+	"commonground/internal/siting"
+)
+
+// hostCategory is the hidden category that carries OSM buildings that could
+// host a new place (schools, town halls, ...) through the OSM reader. It is
+// matched after every real category, so a library stays a library.
+func hostCategory() place.Category {
+	return place.Category{Name: config.SitingHostCategory, Label: "candidate host buildings", Match: []string{
+		"amenity=school", "amenity=townhall", "amenity=community_centre", "amenity=social_centre",
+		"amenity=library", "amenity=place_of_worship",
+	}}
+}
+
+// Siting is the outcome of the siting stage.
+type Siting struct {
+	Group      int // index into Result.Groups
+	Candidates []siting.Candidate
+	Instance   *siting.Instance
+	Cover      *siting.Solution // maximal covering, k sites
+	Median     *siting.Solution // p-median, k sites
+	Budget     *siting.Solution // nil without a budget
+	Links      int
+	Penalty    float64 // minutes charged in the p-median where nothing reaches
+	// Underserved people today, who are who the new sites could cover.
+	Underserved float64
+}
+
+// splitHosts takes the hidden host buildings out of the places and turns
+// them, with the existing places, into OSM candidate features.
+func (r *Result) splitHosts() []siting.Feature {
+	var feats []siting.Feature
+	var keep []place.Place
+	for _, p := range r.Extract.Places {
+		feats = append(feats, siting.Feature{Type: p.OSMType, ID: p.OSMID, Tags: p.Tags, Point: p.Point})
+		if p.Category != config.SitingHostCategory {
+			keep = append(keep, p)
+		}
+	}
+	place.Sort(keep, r.Study.Categories)
+	r.Extract.Places = keep
+	return feats
+}
+
+// site chooses where new places of the configured kind would bring the most
+// underserved people within their standard (maximal covering, Church and
+// ReVelle 1974), where they would cut total travel most (p-median, ReVelle
+// and Swain 1970), and, with a budget, the best set within it.
+func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) error {
+	st := r.Study.Siting
+	if st == nil {
+		return nil
+	}
+	gi := 0
+	for i, g := range r.Groups {
+		if g.Name == st.Category {
+			gi = i
+		}
+	}
+	var cands []siting.Candidate
+	for _, src := range st.Sources {
+		switch src {
+		case "osm":
+			for _, c := range siting.FromOSM(hosts) {
+				if !c.Faith || st.IncludeFaith {
+					cands = append(cands, c)
+				}
+			}
+		case "cells":
+			cands = append(cands, siting.FromCells(r.Alloc.Cells, st.MinCellPopulation)...)
+		case "stops":
+			cands = append(cands, siting.FromStops(r.Extract.Stops)...)
+		}
+	}
+	for _, f := range st.Files {
+		path, _ := r.Study.Resolve(f)
+		if err := r.addInput("candidate sites", f, path); err != nil {
+			return err
+		}
+		list, probs, err := siting.Read(path)
+		if err != nil {
+			return err
+		}
+		r.Problems.Merge(probs)
+		cands = append(cands, list...)
+	}
+	cells := r.Alloc.Cells
+	demands := make([]siting.Demand, len(cells))
+	pts := make([]orb.Point, len(cells))
+	walkLimit, driveLimit := make([]float64, len(cells)), make([]float64, len(cells))
+	out := &Siting{Group: gi, Candidates: cands}
+	for i, c := range cells {
+		std := standard(r.Study, r.Class[i])
+		cur := r.Walk[gi][i]
+		walkLimit[i], driveLimit[i] = std.Minutes, math.NaN()
+		if std.Drive {
+			cur = r.Drive[gi][i]
+			walkLimit[i], driveLimit[i] = math.NaN(), std.Minutes
+		}
+		demands[i] = siting.Demand{Weight: c.Pop, Limit: std.Minutes, Current: cur}
+		pts[i] = c.Center
+		if r.Under[gi][i] {
+			out.Underserved += c.Pop
+		}
+	}
+	sites := make([]orb.Point, len(cands))
+	for k, c := range cands {
+		sites[k] = c.Point
+	}
+	opt := siting.ReachOptions{SnapMax: r.Study.Travel.SnapMax, Slack: r.Study.Travel.SnapSlack}
+	links := siting.Reach(walkG, sites, pts, walkLimit, opt)
+	links = append(links, siting.Reach(driveG, sites, pts, driveLimit, opt)...)
+	out.Links = len(links)
+	var area orb.MultiPolygon
+	in, err := siting.New(demands, cands, links, siting.Options{Area: area})
+	if err != nil {
+		if in != nil {
+			r.Problems.Merge(in.Problems)
+		}
+		return fmt.Errorf("siting: %w", err)
+	}
+	r.Problems.Merge(in.Problems)
+	out.Instance = in
+	if out.Cover, err = in.Cover(st.K); err != nil {
+		return fmt.Errorf("siting: %w", err)
+	}
+	r.Problems.Merge(out.Cover.Problems)
+	// p-median on the same links: trips beyond a demand's standard are not
+	// listed, so the penalty is the largest standard (a trip longer than the
+	// standard counts as that long, and one that cannot be made at all too).
+	for c := gap.Class(0); c < gap.NumClasses; c++ {
+		out.Penalty = math.Max(out.Penalty, standard(r.Study, c).Minutes)
+	}
+	if out.Median, err = in.Median(st.K, out.Penalty); err != nil {
+		return fmt.Errorf("siting: %w", err)
+	}
+	if st.Budget > 0 {
+		if out.Budget, err = in.Budget(st.Budget); err != nil {
+			return fmt.Errorf("siting: %w", err)
+		}
+		r.Problems.Merge(out.Budget.Problems)
+	}
+	r.Siting = out
+	return nil
+}
