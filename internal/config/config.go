@@ -35,6 +35,9 @@ type Study struct {
 	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
 	// Transit adds scheduled public transport (GTFS) as a mode; nil without.
 	Transit *Transit `yaml:"transit,omitempty" json:"transit,omitempty"`
+	// Scenario names a scenario file (YAML) of places added, closed or
+	// changed; the run reports the difference from the baseline.
+	Scenario string `yaml:"scenario,omitempty" json:"scenario,omitempty"`
 	// Siting chooses where new places would help most; nil skips it.
 	Siting *Siting `yaml:"siting,omitempty" json:"siting,omitempty"`
 	// Measures sets the standard access measures computed for every cell.
@@ -518,6 +521,11 @@ func (s *Study) validate() error {
 	}
 	if s.Ranking.Top < 1 || s.Ranking.Top > 1000 {
 		bad("ranking.top", "must be between 1 and 1000, got %d", s.Ranking.Top)
+	}
+	if s.Scenario != "" {
+		if err := s.checkFile("scenario", s.Scenario); err != nil {
+			errs = append(errs, err.Error())
+		}
 	}
 	if st := s.Siting; st != nil {
 		if st.K == 0 {

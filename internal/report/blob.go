@@ -229,6 +229,10 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	ints(w, c.Class)
 	w.key("rem")
 	w.floats(c.Remote, 2)
+	w.key("gained")
+	ints(w, c.Gained)
+	w.key("lost")
+	ints(w, c.Lost)
 	for _, m := range []struct {
 		name string
 		rows [][]float32

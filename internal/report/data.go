@@ -40,6 +40,8 @@ type Data struct {
 	Inequality  []InequalityRow
 	Lorenz      []LorenzSeries
 	MeasureNote string
+	// Scenario compares a changed set of places with today; nil without.
+	Scenario *ScenarioData
 	// Invest is where new places would help most; nil without siting.
 	Invest *InvestData
 	// Transit is nil when the study has no public transport.
@@ -94,6 +96,9 @@ type Cells struct {
 	Count15     []uint16 // gathering places within a 15-minute walk
 	Kinds15     []uint8  // distinct categories within a 15-minute walk
 	Area        []int32  // index into AreaNames (the cell's main area), -1 none
+	// Gained and Lost: bit c set when the scenario brings the cell within
+	// (Gained) or takes it beyond (Lost) its standard for category c.
+	Gained, Lost []uint32
 	// Remote is the ARIA-style remoteness score, 0 (accessible) to 15
 	// (remote); empty when not computed.
 	Remote    []float64
@@ -275,4 +280,21 @@ type SiteRow struct {
 	Total          float64 // people newly covered by it and the sites before
 	Cells          int     // cells in its catchment
 	Cost           float64
+}
+
+// ScenarioData is a scenario against the baseline.
+type ScenarioData struct {
+	Name    string
+	Changes []string
+	// Per category: people gaining and losing access, per class index.
+	Gain, Lose [][]float64
+	// Groups: people of each population group gaining and losing access to
+	// the ranking category.
+	Groups []ScenarioGroup
+}
+
+// ScenarioGroup is one population group's gains and losses.
+type ScenarioGroup struct {
+	Label      string
+	Gain, Lose float64
 }

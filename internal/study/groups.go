@@ -121,3 +121,26 @@ func ratioNaN(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// cellGroupPops returns the people of each configured group in each cell
+// ([group][cell]), split by the shares of the census polygons; nil without
+// groups.
+func (r *Result) cellGroupPops() [][]float64 {
+	p := r.Study.Inputs.Population
+	if p == nil || len(p.Groups) == 0 {
+		return nil
+	}
+	out := make([][]float64, len(p.Groups))
+	for gi, g := range p.Groups {
+		out[gi] = make([]float64, len(r.Alloc.Cells))
+		for i, c := range r.Alloc.Cells {
+			for _, part := range c.Parts {
+				z := r.Zones[part.Zone]
+				if v, ok := z.Attrs[g.Field]; ok && !math.IsNaN(v) && z.Pop > 0 {
+					out[gi][i] += part.Pop * v / z.Pop
+				}
+			}
+		}
+	}
+	return out
+}

@@ -474,6 +474,9 @@ func (r *Result) ReportData() *report.Data {
 	if r.Siting != nil {
 		r.investReport(d)
 	}
+	if r.Scenario != nil {
+		r.scenarioReport(d)
+	}
 
 	// Completeness.
 	for _, f := range r.Flags {
@@ -899,4 +902,43 @@ func (r *Result) writeSites(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// scenarioReport fills the scenario section and the map's change colouring.
+func (r *Result) scenarioReport(d *report.Data) {
+	sc := &report.ScenarioData{Name: r.Scenario.Name, Changes: r.Scenario.Changes}
+	for _, ch := range r.ScenarioChanges() {
+		sc.Gain = append(sc.Gain, ch.Gain[:])
+		sc.Lose = append(sc.Lose, ch.Lose[:])
+	}
+	n := len(r.Alloc.Cells)
+	d.Cells.Gained, d.Cells.Lost = make([]uint32, n), make([]uint32, n)
+	for gi := range r.Groups {
+		for i := 0; i < n; i++ {
+			was, now := r.Under[gi][i], r.Scenario.Under[gi][i]
+			if was && !now {
+				d.Cells.Gained[i] |= 1 << uint(gi)
+			}
+			if !was && now {
+				d.Cells.Lost[i] |= 1 << uint(gi)
+			}
+		}
+	}
+	if pops := r.cellGroupPops(); pops != nil {
+		rg := r.RankGroup()
+		for g, gp := range pops {
+			row := report.ScenarioGroup{Label: r.GroupRes[g].Label}
+			for i := 0; i < n; i++ {
+				was, now := r.Under[rg][i], r.Scenario.Under[rg][i]
+				if was && !now {
+					row.Gain += gp[i]
+				}
+				if !was && now {
+					row.Lose += gp[i]
+				}
+			}
+			sc.Groups = append(sc.Groups, row)
+		}
+	}
+	d.Scenario = sc
 }

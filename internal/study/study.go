@@ -74,6 +74,7 @@ type Result struct {
 	Measures []ModeMeasures
 	Transit  *Transit    // nil without a transit section
 	Siting   *Siting     // nil without a siting section
+	Scenario *Scenario   // nil without a scenario
 	areaGeom []areaShape // outlines of the areas, for placing points in them
 
 	GroupRes  []GroupResult
@@ -260,6 +261,17 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 			return nil, err
 		}
 		rep.Done(fmt.Sprintf("%d of %s candidates (%s links): %s more people within their standard", len(r.Siting.Cover.Sites), output.Num(float64(len(r.Siting.Candidates)), 0), output.Num(float64(r.Siting.Links), 0), output.Num(r.Siting.Cover.Value, 0)))
+	}
+	if s.Scenario != "" {
+		rep.Start("scenario")
+		path, _ := s.Resolve(s.Scenario)
+		if err := r.addInput("scenario", s.Scenario, path); err != nil {
+			return nil, err
+		}
+		if err := r.scenario(eng, path); err != nil {
+			return nil, err
+		}
+		rep.Done(strings.Join(r.Scenario.Changes, "; "))
 	}
 	return r, nil
 }

@@ -652,3 +652,41 @@ func TestGeoPackageOpensInGDAL(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioGainsAndLosses: opening a community hall can only bring
+// people within their standard for community halls, never take anyone out;
+// closing a library can only take people out for libraries. And the gains
+// must sit near the new hall, the losses near the closed branch.
+func TestScenarioGainsAndLosses(t *testing.T) {
+	r := tracts(t)
+	if r.Scenario == nil {
+		t.Fatal("tracts.yaml has a scenario; none was run")
+	}
+	com, lib := group(t, r, "community"), group(t, r, "library")
+	ch := r.ScenarioChanges()
+	var comGain, comLose, libGain, libLose float64
+	for c := gap.Class(0); c < gap.NumClasses; c++ {
+		comGain += ch[com].Gain[c]
+		comLose += ch[com].Lose[c]
+		libGain += ch[lib].Gain[c]
+		libLose += ch[lib].Lose[c]
+	}
+	if comGain <= 0 || comLose != 0 || libGain != 0 || libLose <= 0 {
+		t.Errorf("community gain %v lose %v; library gain %v lose %v", comGain, comLose, libGain, libLose)
+	}
+	hall, branch := orb.Point{-75.5650, 39.7450}, orb.Point{-75.562298, 39.744405}
+	for i, c := range r.Alloc.Cells {
+		// Urban cells are judged by a 15-minute walk (1.2 km at 4.8 km/h),
+		// rural ones by a 15-minute drive: no gain can lie beyond those.
+		limit := 1200.0
+		if r.Class[i] != gap.Urban {
+			limit = 30.0 / 60 * 130000 // 30 minutes at the fastest default speed, with room
+		}
+		if r.Under[com][i] && !r.Scenario.Under[com][i] && geo.Distance(c.Center, hall) > limit {
+			t.Errorf("%v cell %d gains a community hall %.1f km from it", r.Class[i], c.Index, geo.Distance(c.Center, hall)/1000)
+		}
+		if !r.Under[lib][i] && r.Scenario.Under[lib][i] && geo.Distance(c.Center, branch) > 5000 {
+			t.Errorf("cell %d loses its library %.1f km from the closed branch", c.Index, geo.Distance(c.Center, branch)/1000)
+		}
+	}
+}

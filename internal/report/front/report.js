@@ -84,6 +84,11 @@
       return function (i) { return (C.under[i] >>> c) & 1 ? S.underColor : servedColor; };
     }
     if (v === 'class') return function (i) { var k = D.classes[C.cls[i]]; return k ? k.color : '#999'; };
+    if (v === 'change') return function (i) {
+      if ((C.gained[i] >>> c) & 1) return '#1a9850';
+      if ((C.lost[i] >>> c) & 1) return '#d73027';
+      return servedColor;
+    };
     if (v === 'remote') return function (i) { return C.rem.length ? remoteColors[remoteBin(C.rem[i])] : '#999'; };
     if (v === 'n15') return function (i) { return blues[countBin(C.n15[i])]; };
     return function (i) { return spread(blues, Math.min(C.k15[i], K), K + 1); };
@@ -104,6 +109,11 @@
     } else if (v === 'class') {
       h = '<strong>Type of area</strong>';
       D.classes.forEach(function (k) { rows.push(swatch(k.color) + esc(k.label)); });
+    } else if (v === 'change') {
+      h = '<strong>Under the scenario, for: ' + esc(label) + '</strong>';
+      rows.push(swatch('#1a9850') + 'comes within the standard');
+      rows.push(swatch('#d73027') + 'falls beyond the standard');
+      rows.push(swatch(servedColor) + 'no change');
     } else if (v === 'remote') {
       h = '<strong>Remoteness score (0–15, ARIA+ method)</strong>';
       remoteBins.forEach(function (b, i) { rows.push(swatch(remoteColors[i]) + esc(b)); });
@@ -321,7 +331,7 @@
   });
 
   function update() {
-    var v = view(), needsCat = times(v, 0) !== null || v === 'under';
+    var v = view(), needsCat = times(v, 0) !== null || v === 'under' || v === 'change';
     catSel.disabled = !needsCat;
     document.getElementById('cat-label').classList.toggle('disabled', !needsCat);
     if (v === 'under' && !anyOpt) {
