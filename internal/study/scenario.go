@@ -191,4 +191,3 @@ func (r *Result) ScenarioChanges() []ScenarioChange {
 	}
 	return out
 }
-
