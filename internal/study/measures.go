@@ -14,7 +14,10 @@ import (
 // mode of travel, per group of places (categories, then "any", "secular").
 type ModeMeasures struct {
 	Mode  access.Mode
-	Pairs int // cell-place pairs within measures.max_minutes
+	Name  string // "walk", "drive", or "transit, WINDOW"
+	Pairs int    // cell-place pairs within measures.max_minutes
+	// Matrix is the cell x place travel matrix the measures were computed on.
+	Matrix *measure.Matrix
 	// [group][cell]
 	Cumulative [][]float64 // supply within measures.cutoff (IPEA cumulative_cutoff)
 	Gravity    [][]float64 // sum of supply * exp(-beta t) (IPEA gravity, decay_exponential)
@@ -47,6 +50,12 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
 	income := r.cellIncome()
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
 	r.Measures = nil
+	type modePairs struct {
+		mode  access.Mode
+		name  string
+		pairs []measure.Pair
+	}
+	var modes []modePairs
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
 		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
 		if err != nil {
@@ -56,11 +65,28 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
 		for k, p := range pairs {
 			mp[k] = measure.Pair{From: int(p.Origin), To: int(p.Label), Cost: p.Minutes}
 		}
-		m, err := measure.New(originIDs, destIDs, mp, nil)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
+		modes = append(modes, modePairs{mode, mode.String(), mp})
+	}
+	if r.Transit != nil {
+		// Transit is a mode of every measure too: the reported percentile of
+		// each cell-place trip in each window, within measures.max_minutes.
+		for _, tw := range r.Transit.Windows {
+			var mp []measure.Pair
+			for _, p := range tw.Pairs {
+				if p.Cost <= s.Measures.MaxMinutes {
+					mp = append(mp, p)
+				}
+			}
+			modes = append(modes, modePairs{access.Walk, "transit, " + tw.Name, mp})
 		}
-		mm := ModeMeasures{Mode: mode, Pairs: len(pairs)}
+	}
+	for _, mp := range modes {
+		m, err := measure.New(originIDs, destIDs, mp.pairs, nil)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", mp.name, err)
+		}
+		mode := mp.mode
+		mm := ModeMeasures{Mode: mode, Name: mp.name, Pairs: len(mp.pairs), Matrix: m}
 		for _, g := range r.Groups {
 			supply := r.supply(g)
 			cum, err := m.Cumulative(supply, s.Measures.Cutoff)
@@ -77,7 +103,7 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
 			}
 			sum, err := measure.Summarize(grav, pop, income, classNames)
 			if err != nil {
-				return fmt.Errorf("inequality of %s access to %s: %w", mode, g.Name, err)
+				return fmt.Errorf("inequality of %s access to %s: %w", mp.name, g.Name, err)
 			}
 			mm.Cumulative = append(mm.Cumulative, cum)
 			mm.Gravity = append(mm.Gravity, grav)

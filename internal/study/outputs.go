@@ -13,7 +13,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 
-	"commonground/internal/access"
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/measure"
@@ -458,13 +457,13 @@ func (r *Result) ReportData() *report.Data {
 			output.Num(s.Measures.GravityBeta, 3), output.Num(math.Exp(-10*s.Measures.GravityBeta), 2))
 		for _, mm := range r.Measures {
 			for gi, sum := range mm.Inequality {
-				row := report.InequalityRow{Category: gi, Mode: mm.Mode.String(), Mean: sum.Mean, Gini: sum.Gini, Palma: sum.Palma,
+				row := report.InequalityRow{Category: gi, Mode: mm.Name, Mean: sum.Mean, Gini: sum.Gini, Palma: sum.Palma,
 					Theil: sum.Theil.T, Concentration: sum.Concentration}
 				if sum.Theil.T > 0 {
 					row.BetweenShare = sum.Theil.Between / sum.Theil.T
 				}
 				d.Inequality = append(d.Inequality, row)
-				if mm.Mode == access.Drive && !r.Groups[gi].Composite && len(sum.Lorenz) > 1 {
+				if mm.Name == "drive" && !r.Groups[gi].Composite && len(sum.Lorenz) > 1 {
 					d.Lorenz = append(d.Lorenz, report.LorenzSeries{Name: r.Groups[gi].Label + " (by car)", Color: d.Categories[gi].Color, Points: thinLorenz(sum.Lorenz, 101)})
 				}
 			}
@@ -742,7 +741,7 @@ func (r *Result) writeMeasures(w io.Writer) error {
 	head := []string{"cell", "lon", "lat", "population"}
 	for _, mm := range r.Measures {
 		for _, g := range r.Groups {
-			m := mm.Mode.String()
+			m := strings.NewReplacer(", ", "_", " ", "_").Replace(mm.Name)
 			head = append(head, m+"_cumulative_"+g.Name, m+"_gravity_"+g.Name, m+"_2sfca_"+g.Name)
 		}
 	}

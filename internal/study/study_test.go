@@ -577,7 +577,7 @@ func TestTwoStepFCAConservesSupply(t *testing.T) {
 	lib := group(t, r, "library")
 	var drive *ModeMeasures
 	for k := range r.Measures {
-		if r.Measures[k].Mode == access.Drive {
+		if r.Measures[k].Name == "drive" {
 			drive = &r.Measures[k]
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/gtfs"
+	"commonground/internal/measure"
 	"commonground/internal/network"
 	"commonground/internal/transit"
 )
@@ -32,6 +33,9 @@ type TransitWindow struct {
 	Reached []bool
 	// StopTrips[s]: departures per hour from stop s in the window.
 	StopTrips []float64
+	// Pairs holds every reachable cell-place trip time (the percentile, in
+	// minutes), for the access measures.
+	Pairs []measure.Pair
 }
 
 // Transit is the outcome of the transit stage.
@@ -159,16 +163,24 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 			for gi := range r.Groups {
 				tw.Minutes[gi][i] = groupPercentile(res, members[gi], t.Percentile)
 			}
-			if cells[i].Pop <= 0 {
-				return
-			}
+			var mine []measure.Pair
+			reached := []int{}
 			for j := range places {
-				if p := res.Percentiles(j, t.Percentile)[0]; p != transit.Unreachable && float64(p) <= limit {
-					mu.Lock()
-					tw.Reached[j] = true
-					mu.Unlock()
+				p := res.Percentiles(j, t.Percentile)[0]
+				if p == transit.Unreachable {
+					continue
+				}
+				mine = append(mine, measure.Pair{From: i, To: j, Cost: float64(p) / 60})
+				if cells[i].Pop > 0 && float64(p) <= limit {
+					reached = append(reached, j)
 				}
 			}
+			mu.Lock()
+			tw.Pairs = append(tw.Pairs, mine...)
+			for _, j := range reached {
+				tw.Reached[j] = true
+			}
+			mu.Unlock()
 		})
 		if err != nil {
 			return err
@@ -181,6 +193,14 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 				tw.Under[gi][i] = math.IsNaN(m) || m > transitThreshold(t, r.Class[i])
 			}
 		}
+		// RangeEach calls back in no fixed order: sort the pairs so outputs
+		// stay byte-identical run to run.
+		sort.Slice(tw.Pairs, func(a, b int) bool {
+			if tw.Pairs[a].From != tw.Pairs[b].From {
+				return tw.Pairs[a].From < tw.Pairs[b].From
+			}
+			return tw.Pairs[a].To < tw.Pairs[b].To
+		})
 		tw.StopTrips = stopTrips(tt, from, to)
 		out.Windows = append(out.Windows, tw)
 	}

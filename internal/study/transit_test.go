@@ -11,6 +11,7 @@ import (
 
 	"commonground/internal/config"
 	"commonground/internal/geo"
+	"commonground/internal/measure"
 	"commonground/internal/progress"
 	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
@@ -144,5 +145,53 @@ func TestPortoAlegreReportInBrowser(t *testing.T) {
 	}
 	if !found {
 		t.Error("the transit chart is missing")
+	}
+}
+
+// TestPortoAlegreMeasuresConserve checks, on the travel matrices the run
+// built for the hexagons (walk, drive and transit), Luo and Wang's 2SFCA
+// property (people times access sums to the supply of landmarks some
+// resident reaches within the catchment, counted here from the matrix) and
+// that gravity access never grows as the decay steepens.
+func TestPortoAlegreMeasuresConserve(t *testing.T) {
+	r := portoAlegre(t)
+	lm := group(t, r, "landmark")
+	if len(r.Measures) != 3 {
+		t.Fatalf("%d measured modes, want walk, drive and transit", len(r.Measures))
+	}
+	supply := r.supply(r.Groups[lm])
+	for _, mm := range r.Measures {
+		var sum float64
+		for i, c := range r.Alloc.Cells {
+			sum += c.Pop * mm.FCA[lm][i]
+		}
+		reached := map[int32]bool{}
+		for i, c := range r.Alloc.Cells {
+			if c.Pop <= 0 {
+				continue
+			}
+			dests, costs := mm.Matrix.Row(i)
+			for k, j := range dests {
+				if costs[k] <= r.Study.Measures.Catchment && supply[j] > 0 {
+					reached[j] = true
+				}
+			}
+		}
+		if math.Abs(sum-float64(len(reached))) > 1e-6 {
+			t.Errorf("%s: sum of people x 2SFCA access %.9f, landmarks reached %d", mm.Name, sum, len(reached))
+		}
+		prev := []float64(nil)
+		for _, beta := range []float64{0.02, 0.05, 0.1, 0.2, 0.5} {
+			g, err := mm.Matrix.Gravity(supply, measure.Exponential(beta))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range g {
+				if prev != nil && g[i] > prev[i]+1e-12 {
+					t.Fatalf("%s: cell %d gravity rises from %v to %v as beta grows to %v", mm.Name, i, prev[i], g[i], beta)
+				}
+			}
+			prev = g
+		}
 	}
 }
