@@ -29,6 +29,9 @@ type Study struct {
 	Inputs     Inputs           `yaml:"inputs" json:"inputs"`
 	Grid       Grid             `yaml:"grid" json:"grid"`
 	Categories []place.Category `yaml:"categories,omitempty" json:"categories"`
+	// Combinations are further groups of categories measured together, as
+	// "any" and "secular" always are (say, everything but parks).
+	Combinations []Combination `yaml:"combinations,omitempty" json:"combinations,omitempty"`
 	Travel     Travel           `yaml:"travel" json:"travel"`
 	Classes    Classes          `yaml:"classes" json:"classes"`
 	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
@@ -50,6 +53,13 @@ type Study struct {
 	// Path is the config file's path; relative input paths are resolved
 	// against its folder.
 	Path string `yaml:"-" json:"-"`
+}
+
+// Combination is a named set of categories measured as one.
+type Combination struct {
+	Name       string   `yaml:"name" json:"name"`
+	Label      string   `yaml:"label" json:"label"`
+	Categories []string `yaml:"categories" json:"categories"`
 }
 
 // Inputs names the data a study reads.
@@ -449,7 +459,24 @@ func (s *Study) validate() error {
 			bad(key, "%v", err)
 		}
 	}
-	if len(s.Categories) > 30 {
+	for i, c := range s.Combinations {
+		key := fmt.Sprintf("combinations[%d]", i)
+		if c.Name == "" || c.Name == AnyCategory || c.Name == SecularCategory || seen[c.Name] {
+			bad(key+".name", "give a name not used by a category or another combination (nor any or secular), got %q", c.Name)
+		}
+		if len(c.Categories) == 0 {
+			bad(key+".categories", "list the categories it combines")
+		}
+		for _, m := range c.Categories {
+			if !seen[m] {
+				bad(key+".categories", "%q is not a category", m)
+			}
+		}
+	}
+	for _, c := range s.Combinations {
+		seen[c.Name] = true // rankable and sitable by name
+	}
+	if len(s.Categories)+len(s.Combinations) > 30 {
 		bad("categories", "at most 30 categories, got %d", len(s.Categories))
 	}
 	if s.Travel.WalkKmh < 1 || s.Travel.WalkKmh > 10 {

@@ -146,3 +146,23 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestCombinations(t *testing.T) {
+	ok := base + "combinations:\n  - {name: indoor, label: Indoor places, categories: [library, community]}\nranking:\n  category: indoor\n"
+	s, err := Load(writeStudy(t, ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Combinations) != 1 || s.Ranking.Category != "indoor" {
+		t.Errorf("combinations %+v, ranking %q", s.Combinations, s.Ranking.Category)
+	}
+	for name, text := range map[string]string{
+		"unknown member":      "combinations:\n  - {name: x, categories: [library, pubs]}\n",
+		"clashes with a kind": "combinations:\n  - {name: library, categories: [library]}\n",
+		"empty":               "combinations:\n  - {name: x, categories: []}\n",
+	} {
+		if _, err := Load(writeStudy(t, base+text)); err == nil || !strings.Contains(err.Error(), "combinations[0]") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}

@@ -301,8 +301,8 @@ func (r *Result) ReportData() *report.Data {
 	total := r.Population()
 	for gi, g := range r.Groups {
 		col := palette[gi%len(palette)]
-		if g.Composite {
-			col = map[string]string{config.AnyCategory: "#444444", config.SecularCategory: "#7F7F7F"}[g.Name]
+		if c, ok := map[string]string{config.AnyCategory: "#444444", config.SecularCategory: "#7F7F7F"}[g.Name]; ok {
+			col = c
 		}
 		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
 	}

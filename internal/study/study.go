@@ -192,7 +192,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if n := eng.Unsnapped[access.Drive]; n > 0 {
 		r.note("%d cells are more than %.0f m from any drivable road; they count as unable to reach any place by car", n, s.Travel.SnapMax)
 	}
-	r.Groups = groups(s.Categories)
+	r.Groups = groups(s.Categories, s.Combinations)
 	ng := len(r.Groups)
 	r.Walk, r.Drive, r.WalkTo = make([][]float64, ng), make([][]float64, ng), make([][]int32, ng)
 	steps := int64(2*ng + 2)
@@ -347,8 +347,9 @@ func (r *Result) population(path string) error {
 	return nil
 }
 
-// groups lists the categories, then "any" and "secular".
-func groups(cats []place.Category) []Group {
+// groups lists the categories, then "any" and "secular", then the
+// configured combinations.
+func groups(cats []place.Category, combos []config.Combination) []Group {
 	var out []Group
 	var secular []int
 	for i, c := range cats {
@@ -363,6 +364,21 @@ func groups(cats []place.Category) []Group {
 	}
 	out = append(out, Group{Name: config.AnyCategory, Label: "Any gathering place", Composite: true, Categories: allCats(len(cats))})
 	out = append(out, Group{Name: config.SecularCategory, Label: "Any gathering place except places of worship", Composite: true, Categories: secular})
+	for _, c := range combos {
+		g := Group{Name: c.Name, Label: c.Label, Composite: true}
+		if g.Label == "" {
+			g.Label = c.Name
+		}
+		for _, m := range c.Categories {
+			for i, cat := range cats {
+				if cat.Name == m {
+					g.Categories = append(g.Categories, i)
+					g.Faith = g.Faith || cat.Faith && len(c.Categories) == 1
+				}
+			}
+		}
+		out = append(out, g)
+	}
 	return out
 }
 
