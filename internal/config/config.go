@@ -32,10 +32,10 @@ type Study struct {
 	// Combinations are further groups of categories measured together, as
 	// "any" and "secular" always are (say, everything but parks).
 	Combinations []Combination `yaml:"combinations,omitempty" json:"combinations,omitempty"`
-	Travel     Travel           `yaml:"travel" json:"travel"`
-	Classes    Classes          `yaml:"classes" json:"classes"`
-	Thresholds Thresholds       `yaml:"thresholds" json:"thresholds"`
-	Ranking    Ranking          `yaml:"ranking" json:"ranking"`
+	Travel       Travel        `yaml:"travel" json:"travel"`
+	Classes      Classes       `yaml:"classes" json:"classes"`
+	Thresholds   Thresholds    `yaml:"thresholds" json:"thresholds"`
+	Ranking      Ranking       `yaml:"ranking" json:"ranking"`
 	// Transit adds scheduled public transport (GTFS) as a mode; nil without.
 	Transit *Transit `yaml:"transit,omitempty" json:"transit,omitempty"`
 	// Scenario names a scenario file (YAML) of places added, closed or
@@ -207,6 +207,10 @@ type Siting struct {
 	MinCellPopulation float64  `yaml:"min_cell_population" json:"min_cell_population"`
 	// IncludeFaith lets places of worship be candidates.
 	IncludeFaith bool `yaml:"include_faith" json:"include_faith"`
+	// NeedWeighted weighs each cell's people by the need weights of their
+	// population groups (inputs.population.groups) instead of counting
+	// everyone once.
+	NeedWeighted bool `yaml:"need_weighted,omitempty" json:"need_weighted,omitempty"`
 	// Budget, when above 0, also chooses the sites that cover most people
 	// for that total cost (costs from the lists; 1 per site otherwise).
 	Budget float64 `yaml:"budget,omitempty" json:"budget,omitempty"`
@@ -578,6 +582,17 @@ func (s *Study) validate() error {
 		for i, f := range st.Files {
 			if err := s.checkFile(fmt.Sprintf("siting.files[%d]", i), f); err != nil {
 				errs = append(errs, err.Error())
+			}
+		}
+		if st.NeedWeighted {
+			weighted := false
+			if p := s.Inputs.Population; p != nil {
+				for _, g := range p.Groups {
+					weighted = weighted || g.NeedWeight > 0
+				}
+			}
+			if !weighted {
+				bad("siting.need_weighted", "needs population groups with need weights (inputs.population.groups[].need_weight)")
 			}
 		}
 		if st.Budget < 0 {

@@ -280,6 +280,7 @@ type SiteRow struct {
 	Total          float64 // people newly covered by it and the sites before
 	Cells          int     // cells in its catchment
 	Cost           float64
+	Areas          string // the areas it serves most, in words
 }
 
 // ScenarioData is a scenario against the baseline.

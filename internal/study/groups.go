@@ -144,3 +144,17 @@ func (r *Result) cellGroupPops() [][]float64 {
 	}
 	return out
 }
+
+// cellNeed is each cell's need-weighted people: the people of each group
+// times its need weight, summed.
+func (r *Result) cellNeed() []float64 {
+	pops := r.cellGroupPops()
+	out := make([]float64, len(r.Alloc.Cells))
+	for g, gp := range pops {
+		w := r.Study.Inputs.Population.Groups[g].NeedWeight
+		for i, v := range gp {
+			out[i] += w * v
+		}
+	}
+	return out
+}

@@ -829,7 +829,27 @@ func ordinal(p float64) string {
 // siteRows describes the chosen sites of a solution, in step order.
 func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 	var out []report.SiteRow
+	names := r.mainAreaNames()
 	for _, st := range sol.Steps {
+		served := map[string]float64{}
+		for _, i := range st.Catchment {
+			if names[i] != "" {
+				served[names[i]] += r.Alloc.Cells[i].Pop
+			}
+		}
+		var areas []string
+		for a := range served {
+			areas = append(areas, a)
+		}
+		sort.Slice(areas, func(x, y int) bool {
+			if served[areas[x]] != served[areas[y]] {
+				return served[areas[x]] > served[areas[y]]
+			}
+			return areas[x] < areas[y]
+		})
+		if len(areas) > 3 {
+			areas = append(areas[:3], fmt.Sprintf("and %d more", len(areas)-3))
+		}
 		c := r.Siting.Candidates[st.Site]
 		name := c.Name
 		if name == "" {
@@ -840,7 +860,7 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 			cost = 1
 		}
 		out = append(out, report.SiteRow{Name: name, Kind: strings.ReplaceAll(c.Kind, "_", " "), ID: c.ID, Lon: c.Point[0], Lat: c.Point[1],
-			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost})
+			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost, Areas: strings.Join(areas, "; ")})
 	}
 	return out
 }
@@ -849,7 +869,11 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 func (r *Result) investReport(d *report.Data) {
 	si := r.Siting
 	g := r.Groups[si.Group]
-	inv := &report.InvestData{Category: g.Label, Underserved: si.Underserved, Candidates: len(si.Candidates),
+	label := g.Label
+	if si.NeedWeighted {
+		label += " (counted by need weight)"
+	}
+	inv := &report.InvestData{Category: label, Underserved: si.Underserved, Candidates: len(si.Candidates),
 		Sites: r.siteRows(si.Cover), Bound: si.Cover.Bound,
 		Method: fmt.Sprintf("The sites were chosen among %s candidates (%s) one at a time, each where it brings the most people newly within their standard, then improved by swapping a chosen site for an unchosen one while that helps (%d swaps made); existing places stay where they are.",
 			output.Num(float64(len(si.Candidates)), 0), strings.Join(r.Study.Siting.Sources, ", "), si.Cover.Swaps)}
@@ -878,7 +902,7 @@ func (r *Result) investReport(d *report.Data) {
 // writeSites writes the chosen sites of every objective, with what each adds.
 func (r *Result) writeSites(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "cost", "cost_per_person"}); err != nil {
+	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person"}); err != nil {
 		return err
 	}
 	for _, obj := range []struct {
@@ -894,7 +918,7 @@ func (r *Result) writeSites(w io.Writer) error {
 				per = output.Num(row.Cost/row.Gain, 6)
 			}
 			if err := cw.Write([]string{obj.name, strconv.Itoa(k + 1), row.ID, row.Name, row.Kind, output.Num(row.Lon, 7), output.Num(row.Lat, 7),
-				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), output.Num(row.Cost, 4), per}); err != nil {
+				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), row.Areas, output.Num(row.Cost, 4), per}); err != nil {
 				return err
 			}
 		}

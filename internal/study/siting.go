@@ -33,8 +33,10 @@ type Siting struct {
 	Budget     *siting.Solution // nil without a budget
 	Links      int
 	Penalty    float64 // minutes charged in the p-median where nothing reaches
-	// Underserved people today, who are who the new sites could cover.
-	Underserved float64
+	// Underserved people today (need-weighted when siting.need_weighted),
+	// who are who the new sites could cover.
+	Underserved  float64
+	NeedWeighted bool
 }
 
 // splitHosts takes the hidden host buildings out of the places and turns
@@ -100,6 +102,10 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	pts := make([]orb.Point, len(cells))
 	walkLimit, driveLimit := make([]float64, len(cells)), make([]float64, len(cells))
 	out := &Siting{Group: gi, Candidates: cands}
+	var need []float64
+	if st.NeedWeighted {
+		need = r.cellNeed()
+	}
 	for i, c := range cells {
 		std := standard(r.Study, r.Class[i])
 		cur := r.Walk[gi][i]
@@ -108,10 +114,14 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 			cur = r.Drive[gi][i]
 			walkLimit[i], driveLimit[i] = math.NaN(), std.Minutes
 		}
-		demands[i] = siting.Demand{Weight: c.Pop, Limit: std.Minutes, Current: cur}
+		w := c.Pop
+		if need != nil {
+			w = need[i]
+		}
+		demands[i] = siting.Demand{Weight: w, Limit: std.Minutes, Current: cur}
 		pts[i] = c.Center
 		if r.Under[gi][i] {
-			out.Underserved += c.Pop
+			out.Underserved += w
 		}
 	}
 	sites := make([]orb.Point, len(cands))
@@ -122,6 +132,7 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	links := siting.Reach(walkG, sites, pts, walkLimit, opt)
 	links = append(links, siting.Reach(driveG, sites, pts, driveLimit, opt)...)
 	out.Links = len(links)
+	out.NeedWeighted = need != nil
 	var area orb.MultiPolygon
 	in, err := siting.New(demands, cands, links, siting.Options{Area: area})
 	if err != nil {

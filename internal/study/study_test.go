@@ -421,6 +421,18 @@ func TestGroupsConserved(t *testing.T) {
 	if all > r.Population() || all < 0.98*r.Population() {
 		t.Errorf("groups hold %.0f of %.0f people", all, r.Population())
 	}
+	// Per-cell need (used by need-weighted siting) sums to the weighted
+	// group totals.
+	var need, wantNeed float64
+	for _, v := range r.cellNeed() {
+		need += v
+	}
+	for _, g := range r.GroupRes {
+		wantNeed += g.NeedWeight * g.Population
+	}
+	if math.Abs(need-wantNeed) > 1e-6*wantNeed {
+		t.Errorf("cell need sums to %.3f, weighted groups %.3f", need, wantNeed)
+	}
 	// Need weights 1 for three groups: the weighted count is the sum of
 	// those groups' underserved people.
 	for k := range r.Groups {
