@@ -62,6 +62,11 @@ func (r *Result) Outputs() (*output.Set, error) {
 	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {
 		return nil, err
 	}
+	for _, t := range tableFiles(data) {
+		if err := set.Add(t.name, t.write); err != nil {
+			return nil, err
+		}
+	}
 	m := r.Manifest()
 	m.Describe(&set)
 	b, err := output.JSON(m)
@@ -964,4 +969,89 @@ func (r *Result) scenarioReport(d *report.Data) {
 		}
 	}
 	d.Scenario = sc
+}
+
+// tableFile is one of the report's tables as CSV.
+type tableFile struct {
+	name  string
+	write func(w io.Writer) error
+}
+
+// tableFiles writes the report's tables as CSV from the same data the page
+// shows, so the numbers agree to the digit.
+func tableFiles(d *report.Data) []tableFile {
+	writeRows := func(head []string, rows [][]string) func(io.Writer) error {
+		return func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			if err := cw.Write(head); err != nil {
+				return err
+			}
+			if err := cw.WriteAll(rows); err != nil {
+				return err
+			}
+			cw.Flush()
+			return cw.Error()
+		}
+	}
+	var out []tableFile
+	// Summary by kind of place.
+	head := []string{"kind", "label", "places", "residents_within_walk", "underserved", "underserved_share"}
+	for _, c := range d.Classes {
+		head = append(head, "underserved_"+c.Name)
+	}
+	var rows [][]string
+	for _, s := range d.Summary {
+		c := d.Categories[s.Category]
+		row := []string{c.Name, c.Label, strconv.Itoa(s.Places), output.Num(s.PopWalk15, 1), output.Num(s.Underserved, 1), output.Num(s.UnderservedShare, 4)}
+		for _, v := range s.ByClass {
+			row = append(row, output.Num(v, 1))
+		}
+		rows = append(rows, row)
+	}
+	out = append(out, tableFile{"summary.csv", writeRows(head, rows)})
+	if len(d.Groups) > 0 {
+		head := []string{"group", "residents"}
+		for _, c := range d.Categories {
+			head = append(head, "underserved_"+c.Name, "mean_walk_min_"+c.Name, "mean_drive_min_"+c.Name)
+		}
+		var rows [][]string
+		for _, g := range d.Groups {
+			row := []string{g.Label, output.Num(g.Population, 1)}
+			for k := range d.Categories {
+				row = append(row, output.Num(g.Underserved[k], 1), output.Num(g.MeanWalk[k], 2), output.Num(g.MeanDrive[k], 2))
+			}
+			rows = append(rows, row)
+		}
+		row := []string{"need-weighted", ""}
+		for k := range d.Categories {
+			row = append(row, output.Num(d.NeedUnderserved[k], 1), "", "")
+		}
+		rows = append(rows, row)
+		out = append(out, tableFile{"groups.csv", writeRows(head, rows)})
+	}
+	if len(d.Inequality) > 0 {
+		var rows [][]string
+		for _, q := range d.Inequality {
+			rows = append(rows, []string{d.Categories[q.Category].Name, q.Mode, output.Num(q.Mean, 6), output.Num(q.Gini, 4), output.Num(q.Palma, 4),
+				output.Num(q.Theil, 4), output.Num(q.BetweenShare, 4), output.Num(q.Concentration, 4)})
+		}
+		out = append(out, tableFile{"inequality.csv", writeRows([]string{"kind", "mode", "mean_gravity_access", "gini", "palma", "theil", "theil_between_classes_share", "concentration_by_income"}, rows)})
+	}
+	if len(d.Completeness) > 0 {
+		var rows [][]string
+		for _, c := range d.Completeness {
+			rows = append(rows, []string{c.Level, c.Area, c.Category, strconv.Itoa(c.Mapped), output.Num(c.Expected, 2)})
+		}
+		out = append(out, tableFile{"completeness.csv", writeRows([]string{"level", "area", "kind", "mapped", "expected_at_overall_rate"}, rows)})
+	}
+	if d.Transit != nil {
+		var rows [][]string
+		for _, w := range d.Transit.Windows {
+			for k, c := range d.Categories {
+				rows = append(rows, []string{w.Name, c.Name, output.Num(w.Within[k], 1), output.Num(w.Under[k], 1)})
+			}
+		}
+		out = append(out, tableFile{"transit.csv", writeRows([]string{"window", "kind", "residents_within_standard", "residents_beyond"}, rows)})
+	}
+	return out
 }
