@@ -43,11 +43,16 @@ test: deps-test assets
 	$(GO) vet ./...
 	$(GO) test ./...
 
-# Stage timings and peak memory of the Delaware runs, then the Go benchmarks.
+# Stage timings and peak memory of the example runs, then the Go benchmarks
+# (the TriMet ones download github.com/interline-io/transitland-lib's test
+# feed, about 50 MB, through the module proxy the first time).
 bench: build
 	./$(BIN) run --quiet --timings datasets/delaware/study.yaml
 	./$(BIN) run --quiet --timings datasets/delaware/tracts.yaml
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/
+	./$(BIN) run --quiet --timings datasets/porto-alegre/study.yaml
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/ \
+		./internal/measure/ ./internal/gtfs/ ./internal/transit/ ./internal/gpkg/
+	$(GO) test -run '^$$' -bench 'Delaware(Cover|Median)10' -benchmem ./internal/siting/
 
 lint:
 	gofmt -l cmd internal

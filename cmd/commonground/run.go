@@ -33,10 +33,14 @@ Runs the study the config describes: reads OpenStreetMap and population,
 measures walk and drive times from every populated grid cell to each kind of
 gathering place, finds underserved people, and writes into the output folder:
   report.html     the report, one self-contained file (open it in a browser)
-  cells.csv       every grid cell with its people, class and travel times
+  cells.csv       every grid cell with its people, class, remoteness and travel times
   areas.csv       people and underserved people per area
   places.geojson  the gathering places found
   measures.csv    standard access measures of every cell (cumulative, gravity, 2SFCA)
+  summary.csv, groups.csv, inequality.csv, completeness.csv, transit.csv
+                  the report's tables (those that apply)
+  sites.csv       with siting: the chosen sites and what each adds
+  results.gpkg    GeoPackage with cells, places, areas, candidate and chosen sites
   manifest.json   inputs with checksums, settings and versions, to rerun exactly
   timings.json    how long each stage took
 Nothing in the output folder changes unless the whole run succeeds.
