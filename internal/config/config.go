@@ -235,6 +235,9 @@ type Transit struct {
 	// Percentile of the travel times over the window that is reported
 	// (50: the median, as R5 reports by default).
 	Percentile float64 `yaml:"percentile" json:"percentile"`
+	// ExtraPercentiles are also written to cells.csv (default 25 and 75,
+	// as R5 users often report the spread around the median).
+	ExtraPercentiles []float64 `yaml:"extra_percentiles" json:"extra_percentiles"`
 	// Thresholds are the longest acceptable trip by transit per class.
 	Thresholds struct {
 		Urban  float64 `yaml:"urban" json:"urban"`
@@ -641,6 +644,11 @@ func (s *Study) validate() error {
 		if t.Percentile <= 0 || t.Percentile > 100 {
 			bad("transit.percentile", "must be between 0 and 100, got %v", t.Percentile)
 		}
+		for _, p := range t.ExtraPercentiles {
+			if p <= 0 || p > 100 {
+				bad("transit.extra_percentiles", "every value must be between 0 and 100, got %v", p)
+			}
+		}
 		for _, th := range []struct {
 			k string
 			v float64
@@ -878,6 +886,9 @@ func (s *Study) transitDefaults() {
 	}
 	if t.Percentile == 0 {
 		t.Percentile = 50
+	}
+	if t.ExtraPercentiles == nil {
+		t.ExtraPercentiles = []float64{25, 75}
 	}
 	if t.Thresholds.Urban == 0 {
 		t.Thresholds.Urban = 30

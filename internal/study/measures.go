@@ -29,7 +29,7 @@ type ModeMeasures struct {
 // measures builds a sparse cell x place travel matrix per mode from bounded
 // network searches and computes the measures on it with the measure
 // package, which follows the published definitions.
-func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
+func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func(done, total int64)) error {
 	s := r.Study
 	cells := r.Alloc.Cells
 	places := r.Extract.Places
@@ -66,6 +66,9 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine) error {
 			mp[k] = measure.Pair{From: int(p.Origin), To: int(p.Label), Cost: p.Minutes}
 		}
 		modes = append(modes, modePairs{mode, mode.String(), mp})
+		if progress != nil {
+			progress(int64(mode)+1, 3)
+		}
 	}
 	if r.Transit != nil {
 		// Transit is a mode of every measure too: the reported percentile of

@@ -92,6 +92,9 @@ func (r *Result) writeCells(w io.Writer) error {
 		for k := range r.Transit.Windows {
 			for _, g := range r.Groups {
 				head = append(head, fmt.Sprintf("transit%d_min_%s", k+1, g.Name), fmt.Sprintf("transit%d_underserved_%s", k+1, g.Name))
+				for _, p := range r.Study.Transit.ExtraPercentiles {
+					head = append(head, fmt.Sprintf("transit%d_p%s_min_%s", k+1, output.Num(p, 1), g.Name))
+				}
 			}
 		}
 	}
@@ -112,6 +115,9 @@ func (r *Result) writeCells(w io.Writer) error {
 			for _, tw := range r.Transit.Windows {
 				for gi := range r.Groups {
 					row = append(row, output.Num(tw.Minutes[gi][i], 2), boolStr(tw.Under[gi][i]))
+					for k := range tw.Extra {
+						row = append(row, output.Num(tw.Extra[k][gi][i], 2))
+					}
 				}
 			}
 		}

@@ -222,7 +222,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if s.Transit != nil {
 		rep.Start("public transport (RAPTOR)")
 		r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
-		if err := r.transitAccess(ctx, walkG, eng); err != nil {
+		if err := r.transitAccess(ctx, walkG, eng, rep.Update); err != nil {
 			return nil, err
 		}
 		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))
@@ -230,7 +230,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	rep.Start("access measures")
 	// Classes are needed for the Theil decomposition: compute them first.
 	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
-	if err := r.measures(ctx, eng); err != nil {
+	if err := r.measures(ctx, eng, rep.Update); err != nil {
 		return nil, err
 	}
 	rep.Done(fmt.Sprintf("%s walk and %s drive cell-place pairs", output.Num(float64(r.Measures[0].Pairs), 0), output.Num(float64(r.Measures[1].Pairs), 0)))

@@ -29,6 +29,8 @@ type TransitWindow struct {
 	// reachable within transit.max_trip_minutes.
 	Minutes [][]float64
 	Under   [][]bool // beyond the class's transit threshold
+	// Extra[k][g][i]: the k-th of transit.extra_percentiles, as Minutes.
+	Extra [][][]float64
 	// Reached[p]: some resident reaches place p within their threshold.
 	Reached []bool
 	// StopTrips[s]: departures per hour from stop s in the window.
@@ -49,7 +51,7 @@ type Transit struct {
 
 // transitAccess routes from every cell to every gathering place by walking
 // and scheduled transit over each departure window (range RAPTOR, as R5).
-func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *access.Engine) error {
+func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *access.Engine, progress func(done, total int64)) error {
 	t := r.Study.Transit
 	if t == nil {
 		return nil
@@ -148,6 +150,8 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		}
 	}
 	out := &Transit{Feed: feed, Day: day, Stops: tt.Stops, Routes: routeLines(tt)}
+	var done int64
+	total := int64(len(t.Windows) * len(cells))
 	for _, w := range t.Windows {
 		from, _ := config.ParseClock(w.Start)
 		to, _ := config.ParseClock(w.End)
@@ -156,12 +160,22 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		for gi := range tw.Minutes {
 			tw.Minutes[gi] = make([]float64, len(cells))
 		}
+		tw.Extra = make([][][]float64, len(t.ExtraPercentiles))
+		for k := range tw.Extra {
+			tw.Extra[k] = make([][]float64, len(r.Groups))
+			for gi := range tw.Extra[k] {
+				tw.Extra[k][gi] = make([]float64, len(cells))
+			}
+		}
 		var mu sync.Mutex
 		step := int32(t.StepMinutes * 60)
 		err := router.RangeEach(ctx, accesses, transit.Time(from), transit.Time(to), step, egress, direct, func(i int, res *transit.Result) {
 			limit := transitThreshold(t, r.Class[i]) * 60
 			for gi := range r.Groups {
 				tw.Minutes[gi][i] = groupPercentile(res, members[gi], t.Percentile)
+				for k, p := range t.ExtraPercentiles {
+					tw.Extra[k][gi][i] = groupPercentile(res, members[gi], p)
+				}
 			}
 			var mine []measure.Pair
 			reached := []int{}
@@ -179,6 +193,10 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 			tw.Pairs = append(tw.Pairs, mine...)
 			for _, j := range reached {
 				tw.Reached[j] = true
+			}
+			done++
+			if progress != nil {
+				progress(done, total)
 			}
 			mu.Unlock()
 		})

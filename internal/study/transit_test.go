@@ -79,6 +79,13 @@ func TestPortoAlegreTransit(t *testing.T) {
 			t.Fatalf("cell %d: %.2f min by transit covers %.0f m: faster than 80 km/h", c.Index, tr, straight)
 		}
 	}
+	// The 25th percentile never exceeds the median, nor the median the 75th.
+	for i := range r.Alloc.Cells {
+		p25, med, p75 := tw.Extra[0][lm][i], tw.Minutes[lm][i], tw.Extra[1][lm][i]
+		if !math.IsNaN(p25) && !math.IsNaN(med) && p25 > med || !math.IsNaN(med) && !math.IsNaN(p75) && med > p75 || math.IsNaN(p25) && !math.IsNaN(med) {
+			t.Fatalf("cell %d: p25 %v, median %v, p75 %v", i, p25, med, p75)
+		}
+	}
 	if checked < len(r.Alloc.Cells)/2 || faster < checked/4 {
 		t.Errorf("%d cells reach a landmark by transit, %d of them faster than walking", checked, faster)
 	}
