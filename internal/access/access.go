@@ -206,7 +206,7 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 					}
 				}
 				label := grp[0].Label
-				e.graphs[Walk].ReachAll(live, limit, e.targets[Walk], func(t int32, cost float64) {
+				e.graphs[Walk].ReachAllUnordered(live, limit, e.targets[Walk], func(t int32, cost float64) {
 					o := e.targetOf[Walk][t]
 					if cost+e.targetLeg[Walk][t] > limit {
 						return
@@ -297,36 +297,47 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	limit := maxMinutes * 60
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	parts := make([][]Pair, len(groups))
+	n := len(e.origins)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			best := map[int32]float64{}
+			// Dense per-worker scratch: the best time per origin, stamped
+			// with the group that set it, and the origins touched.
+			best := make([]float64, n)
+			stamp := make([]int32, n)
+			for i := range stamp {
+				stamp[i] = -1
+			}
+			var touched []int32
 			for gi := w; gi < len(groups); gi += workers {
 				if ctx.Err() != nil {
 					return
 				}
-				clear(best)
+				touched = touched[:0]
 				var live []network.Source
 				for _, s := range groups[gi] {
 					if s.Start <= limit {
 						live = append(live, s)
 					}
 				}
-				e.graphs[m].ReachAll(live, limit, e.targets[m], func(t int32, cost float64) {
+				e.graphs[m].ReachAllUnordered(live, limit, e.targets[m], func(t int32, cost float64) {
 					total := cost + e.targetLeg[m][t]
 					if total > limit {
 						return
 					}
 					o := e.targetOf[m][t]
-					if b, ok := best[o]; !ok || total < b {
+					if stamp[o] != int32(gi) {
+						stamp[o], best[o] = int32(gi), total
+						touched = append(touched, o)
+					} else if total < best[o] {
 						best[o] = total
 					}
 				})
-				out := make([]Pair, 0, len(best))
-				for o, c := range best {
-					out = append(out, Pair{Origin: o, Label: groups[gi][0].Label, Minutes: c / 60})
+				out := make([]Pair, len(touched))
+				for k, o := range touched {
+					out[k] = Pair{Origin: o, Label: groups[gi][0].Label, Minutes: best[o] / 60}
 				}
 				parts[gi] = out
 			}
@@ -336,15 +347,31 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var all []Pair
-	for _, p := range parts {
-		all = append(all, p...)
+	// Order by origin, then label, in linear time: count per origin, then
+	// place each group's pairs in group (label) order, which sources keep
+	// as the destinations' order; sort the few groups out of order first.
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Origin != all[j].Origin {
-			return all[i].Origin < all[j].Origin
+	sort.SliceStable(order, func(a, b int) bool { return groups[order[a]][0].Label < groups[order[b]][0].Label })
+	start := make([]int, n+1)
+	total := 0
+	for _, p := range parts {
+		for _, q := range p {
+			start[q.Origin+1]++
 		}
-		return all[i].Label < all[j].Label
-	})
+		total += len(p)
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	all := make([]Pair, total)
+	for _, gi := range order {
+		for _, q := range parts[gi] {
+			all[start[q.Origin]] = q
+			start[q.Origin]++
+		}
+	}
 	return all, nil
 }

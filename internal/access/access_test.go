@@ -200,9 +200,10 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 		}
 	}
 	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	// Labels out of order in the input: the matrix must still be sorted.
 	dests := []Dest{
-		{Point: orb.Point{0.0012, 0.0031}, Label: 0},
 		{Point: orb.Point{0.0044, 0.0008}, Label: 1},
+		{Point: orb.Point{0.0012, 0.0031}, Label: 0},
 		{Point: orb.Point{0.0030, 0.0050}, Label: 2}, {Point: orb.Point{0.0050, 0.0030}, Label: 2},
 	}
 	for _, m := range []Mode{Walk, Drive} {
@@ -222,6 +223,12 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 			single[l], _ = e.Nearest(m, ds)
 		}
 		best := map[int32]Pair{}
+		for k := 1; k < len(pairs); k++ {
+			a, b := pairs[k-1], pairs[k]
+			if a.Origin > b.Origin || a.Origin == b.Origin && a.Label >= b.Label {
+				t.Fatalf("%v: pairs out of order at %d: %+v then %+v", m, k, a, b)
+			}
+		}
 		for _, p := range pairs {
 			if !near(p.Minutes, single[p.Label][p.Origin], 1e-9) {
 				t.Errorf("%v: origin %d to %d: matrix %.6f, single search %.6f", m, p.Origin, p.Label, p.Minutes, single[p.Label][p.Origin])
