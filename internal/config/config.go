@@ -251,6 +251,9 @@ type Window struct {
 	Name  string `yaml:"name" json:"name"`
 	Start string `yaml:"start" json:"start"`
 	End   string `yaml:"end" json:"end"`
+	// Date, YYYY-MM-DD, when the window runs on another day than
+	// transit.date (a Saturday or Sunday window).
+	Date string `yaml:"date,omitempty" json:"date,omitempty"`
 }
 
 // Measures sets the access measures: cumulative opportunities within a
@@ -627,6 +630,11 @@ func (s *Study) validate() error {
 			}
 			if w.Name == "" {
 				bad(key+".name", "missing: name the window, for example weekday evening")
+			}
+			if w.Date != "" {
+				if _, err := time.Parse("2006-01-02", w.Date); err != nil {
+					bad(key+".date", "must be a date YYYY-MM-DD, got %q", w.Date)
+				}
 			}
 		}
 		if t.StepMinutes < 1 || t.StepMinutes > 60 {

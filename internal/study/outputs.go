@@ -798,7 +798,7 @@ func (r *Result) transitReport(d *report.Data) {
 		d.Stops = append(d.Stops, stop)
 	}
 	for _, tw := range tr.Windows {
-		w := report.TransitWindow{Name: fmt.Sprintf("%s, %s–%s", tw.Name, clock(tw.From), clock(tw.To))}
+		w := report.TransitWindow{Name: fmt.Sprintf("%s, %s %s–%s", tw.Name, tw.Date, clock(tw.From), clock(tw.To))}
 		for gi := range r.Groups {
 			row := make([]float32, len(tw.Minutes[gi]))
 			var within, under float64

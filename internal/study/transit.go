@@ -23,7 +23,8 @@ import (
 // one departure window.
 type TransitWindow struct {
 	Name     string
-	From, To int // seconds after midnight
+	Date     string // service date, YYYY-MM-DD
+	From, To int    // seconds after midnight
 	// Minutes[g][i]: the configured percentile, over the departures of the
 	// window, of the trip to the nearest place of group g; NaN when none is
 	// reachable within transit.max_trip_minutes.
@@ -86,10 +87,20 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		r.note("%d of %d transit stops are more than %.0f m from any walkable street: no one can walk to them, though transfers between them count", walker.Unsnapped, len(tt.Stops), r.Study.Travel.SnapMax)
 	}
 	tt.Transfers = walker.Transfers(maxWalk, transit.DefaultDetour)
-	router, err := transit.NewRouter(tt, transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: 60})
+	opts := transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: 60}
+	router, err := transit.NewRouter(tt, opts)
 	if err != nil {
 		return err
 	}
+	transfers := tt.Transfers
+	// A window may run on its own date (a Saturday, a Sunday): one
+	// timetable and router per date, sharing stops, walks and transfers.
+	type dated struct {
+		tt     *transit.Timetable
+		router *transit.Router
+		egress *transit.Egress
+	}
+	byDate := map[string]*dated{t.Date: {tt: tt, router: router}}
 	cells := r.Alloc.Cells
 	origins := make([]orb.Point, len(cells))
 	for i, c := range cells {
@@ -118,6 +129,32 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 	egress, err := router.NewEgress(egressOf)
 	if err != nil {
 		return err
+	}
+	byDate[t.Date].egress = egress
+	forDate := func(date string) (*dated, error) {
+		if dd, ok := byDate[date]; ok {
+			return dd, nil
+		}
+		d, err := gtfs.ParseDate(date)
+		if err != nil {
+			return nil, fmt.Errorf("transit window date: %w", err)
+		}
+		tt2, _, err := transit.FromFeed(feed, d)
+		if err != nil {
+			return nil, err
+		}
+		tt2.Transfers = transfers
+		rt, err := transit.NewRouter(tt2, opts)
+		if err != nil {
+			return nil, err
+		}
+		eg, err := rt.NewEgress(egressOf)
+		if err != nil {
+			return nil, err
+		}
+		dd := &dated{tt: tt2, router: rt, egress: eg}
+		byDate[date] = dd
+		return dd, nil
 	}
 	accesses := walker.Stops(origins, maxWalk)
 	// The walk-only option is the walk mode's own cell-to-place time, so a
@@ -153,9 +190,17 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 	var done int64
 	total := int64(len(t.Windows) * len(cells))
 	for _, w := range t.Windows {
+		date := t.Date
+		if w.Date != "" {
+			date = w.Date
+		}
+		dd, err := forDate(date)
+		if err != nil {
+			return err
+		}
 		from, _ := config.ParseClock(w.Start)
 		to, _ := config.ParseClock(w.End)
-		tw := TransitWindow{Name: w.Name, From: from, To: to, Reached: make([]bool, len(places))}
+		tw := TransitWindow{Name: w.Name, Date: date, From: from, To: to, Reached: make([]bool, len(places))}
 		tw.Minutes = make([][]float64, len(r.Groups))
 		for gi := range tw.Minutes {
 			tw.Minutes[gi] = make([]float64, len(cells))
@@ -169,7 +214,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		}
 		var mu sync.Mutex
 		step := int32(t.StepMinutes * 60)
-		err := router.RangeEach(ctx, accesses, transit.Time(from), transit.Time(to), step, egress, direct, func(i int, res *transit.Result) {
+		err = dd.router.RangeEach(ctx, accesses, transit.Time(from), transit.Time(to), step, dd.egress, direct, func(i int, res *transit.Result) {
 			limit := transitThreshold(t, r.Class[i]) * 60
 			for gi := range r.Groups {
 				tw.Minutes[gi][i] = groupPercentile(res, members[gi], t.Percentile)
@@ -219,7 +264,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 			}
 			return tw.Pairs[a].To < tw.Pairs[b].To
 		})
-		tw.StopTrips = stopTrips(tt, from, to)
+		tw.StopTrips = stopTrips(dd.tt, from, to)
 		out.Windows = append(out.Windows, tw)
 	}
 	r.Transit = out

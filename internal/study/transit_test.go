@@ -50,7 +50,7 @@ func portoAlegre(t *testing.T) *Result {
 // population and the 15 landmarks come through whole.
 func TestPortoAlegreTransit(t *testing.T) {
 	r := portoAlegre(t)
-	if len(r.Extract.Places) != 15 || r.Transit == nil || len(r.Transit.Windows) != 1 {
+	if len(r.Extract.Places) != 15 || r.Transit == nil || len(r.Transit.Windows) != 2 {
 		t.Fatalf("%d places, transit %v", len(r.Extract.Places), r.Transit != nil)
 	}
 	if math.Abs(r.Population()-poaPopulation(t)) > 1e-6 {
@@ -88,6 +88,24 @@ func TestPortoAlegreTransit(t *testing.T) {
 	}
 	if checked < len(r.Alloc.Cells)/2 || faster < checked/4 {
 		t.Errorf("%d cells reach a landmark by transit, %d of them faster than walking", checked, faster)
+	}
+	// Saturday runs fewer buses than a weekday, so departures per hour fall
+	// and fewer people are within the standard.
+	var wk, sat float64
+	for k := range r.Transit.Stops {
+		wk += r.Transit.Windows[0].StopTrips[k]
+		sat += r.Transit.Windows[1].StopTrips[k]
+	}
+	under := func(w int) (n float64) {
+		for i, c := range r.Alloc.Cells {
+			if r.Transit.Windows[w].Under[lm][i] {
+				n += c.Pop
+			}
+		}
+		return n
+	}
+	if r.Transit.Windows[1].Date != "2019-05-18" || sat >= wk || under(1) <= under(0) {
+		t.Errorf("Saturday %s: %.0f departures/h against %.0f on the weekday; underserved %.0f against %.0f", r.Transit.Windows[1].Date, sat, wk, under(1), under(0))
 	}
 }
 
@@ -163,8 +181,8 @@ func TestPortoAlegreReportInBrowser(t *testing.T) {
 func TestPortoAlegreMeasuresConserve(t *testing.T) {
 	r := portoAlegre(t)
 	lm := group(t, r, "landmark")
-	if len(r.Measures) != 3 {
-		t.Fatalf("%d measured modes, want walk, drive and transit", len(r.Measures))
+	if len(r.Measures) != 4 {
+		t.Fatalf("%d measured modes, want walk, drive and transit in two windows", len(r.Measures))
 	}
 	supply := r.supply(r.Groups[lm])
 	for _, mm := range r.Measures {
