@@ -276,6 +276,10 @@ func boolStr(b bool) string {
 // "Color Universal Design"), one per category in order.
 var palette = []string{"#0072B2", "#E69F00", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#F0E442", "#000000"}
 
+// comboPalette colours user-defined combinations of categories, apart from
+// the categories' own colours.
+var comboPalette = []string{"#8C510A", "#01665E", "#762A83", "#B2182B"}
+
 // TimeBands are the travel-time bands of the charts, in minutes.
 var TimeBands = []struct {
 	Label    string
@@ -310,10 +314,14 @@ func (r *Result) ReportData() *report.Data {
 		CellSize:    s.Grid.CellSize,
 	}
 	total := r.Population()
+	combo := 0
 	for gi, g := range r.Groups {
 		col := palette[gi%len(palette)]
 		if c, ok := map[string]string{config.AnyCategory: "#444444", config.SecularCategory: "#7F7F7F"}[g.Name]; ok {
 			col = c
+		} else if g.Composite {
+			col = comboPalette[combo%len(comboPalette)]
+			combo++
 		}
 		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
 	}
