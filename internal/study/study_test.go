@@ -32,30 +32,41 @@ import (
 	"commonground/internal/testdata"
 )
 
-var (
-	tractsOnce sync.Once
-	tractsRes  *Result
-	tractsErr  error
-)
+// runs caches example runs by config, so each runs once for all tests.
+var runs sync.Map // config path -> *exampleRun
 
-// tracts runs the Delaware census-tract study once for all tests here.
-func tracts(t *testing.T) *Result {
+type exampleRun struct {
+	once sync.Once
+	res  *Result
+	err  error
+}
+
+// example runs datasets/<rel> once for all tests here.
+func example(t *testing.T, rel, why string) *Result {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("the Delaware run takes several seconds; skipped under -short")
+		t.Skip(why + "; skipped under -short")
 	}
-	tractsOnce.Do(func() {
-		s, err := config.Load(filepath.Join(testdata.RepoRoot(), "datasets", "delaware", "tracts.yaml"))
+	v, _ := runs.LoadOrStore(rel, &exampleRun{})
+	e := v.(*exampleRun)
+	e.once.Do(func() {
+		s, err := config.Load(filepath.Join(testdata.RepoRoot(), "datasets", filepath.FromSlash(rel)))
 		if err != nil {
-			tractsErr = err
+			e.err = err
 			return
 		}
-		tractsRes, tractsErr = Run(context.Background(), s, progress.New(io.Discard, true))
+		e.res, e.err = Run(context.Background(), s, progress.New(io.Discard, true))
 	})
-	if tractsErr != nil {
-		t.Fatal(tractsErr)
+	if e.err != nil {
+		t.Fatal(e.err)
 	}
-	return tractsRes
+	return e.res
+}
+
+// tracts is the Delaware census-tract study.
+func tracts(t *testing.T) *Result {
+	t.Helper()
+	return example(t, "delaware/tracts.yaml", "the Delaware run takes several seconds")
 }
 
 func group(t *testing.T, r *Result, name string) int {

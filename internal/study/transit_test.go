@@ -1,46 +1,21 @@
 package study
 
 import (
-	"context"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
-	"commonground/internal/config"
 	"commonground/internal/geo"
 	"commonground/internal/measure"
-	"commonground/internal/progress"
 	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
 )
 
-var (
-	poaOnce sync.Once
-	poaRes  *Result
-	poaErr  error
-)
-
-// portoAlegre runs the Porto Alegre transit example once.
+// portoAlegre is the Porto Alegre transit example.
 func portoAlegre(t *testing.T) *Result {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("routes every cell by transit over a two-hour window; skipped under -short")
-	}
-	poaOnce.Do(func() {
-		s, err := config.Load(filepath.Join(testdata.RepoRoot(), "datasets", "porto-alegre", "study.yaml"))
-		if err != nil {
-			poaErr = err
-			return
-		}
-		poaRes, poaErr = Run(context.Background(), s, progress.New(io.Discard, true))
-	})
-	if poaErr != nil {
-		t.Fatal(poaErr)
-	}
-	return poaRes
+	return example(t, "porto-alegre/study.yaml", "routes every cell by transit over two windows")
 }
 
 // TestPortoAlegreTransit checks the transit stage's results against what
