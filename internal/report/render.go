@@ -158,6 +158,9 @@ func Render(w io.Writer, d *Data) (err error) {
 		"lower":   strings.ToLower,
 		"inc":     func(i int) int { return i + 1 },
 		"ratio":   ratio,
+		"areaTable": func(rows []areaView, d *Data) areaTableView {
+			return areaTableView{Rows: rows, D: d}
+		},
 		"div": func(a, b float64) float64 {
 			if b == 0 {
 				return 0
@@ -358,4 +361,10 @@ type inequalityView struct {
 	Label, Mode                       string
 	Mean, Gini, Palma, Theil, Between string
 	Concentration                     string
+}
+
+// areaTableView is what the shared area table template sees.
+type areaTableView struct {
+	Rows []areaView
+	D    *Data
 }
