@@ -276,6 +276,9 @@ type Sensitivity struct {
 	Urban  []float64 `yaml:"urban_minutes" json:"urban_minutes"`
 	Rural  []float64 `yaml:"rural_minutes" json:"rural_minutes"`
 	Remote []float64 `yaml:"remote_minutes" json:"remote_minutes"`
+	// GravityBetas are decay parameters under which areas are also ranked
+	// by gravity access (least first), to compare with the ranking.
+	GravityBetas []float64 `yaml:"gravity_betas" json:"gravity_betas"`
 }
 
 // Output names where results go.
@@ -320,9 +323,10 @@ func Defaults() Study {
 		Ranking:  Ranking{Category: SecularCategory, Top: 20},
 		Measures: Measures{MaxMinutes: 30, Cutoff: 15, GravityBeta: 0.1, Catchment: 30},
 		Sensitivity: Sensitivity{
-			Urban:  []float64{10, 15, 20},
-			Rural:  []float64{10, 15, 20, 30},
-			Remote: []float64{20, 30, 45},
+			Urban:        []float64{10, 15, 20},
+			Rural:        []float64{10, 15, 20, 30},
+			Remote:       []float64{20, 30, 45},
+			GravityBetas: []float64{0.05, 0.1, 0.2},
 		},
 	}
 }
@@ -695,6 +699,11 @@ func (s *Study) validate() error {
 			if m <= 0 || m > 600 {
 				bad(sc.key, "every value must be between 0 and 600 minutes, got %v", m)
 			}
+		}
+	}
+	for _, b := range s.Sensitivity.GravityBetas {
+		if b <= 0 || b > 10 {
+			bad("sensitivity.gravity_betas", "every value must be between 0 and 10 per minute, got %v", b)
 		}
 	}
 	if n := max(1, len(s.Sensitivity.Urban)) * max(1, len(s.Sensitivity.Rural)) * max(1, len(s.Sensitivity.Remote)); n > 1000 {

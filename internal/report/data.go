@@ -199,6 +199,14 @@ type Sensitivity struct {
 	// settings' top N; SpearmanMean and SpearmanMin summarise the rank
 	// correlation of every setting's ranking with the baseline's.
 	Overlap, SpearmanMean, SpearmanMin float64
+	// Decay compares the ranking with rankings by gravity access under
+	// other decay parameters.
+	Decay []DecayRow
+}
+
+// DecayRow is the ranking by gravity access under one decay parameter.
+type DecayRow struct {
+	Beta, Overlap, Spearman float64
 }
 
 // Input is one file the run read, with its checksum so a reader can tell

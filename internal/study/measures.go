@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"commonground/internal/access"
+	"commonground/internal/gap"
 	"commonground/internal/measure"
 )
 
@@ -161,4 +163,81 @@ func (r *Result) cellIncome() []float64 {
 		}
 	}
 	return out
+}
+
+// DecayCheck compares the ranking of areas by underserved people with a
+// ranking by gravity access (least first) under one decay parameter.
+type DecayCheck struct {
+	Beta float64
+	// Overlap is the share of the ranking's top N that are also among the
+	// N areas with the least gravity access by car.
+	Overlap float64
+	// Spearman is the rank correlation of the areas' gravity access under
+	// this beta with that under the study's own beta.
+	Spearman float64
+}
+
+// decaySensitivity ranks the areas of the ranking level by mean gravity
+// access by car to the ranking category, for each beta of
+// sensitivity.gravity_betas.
+func (r *Result) decaySensitivity() {
+	var m *ModeMeasures
+	for k := range r.Measures {
+		if r.Measures[k].Name == "drive" {
+			m = &r.Measures[k]
+		}
+	}
+	if m == nil || len(r.Ranked) == 0 {
+		return
+	}
+	rg := r.RankGroup()
+	supply := r.supply(r.Groups[rg])
+	var areas []int
+	for _, a := range r.Ranked {
+		areas = append(areas, a.Area)
+	}
+	topN := min(r.Study.Ranking.Top, len(areas))
+	top := map[int]bool{}
+	for _, a := range areas[:topN] {
+		top[a] = true
+	}
+	areaMean := func(beta float64) []float64 {
+		g, err := m.Matrix.Gravity(supply, measure.Exponential(beta))
+		if err != nil {
+			return nil
+		}
+		sum, pop := map[int]float64{}, map[int]float64{}
+		for i, ms := range r.Members {
+			for _, mb := range ms {
+				sum[int(mb.Area)] += mb.Pop * g[i]
+				pop[int(mb.Area)] += mb.Pop
+			}
+		}
+		out := make([]float64, len(areas))
+		for k, a := range areas {
+			if pop[a] > 0 {
+				out[k] = sum[a] / pop[a]
+			}
+		}
+		return out
+	}
+	base := areaMean(r.Study.Measures.GravityBeta)
+	if base == nil {
+		return
+	}
+	for _, beta := range r.Study.Sensitivity.GravityBetas {
+		v := areaMean(beta)
+		idx := make([]int, len(areas))
+		for k := range idx {
+			idx[k] = k
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
+		shared := 0
+		for _, k := range idx[:topN] {
+			if top[areas[k]] {
+				shared++
+			}
+		}
+		r.DecayChecks = append(r.DecayChecks, DecayCheck{Beta: beta, Overlap: float64(shared) / float64(max(topN, 1)), Spearman: gap.Spearman(base, v)})
+	}
 }

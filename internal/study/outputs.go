@@ -437,6 +437,9 @@ func (r *Result) ReportData() *report.Data {
 		for k, a := range r.Sens.Top {
 			stay[a] = r.Sens.StayShare[k]
 		}
+		for _, dc := range r.DecayChecks {
+			d.Sensitivity.Decay = append(d.Sensitivity.Decay, report.DecayRow{Beta: dc.Beta, Overlap: dc.Overlap, Spearman: dc.Spearman})
+		}
 	}
 	for k, a := range r.Ranked {
 		if k >= s.Ranking.Top {

@@ -62,13 +62,14 @@ type Result struct {
 	Density []float64
 	Under   [][]bool // [group][cell]
 
-	Areas      []gap.Area
-	Members    [][]gap.Member // [cell] area memberships
-	AreaResult []gap.AreaResult
-	RankLevel  string
-	Ranked     []gap.AreaResult
-	Sens       gap.Sensitivity
-	SensVaried string
+	Areas       []gap.Area
+	Members     [][]gap.Member // [cell] area memberships
+	AreaResult  []gap.AreaResult
+	RankLevel   string
+	Ranked      []gap.AreaResult
+	Sens        gap.Sensitivity
+	SensVaried  string
+	DecayChecks []DecayCheck
 
 	Flags    []Flag // areas where mapping looks incomplete
 	Measures []ModeMeasures
@@ -250,6 +251,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
 	r.rank()
 	r.sensitivity()
+	r.decaySensitivity()
 	r.groupAccess()
 	if err := r.completeness(); err != nil {
 		return nil, err

@@ -713,3 +713,19 @@ func TestScenarioGainsAndLosses(t *testing.T) {
 		}
 	}
 }
+
+func TestDecaySensitivity(t *testing.T) {
+	r := tracts(t)
+	if len(r.DecayChecks) != len(r.Study.Sensitivity.GravityBetas) || len(r.DecayChecks) == 0 {
+		t.Fatalf("%d decay checks for %v", len(r.DecayChecks), r.Study.Sensitivity.GravityBetas)
+	}
+	for _, d := range r.DecayChecks {
+		if d.Overlap < 0 || d.Overlap > 1 || d.Spearman < -1 || d.Spearman > 1 {
+			t.Errorf("beta %v: overlap %v, Spearman %v", d.Beta, d.Overlap, d.Spearman)
+		}
+		// At the study's own beta the ranking is compared with itself.
+		if d.Beta == r.Study.Measures.GravityBeta && d.Spearman != 1 {
+			t.Errorf("beta %v is the study's own, yet its rank correlation is %v", d.Beta, d.Spearman)
+		}
+	}
+}
