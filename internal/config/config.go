@@ -354,16 +354,12 @@ func Parse(path string, raw []byte) (*Study, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	s := Defaults()
-	userSetCategories := false
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("config %s: %s", path, cleanYAMLError(err))
 	}
-	if s.Categories != nil {
-		userSetCategories = true
-	}
-	if !userSetCategories {
+	if s.Categories == nil { // the key was left out: the default categories
 		s.Categories = place.DefaultCategories()
 	}
 	s.Path = path

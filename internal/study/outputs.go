@@ -149,6 +149,9 @@ func (r *Result) popMethod(i int) string {
 // mainAreaNames names each cell's area of the ranking level: the one most of
 // its people live in.
 func (r *Result) mainAreaNames() []string {
+	if r.mainNames != nil {
+		return r.mainNames
+	}
 	out := make([]string, len(r.Alloc.Cells))
 	for i, ms := range r.Members {
 		best, bestPop := int32(-1), -1.0
@@ -161,6 +164,7 @@ func (r *Result) mainAreaNames() []string {
 			out[i] = r.Areas[best].Name
 		}
 	}
+	r.mainNames = out
 	return out
 }
 

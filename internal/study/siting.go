@@ -64,12 +64,7 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	if st == nil {
 		return nil
 	}
-	gi := 0
-	for i, g := range r.Groups {
-		if g.Name == st.Category {
-			gi = i
-		}
-	}
+	gi := r.groupIndex(st.Category)
 	var cands []siting.Candidate
 	for _, src := range st.Sources {
 		switch src {

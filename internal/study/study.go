@@ -71,12 +71,13 @@ type Result struct {
 	SensVaried  string
 	DecayChecks []DecayCheck
 
-	Flags    []Flag // areas where mapping looks incomplete
-	Measures []ModeMeasures
-	Transit  *Transit    // nil without a transit section
-	Siting   *Siting     // nil without a siting section
-	Scenario *Scenario   // nil without a scenario
-	areaGeom []areaShape // outlines of the areas, for placing points in them
+	Flags     []Flag // areas where mapping looks incomplete
+	Measures  []ModeMeasures
+	Transit   *Transit    // nil without a transit section
+	Siting    *Siting     // nil without a siting section
+	Scenario  *Scenario   // nil without a scenario
+	areaGeom  []areaShape // outlines of the areas, for placing points in them
+	mainNames []string    // each cell's main area of the ranking level, once computed
 
 	GroupRes  []GroupResult
 	NeedUnder []float64 // need-weighted underserved people per group of places
@@ -211,6 +212,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		rep.Update(step, steps)
 	}
 	r.remoteness(eng)
+	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
 	step++
 	rep.Update(step, steps)
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
@@ -222,15 +224,12 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
 	if s.Transit != nil {
 		rep.Start("public transport (RAPTOR)")
-		r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
 		if err := r.transitAccess(ctx, walkG, eng, rep.Update); err != nil {
 			return nil, err
 		}
 		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))
 	}
 	rep.Start("access measures")
-	// Classes are needed for the Theil decomposition: compute them first.
-	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
 	if err := r.measures(ctx, eng, rep.Update); err != nil {
 		return nil, err
 	}
@@ -495,7 +494,7 @@ func (r *Result) areas() error {
 			if found < 0 {
 				if outside < 0 {
 					outside = int32(len(r.Areas))
-					r.Areas = append(r.Areas, gap.Area{Name: "outside any " + lvl.Label, Level: lvl.Label})
+					r.Areas = append(r.Areas, gap.Area{Name: outsidePrefix + lvl.Label, Level: lvl.Label})
 				}
 				found = outside
 			}
@@ -511,27 +510,33 @@ func (r *Result) areas() error {
 
 // rank orders the areas of the ranking level by need.
 func (r *Result) rank() {
-	gi := 0
-	for i, g := range r.Groups {
-		if g.Name == r.Study.Ranking.Category {
-			gi = i
-		}
-	}
 	var level []gap.AreaResult
-	var levelAreas []gap.Area
 	for _, a := range r.AreaResult {
-		if r.Areas[a.Area].Level == r.RankLevel && !strings.HasPrefix(r.Areas[a.Area].Name, "outside any ") {
+		if r.rankable(a.Area) {
 			level = append(level, a)
 		}
-		levelAreas = r.Areas
 	}
-	r.Ranked = gap.Rank(level, levelAreas, gi)
+	r.Ranked = gap.Rank(level, r.Areas, r.RankGroup())
 }
 
+// rankable reports whether area a takes part in the ranking: an area of the
+// ranking level, not the "outside any ..." remainder.
+func (r *Result) rankable(a int) bool {
+	return r.Areas[a].Level == r.RankLevel && !strings.HasPrefix(r.Areas[a].Name, outsidePrefix)
+}
+
+// outsidePrefix names the remainder area of an admin level.
+const outsidePrefix = "outside any "
+
 // RankGroup returns the index of the group areas are ranked by.
-func (r *Result) RankGroup() int {
+func (r *Result) RankGroup() int { return r.groupIndex(r.Study.Ranking.Category) }
+
+// groupIndex returns the index of the group of places with the given name
+// (a category, "any", "secular" or a combination); config validation makes
+// sure it exists, and 0 stands in otherwise.
+func (r *Result) groupIndex(name string) int {
 	for i, g := range r.Groups {
-		if g.Name == r.Study.Ranking.Category {
+		if g.Name == name {
 			return i
 		}
 	}
@@ -573,9 +578,7 @@ func (r *Result) sensitivity() {
 	rg := r.RankGroup()
 	in := gap.RankInput{
 		Walk: r.Walk[rg], Drive: r.Drive[rg], Class: r.Class, Members: r.Members, NAreas: len(r.Areas),
-		Keep: func(a int) bool {
-			return r.Areas[a].Level == r.RankLevel && !strings.HasPrefix(r.Areas[a].Name, "outside any ")
-		},
+		Keep: r.rankable,
 	}
 	r.Sens = gap.Rerank(in, settings, s.Ranking.Top)
 	words := func(c gap.Class, v []float64) string {

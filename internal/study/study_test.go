@@ -268,11 +268,11 @@ func TestOutputsDeterministic(t *testing.T) {
 	}
 }
 
-// TestRealReportInBrowser renders the Delaware tracts report and opens it in
-// headless Chromium from file://: the map draws every populated cell, all
-// charts draw, and the page has no script errors and makes no requests.
-func TestRealReportInBrowser(t *testing.T) {
-	r := tracts(t)
+// openReport renders a run's report to a file, opens it in headless
+// Chromium and returns the page's self-check, failing the test on any
+// script error or request.
+func openReport(t *testing.T, r *Result) browsertest.Verdict {
+	t.Helper()
 	bin := browsertest.Chromium(t)
 	set, err := r.Outputs()
 	if err != nil {
@@ -283,11 +283,20 @@ func TestRealReportInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := browsertest.Load(t, bin, page)
-	if !v.Done {
-		t.Error("the page's self-check did not finish")
-	}
 	for _, f := range v.Faults() {
 		t.Error(f)
+	}
+	return v
+}
+
+// TestRealReportInBrowser renders the Delaware tracts report and opens it in
+// headless Chromium from file://: the map draws every populated cell, all
+// charts draw, and the page has no script errors and makes no requests.
+func TestRealReportInBrowser(t *testing.T) {
+	r := tracts(t)
+	v := openReport(t, r)
+	if !v.Done {
+		t.Error("the page's self-check did not finish")
 	}
 	if v.Map.Cells != len(r.Alloc.Cells) || v.Map.CellsDrawn < len(r.Alloc.Cells) {
 		t.Errorf("map drew %d squares for %d cells", v.Map.CellsDrawn, len(r.Alloc.Cells))

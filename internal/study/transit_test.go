@@ -3,12 +3,10 @@ package study
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"commonground/internal/geo"
 	"commonground/internal/measure"
-	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
 )
 
@@ -120,19 +118,7 @@ func poaPopulation(t *testing.T) float64 {
 // errors or requests, every cell drawn, and the transit chart drawn.
 func TestPortoAlegreReportInBrowser(t *testing.T) {
 	r := portoAlegre(t)
-	bin := browsertest.Chromium(t)
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := filepath.Join(t.TempDir(), ReportFile)
-	if err := os.WriteFile(page, set.Bytes(ReportFile), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	v, _ := browsertest.Load(t, bin, page)
-	for _, f := range v.Faults() {
-		t.Error(f)
-	}
+	v := openReport(t, r)
 	if v.Map.CellsDrawn < len(r.Alloc.Cells) || v.Map.Stops != len(r.Transit.Stops) {
 		t.Errorf("map drew %d of %d cells and %d of %d stops", v.Map.CellsDrawn, len(r.Alloc.Cells), v.Map.Stops, len(r.Transit.Stops))
 	}
