@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,10 +33,18 @@ type Study struct {
 	// Combinations are further groups of categories measured together, as
 	// "any" and "secular" always are (say, everything but parks).
 	Combinations []Combination `yaml:"combinations,omitempty" json:"combinations,omitempty"`
-	Travel       Travel        `yaml:"travel" json:"travel"`
-	Classes      Classes       `yaml:"classes" json:"classes"`
-	Thresholds   Thresholds    `yaml:"thresholds" json:"thresholds"`
-	Ranking      Ranking       `yaml:"ranking" json:"ranking"`
+	// Area is the study area: a boundary, inside which people are counted
+	// and ranked, and a buffer in which streets and places still count.
+	// Without it, the study area is every origin the population input gives
+	// (or, for an estimate, the whole extract).
+	Area   *StudyArea `yaml:"study_area,omitempty" json:"study_area,omitempty"`
+	Travel Travel     `yaml:"travel" json:"travel"`
+	// Checks are the plausibility checks made before the analysis, with
+	// thresholds a study with a deliberate exception can raise.
+	Checks     Checks     `yaml:"checks" json:"checks"`
+	Classes    Classes    `yaml:"classes" json:"classes"`
+	Thresholds Thresholds `yaml:"thresholds" json:"thresholds"`
+	Ranking    Ranking    `yaml:"ranking" json:"ranking"`
 	// Transit adds scheduled public transport (GTFS) as a mode; nil without.
 	Transit *Transit `yaml:"transit,omitempty" json:"transit,omitempty"`
 	// Scenario names a scenario file (YAML) of places added, closed or
@@ -94,6 +103,12 @@ type Population struct {
 	Vintage string `yaml:"vintage,omitempty" json:"vintage,omitempty"`
 	// AreaLabel names what one polygon is ("census tract").
 	AreaLabel string `yaml:"area_label,omitempty" json:"area_label,omitempty"`
+	// Origins says where accessibility is measured from: "points" (each
+	// point of a CSV is an origin at its own coordinates, the default for
+	// points), "grid" (people spread onto grid cells; the default for
+	// polygons, and for points aggregates them by cell) or "polygons" (one
+	// origin per polygon, at its population-weighted point).
+	Origins string `yaml:"origins,omitempty" json:"origins,omitempty"`
 	// IncomeField names a field of income (per person or household) used to
 	// rank people for the concentration index of access; optional.
 	IncomeField string `yaml:"income_field,omitempty" json:"income_field,omitempty"`
@@ -124,6 +139,67 @@ type Facilities struct {
 	NameField string `yaml:"name_field,omitempty" json:"name_field,omitempty"`
 	LatField  string `yaml:"lat_field,omitempty" json:"lat_field,omitempty"`
 	LonField  string `yaml:"lon_field,omitempty" json:"lon_field,omitempty"`
+}
+
+// StudyArea names the study's boundary: an OpenStreetMap administrative
+// boundary of the extract, by name and admin_level, or a GeoJSON polygon
+// file.
+type StudyArea struct {
+	OSMName    string `yaml:"osm_name,omitempty" json:"osm_name,omitempty"`
+	AdminLevel string `yaml:"admin_level,omitempty" json:"admin_level,omitempty"`
+	Path       string `yaml:"path,omitempty" json:"path,omitempty"`
+	// BufferKm is how far beyond the boundary streets and places still
+	// count; 0 takes the default, the straight-line reach of the longest
+	// standard trip (see DefaultBufferKm).
+	BufferKm float64 `yaml:"buffer_km,omitempty" json:"buffer_km,omitempty"`
+}
+
+// Checks sets the plausibility checks run on the inputs before any route is
+// searched, so that wrong but parseable input (swapped coordinates, the
+// wrong region, an impossible head count) stops the run with a message
+// instead of becoming a confident report.
+type Checks struct {
+	// MaxOffNetworkShare is the largest share of people that may live
+	// farther than travel.snap_max from any street (default 0.05).
+	MaxOffNetworkShare float64 `yaml:"max_off_network_share" json:"max_off_network_share"`
+	// MaxDensity is the most people per km² a zone (or 1 km around a
+	// point) may hold (default 100,000: about twice the densest city
+	// districts on Earth, Manila's and Dhaka's, in UN-Habitat figures).
+	MaxDensity float64 `yaml:"max_density_per_km2" json:"max_density_per_km2"`
+	// PlacesOutside is what a facility list's place outside the study
+	// area and its buffer gets: error (the default) or drop.
+	PlacesOutside string `yaml:"places_outside" json:"places_outside"`
+}
+
+// BufferDriveKmh is the speed at which a drive standard's minutes become the
+// default buffer distance: 80 km/h, a rural arterial's speed and the speed
+// Statistics Canada's Index of Remoteness assumes where road speeds are
+// unknown (Alasia et al. 2017). A trip of the standard's length rarely goes
+// farther than that in a straight line.
+const BufferDriveKmh = 80.0
+
+// DefaultBufferKm is the straight-line reach of the longest trip any
+// standard or measure of the study considers: its minutes at walking speed
+// for walk standards and at BufferDriveKmh for drive ones (and for the
+// measures' longest drive).
+func (s *Study) DefaultBufferKm() float64 {
+	km := s.Measures.MaxMinutes / 60 * BufferDriveKmh
+	for _, t := range []Threshold{s.Thresholds.Urban, s.Thresholds.Rural, s.Thresholds.Remote} {
+		v := float64(BufferDriveKmh)
+		if t.Mode == "walk" {
+			v = s.Travel.WalkKmh
+		}
+		km = math.Max(km, t.Minutes/60*v)
+	}
+	return km
+}
+
+// BufferKm is the study area's buffer in km: as configured, else the default.
+func (s *Study) BufferKm() float64 {
+	if s.Area != nil && s.Area.BufferKm > 0 {
+		return s.Area.BufferKm
+	}
+	return s.DefaultBufferKm()
 }
 
 // Estimate is the street-based population estimate used without a census layer.
@@ -298,6 +374,7 @@ func Defaults() Study {
 	return Study{
 		Grid:   Grid{CellSize: 250},
 		Inputs: Inputs{AdminLevels: []AdminLevel{{Level: "6", Label: "county"}, {Level: "8", Label: "municipality"}}},
+		Checks: Checks{MaxOffNetworkShare: 0.05, MaxDensity: 100000, PlacesOutside: "error"},
 		Travel: Travel{
 			// 4.8 km/h (1.33 m/s): the walking speed OSMnx and r5 use by default
 			// (r5 walkSpeed 1.3 m/s); elderly walkers are slower, so it is a setting.
@@ -434,6 +511,25 @@ func (s *Study) validate() error {
 				bad(key+".need_weight", "must be between 0 and 100, got %v", g.NeedWeight)
 			}
 		}
+		isCSV := strings.HasSuffix(strings.ToLower(p.Path), ".csv")
+		switch p.Origins {
+		case "":
+			p.Origins = "grid"
+			if isCSV {
+				p.Origins = "points"
+			}
+		case "grid":
+		case "points":
+			if !isCSV {
+				bad("inputs.population.origins", "points needs population points (a .csv); for polygons use grid or polygons")
+			}
+		case "polygons":
+			if isCSV {
+				bad("inputs.population.origins", "polygons needs census polygons (.geojson or .shp); for points use points or grid")
+			}
+		default:
+			bad("inputs.population.origins", "unknown value %q: use points, grid or polygons", p.Origins)
+		}
 		if s.Inputs.Estimate != nil {
 			bad("inputs.estimate", "give either inputs.population (census polygons) or inputs.estimate (street-based estimate), not both")
 		}
@@ -448,6 +544,30 @@ func (s *Study) validate() error {
 		if a.Level == "" || a.Label == "" {
 			bad(fmt.Sprintf("inputs.admin_levels[%d]", i), "needs both level and label, for example {level: \"8\", label: municipality}")
 		}
+	}
+	if a := s.Area; a != nil {
+		switch {
+		case a.Path != "" && (a.OSMName != "" || a.AdminLevel != ""):
+			bad("study_area", "give either path (a GeoJSON polygon) or osm_name with admin_level, not both")
+		case a.Path != "":
+			if err := s.checkFile("study_area.path", a.Path); err != nil {
+				errs = append(errs, err.Error())
+			}
+		case a.OSMName == "" || a.AdminLevel == "":
+			bad("study_area", "name the boundary: osm_name and admin_level of an OpenStreetMap boundary (for example {osm_name: Delaware, admin_level: \"4\"}), or path to a GeoJSON polygon")
+		}
+		if a.BufferKm < 0 || a.BufferKm > 500 || math.IsNaN(a.BufferKm) {
+			bad("study_area.buffer_km", "must be between 0 (the default) and 500 km, got %v", a.BufferKm)
+		}
+	}
+	if c := s.Checks; !(c.MaxOffNetworkShare > 0 && c.MaxOffNetworkShare <= 1) {
+		bad("checks.max_off_network_share", "must be a share above 0 and at most 1, got %v", c.MaxOffNetworkShare)
+	}
+	if c := s.Checks; !(c.MaxDensity > 0) || math.IsInf(c.MaxDensity, 0) {
+		bad("checks.max_density_per_km2", "must be above 0 people per km², got %v", c.MaxDensity)
+	}
+	if p := s.Checks.PlacesOutside; p != "error" && p != "drop" {
+		bad("checks.places_outside", "must be error or drop, got %q", p)
 	}
 	if s.Grid.CellSize < 50 || s.Grid.CellSize > 5000 {
 		bad("grid.cell_size", "must be between 50 and 5000 metres, got %v", s.Grid.CellSize)

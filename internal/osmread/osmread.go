@@ -173,8 +173,10 @@ type reader struct {
 	have       []bool
 	nodeBound  orb.Bound
 	anyNode    bool
-	nodeTowns  []Town
-	shaper     *shaper
+	// headerBounds is set when the file's header gave a bounding box.
+	headerBounds bool
+	nodeTowns    []Town
+	shaper       *shaper
 }
 
 // Read streams the extract at path. Errors name the file and say whether it
@@ -229,7 +231,10 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	if err := r.scan("nodes", false, true, true, r.node); err != nil {
 		return nil, err
 	}
-	if r.ex.Bounds.IsEmpty() && r.anyNode {
+	// Without a bounding box in the header (osmium extracts often have
+	// none) the bounds are those of the nodes read. The zero Bound is not
+	// "empty" to orb, so the header's box is tracked by a flag.
+	if !r.headerBounds && r.anyNode {
 		r.ex.Bounds = r.nodeBound
 	}
 	r.shaper = newShaper()
@@ -248,10 +253,10 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 	s := osmpbf.New(r.ctx, f, r.procs)
 	defer s.Close()
 	s.SkipNodes, s.SkipWays, s.SkipRelations = skipNodes, skipWays, skipRels
-	if !skipNodes && !r.ex.Bounds.IsEmpty() {
-		// With the bounds known from the header (read in the first pass),
-		// untagged nodes no kept way uses can be dropped inside the
-		// decoder, which then reuses their memory. The filter runs on
+	if !skipNodes {
+		// Untagged nodes no kept way uses can be dropped inside the
+		// decoder, which then reuses their memory (the bounds of a file
+		// without a header box then come from the nodes kept). The filter runs on
 		// decoder goroutines and only reads r.needed, fixed by now. It
 		// must be set before Header starts the decoders.
 		s.FilterNode = func(n *osm.Node) bool { return len(n.Tags) > 0 || r.neededIndex(int64(n.ID)) >= 0 }
@@ -264,6 +269,7 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 		r.ex.Timestamp = h.ReplicationTimestamp
 		if b := h.Bounds; b != nil {
 			r.ex.Bounds = orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
+			r.headerBounds = true
 		}
 	}
 	last := time.Now()

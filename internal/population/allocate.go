@@ -39,20 +39,48 @@ type Part struct {
 	Pop  float64
 }
 
-// Cell is a populated grid cell: an origin for accessibility measures.
+// Cell is an origin for accessibility measures: a populated grid cell, a
+// population point as the user gave it (a hexagon or block centroid, an
+// address), or one census polygon's population-weighted point.
 type Cell struct {
-	Index   int       // grid index
+	Index int // grid index; -1 for an origin that is not a grid cell
+	// ID names the origin in every output: the grid index for grid cells,
+	// the input's id for points and polygons, so results join back to the
+	// user's zones.
+	ID      string
 	Center  orb.Point // lon/lat
 	Pop     float64
 	Parts   []Part  // by zone, sorted by zone index; nil from Estimate
 	StreetM float64 // residential street metres inside the cell
 }
 
-// Allocation is a population grid.
+// Origins says what the origins of an allocation are, so maps draw each as
+// what it is and the methods text says exactly what happened.
+type Origins string
+
+// The kinds of origin.
+const (
+	// GridOrigins are cells of the equal-area grid (dasymetric allocation
+	// of polygons, or the street-based estimate).
+	GridOrigins Origins = "grid"
+	// PointOrigins are the user's population points at their own
+	// coordinates, one origin each, as r5r and r5py take origins.
+	PointOrigins Origins = "points"
+	// PolygonOrigins are one origin per census polygon, at the polygon's
+	// population-weighted point.
+	PolygonOrigins Origins = "polygons"
+)
+
+// Allocation is a set of origins with their people.
 type Allocation struct {
-	Cells      []Cell   // only cells with Pop > 0, sorted by Index
+	// Cells are the origins: grid cells with Pop > 0 sorted by Index, or
+	// one origin per input point or polygon in input order.
+	Cells      []Cell
 	ZoneMethod []Method // per zone
-	Grid       Grid
+	// Grid is the equal-area grid: the cells of GridOrigins, and the
+	// projection every kind of origin is measured in.
+	Grid    Grid
+	Origins Origins
 }
 
 // Total returns the number of people on the grid.
@@ -105,7 +133,7 @@ func Allocate(g Grid, zones []Zone, residential []orb.LineString, probs *problem
 	results := make([]zoneResult, len(zones))
 	parallel(len(zones), func(i int) { results[i] = st.zone(g, zones[i].Geom) })
 
-	al := &Allocation{Grid: g, ZoneMethod: make([]Method, len(zones))}
+	al := &Allocation{Grid: g, ZoneMethod: make([]Method, len(zones)), Origins: GridOrigins}
 	var shares []share
 	for zi, r := range results {
 		z := zones[zi]
@@ -151,7 +179,7 @@ func Allocate(g Grid, zones []Zone, residential []orb.LineString, probs *problem
 	})
 	for i := 0; i < len(shares); {
 		j := i
-		c := Cell{Index: int(shares[i].cell), StreetM: st.cellM[shares[i].cell]}
+		c := Cell{Index: int(shares[i].cell), ID: strconv.Itoa(int(shares[i].cell)), StreetM: st.cellM[shares[i].cell]}
 		for ; j < len(shares) && shares[j].cell == shares[i].cell; j++ {
 			c.Pop += shares[j].pop
 			c.Parts = append(c.Parts, Part{Zone: shares[j].zone, Pop: shares[j].pop})
@@ -191,10 +219,10 @@ func Estimate(g Grid, residential []orb.LineString, total float64, area orb.Mult
 	if w < minStreetM {
 		return nil, fmt.Errorf("estimate population: no residential streets (highway=residential or living_street) in the study area; give a census layer instead")
 	}
-	al := &Allocation{Grid: g, ZoneMethod: []Method{MethodEstimate}}
+	al := &Allocation{Grid: g, ZoneMethod: []Method{MethodEstimate}, Origins: GridOrigins}
 	for _, c := range cells {
 		if c.w > 0 && total > 0 {
-			al.Cells = append(al.Cells, Cell{Index: int(c.cell), Center: g.Center(int(c.cell)), Pop: total * c.w / w, StreetM: st.cellM[c.cell]})
+			al.Cells = append(al.Cells, Cell{Index: int(c.cell), ID: strconv.Itoa(int(c.cell)), Center: g.Center(int(c.cell)), Pop: total * c.w / w, StreetM: st.cellM[c.cell]})
 		}
 	}
 	return al, nil

@@ -134,8 +134,25 @@ func PointBound(zones []Zone) orb.Bound {
 	return b
 }
 
+// Points makes every point zone an origin of its own, at its own
+// coordinates and with its own id and people, in input order, as r5r and
+// r5py take origins: a hexagon's people are measured from the hexagon's
+// centre, not moved to the nearest grid cell centre. Points without people
+// stay origins (they weigh nothing in any count). g supplies the projection.
+func Points(g Grid, zones []Zone) *Allocation {
+	a := &Allocation{Grid: g, ZoneMethod: make([]Method, len(zones)), Origins: PointOrigins}
+	a.Cells = make([]Cell, len(zones))
+	for zi, z := range zones {
+		a.ZoneMethod[zi] = MethodPoint
+		a.Cells[zi] = Cell{Index: -1, ID: z.ID, Center: z.Point, Pop: z.Pop, Parts: []Part{{Zone: int32(zi), Pop: z.Pop}}}
+	}
+	return a
+}
+
 // AllocatePoints puts each point zone's people in the grid cell that holds
 // its point; totals are kept exactly. A point outside the grid is an error.
+// It is the `origins: grid` choice for dense points (address points), where
+// one origin per point would be more origins than the question needs.
 func AllocatePoints(g Grid, zones []Zone) (*Allocation, error) {
 	byCell := map[int]*Cell{}
 	methods := make([]Method, len(zones))
@@ -150,13 +167,13 @@ func AllocatePoints(g Grid, zones []Zone) (*Allocation, error) {
 		}
 		c := byCell[i]
 		if c == nil {
-			c = &Cell{Index: i, Center: g.Center(i)}
+			c = &Cell{Index: i, ID: strconv.Itoa(i), Center: g.Center(i)}
 			byCell[i] = c
 		}
 		c.Pop += z.Pop
 		c.Parts = append(c.Parts, Part{Zone: int32(zi), Pop: z.Pop})
 	}
-	a := &Allocation{Grid: g, ZoneMethod: methods}
+	a := &Allocation{Grid: g, ZoneMethod: methods, Origins: GridOrigins}
 	for _, c := range byCell {
 		a.Cells = append(a.Cells, *c)
 	}

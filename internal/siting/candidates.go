@@ -77,7 +77,7 @@ func FromCells(cells []population.Cell, minPop float64) []Candidate {
 	var out []Candidate
 	for _, c := range cells {
 		if c.Pop >= minPop {
-			out = append(out, Candidate{ID: "cell:" + strconv.Itoa(c.Index), Kind: "cell", Point: c.Center})
+			out = append(out, Candidate{ID: "cell:" + c.ID, Kind: "cell", Point: c.Center})
 		}
 	}
 	return out

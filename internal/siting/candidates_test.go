@@ -161,7 +161,7 @@ func TestFromOSM(t *testing.T) {
 	if want := []Candidate{{ID: "osm:node/10", Name: "Main St", Kind: "stop", Point: orb.Point{1, 2}}}; !reflect.DeepEqual(stops, want) {
 		t.Errorf("stops %+v, want %+v", stops, want)
 	}
-	cells := FromCells([]population.Cell{{Index: 4, Pop: 0.5, Center: orb.Point{1, 1}}, {Index: 9, Pop: 3, Center: orb.Point{2, 2}}}, 1)
+	cells := FromCells([]population.Cell{{Index: 4, ID: "4", Pop: 0.5, Center: orb.Point{1, 1}}, {Index: 9, ID: "9", Pop: 3, Center: orb.Point{2, 2}}}, 1)
 	if want := []Candidate{{ID: "cell:9", Kind: "cell", Point: orb.Point{2, 2}}}; !reflect.DeepEqual(cells, want) {
 		t.Errorf("cells %+v, want %+v", cells, want)
 	}

@@ -4,6 +4,8 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
+
+	"commonground/internal/region"
 )
 
 // areaShape is the outline of one area.
@@ -47,11 +49,11 @@ func (r *Result) completeness() error {
 	if len(shapes) == 0 {
 		return nil
 	}
-	rg, err := newRegions(shapes)
+	rg, err := region.NewSet(shapes)
 	if err != nil {
 		return err
 	}
-	defer rg.destroy()
+	defer rg.Destroy()
 	nc := len(r.Study.Categories)
 	mapped := map[int32][]int{}
 	total := make([]int, nc)
@@ -61,7 +63,7 @@ func (r *Result) completeness() error {
 			continue
 		}
 		total[c]++
-		if k := rg.locate(p.Point); k >= 0 {
+		if k := rg.Locate(p.Point); k >= 0 {
 			a := areaOf[k]
 			if mapped[a] == nil {
 				mapped[a] = make([]int, nc)

@@ -7,7 +7,24 @@ import (
 	"github.com/paulmach/orb"
 
 	"commonground/internal/gpkg"
+	"commonground/internal/population"
 )
+
+// originShape is origin i as the model has it: a grid cell's square, the
+// user's point, or the census polygon of a per-polygon origin.
+func (r *Result) originShape(i int) orb.Geometry {
+	c := r.Alloc.Cells[i]
+	switch r.Alloc.Origins {
+	case population.PointOrigins:
+		return c.Center
+	case population.PolygonOrigins:
+		if len(c.Parts) == 1 && int(c.Parts[0].Zone) < len(r.Zones) {
+			return r.Zones[c.Parts[0].Zone].Geom
+		}
+		return c.Center
+	}
+	return r.Alloc.Grid.Polygon(c.Index)
+}
 
 // GeoPackageFile holds every layer of a run for a GIS.
 const GeoPackageFile = "results.gpkg"
@@ -17,22 +34,31 @@ const GeoPackageFile = "results.gpkg"
 // with their summaries, and with siting the candidate and chosen sites.
 func (r *Result) writeGeoPackage(w io.Writer) error {
 	return gpkg.Render(w, func(gw *gpkg.Writer) error {
-		fields := []gpkg.Field{{Name: "cell", Type: gpkg.Integer}, {Name: "population", Type: gpkg.Real}, {Name: "class", Type: gpkg.Text},
+		fields := []gpkg.Field{{Name: "origin_id", Type: gpkg.Text}, {Name: "population", Type: gpkg.Real}, {Name: "class", Type: gpkg.Text},
 			{Name: "remoteness_aria", Type: gpkg.Real}, {Name: "remoteness_index", Type: gpkg.Real}}
 		for _, g := range r.Groups {
 			fields = append(fields, gpkg.Field{Name: "walk_min_" + g.Name, Type: gpkg.Real}, gpkg.Field{Name: "drive_min_" + g.Name, Type: gpkg.Real},
 				gpkg.Field{Name: "underserved_" + g.Name, Type: gpkg.Integer})
 		}
-		cells, err := gw.AddLayer("cells", gpkg.Polygon, fields)
+		// The origins layer draws each origin as what it is: a grid cell's
+		// square, the user's point, or the census polygon it stands for.
+		kind := gpkg.Polygon
+		switch r.Alloc.Origins {
+		case population.PointOrigins:
+			kind = gpkg.Point
+		case population.PolygonOrigins:
+			kind = gpkg.MultiPolygon
+		}
+		cells, err := gw.AddLayer("origins", kind, fields)
 		if err != nil {
 			return err
 		}
 		for i, c := range r.Alloc.Cells {
-			vals := []any{c.Index, c.Pop, r.Class[i].String(), r.ARIA[i], r.Index[i]}
+			vals := []any{c.ID, c.Pop, r.Class[i].String(), r.ARIA[i], r.Index[i]}
 			for gi := range r.Groups {
 				vals = append(vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
 			}
-			if err := cells.Add(r.Alloc.Grid.Polygon(c.Index), vals...); err != nil {
+			if err := cells.Add(r.originShape(i), vals...); err != nil {
 				return err
 			}
 		}

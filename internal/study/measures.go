@@ -38,7 +38,7 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 	originIDs := make([]string, len(cells))
 	pop := make([]float64, len(cells))
 	for i, c := range cells {
-		originIDs[i] = strconv.Itoa(c.Index)
+		originIDs[i] = c.ID
 		pop[i] = c.Pop
 	}
 	destIDs := make([]string, len(places))

@@ -84,7 +84,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 // is underserved.
 func (r *Result) writeCells(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"cell", "lon", "lat", "population", "population_method", "class", "density_per_km2", "remoteness_aria", "remoteness_index", "places_within_walk", "kinds_within_walk", "area"}
+	head := []string{"origin_id", "origin_kind", "lon", "lat", "population", "population_method", "class", "density_per_km2", "remoteness_aria", "remoteness_index", "places_within_walk", "kinds_within_walk", "area"}
 	for _, g := range r.Groups {
 		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
 	}
@@ -104,7 +104,7 @@ func (r *Result) writeCells(w io.Writer) error {
 	areaName := r.mainAreaNames()
 	for i, c := range r.Alloc.Cells {
 		row := []string{
-			strconv.Itoa(c.Index), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
+			c.ID, string(r.Alloc.Origins), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
 			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.ARIA[i], 3), output.Num(r.Index[i], 4),
 			strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i],
 		}

@@ -24,6 +24,7 @@ import (
 	"commonground/internal/population"
 	"commonground/internal/problem"
 	"commonground/internal/progress"
+	"commonground/internal/region"
 	"commonground/internal/siting"
 )
 
@@ -45,7 +46,10 @@ type Result struct {
 	DrvStat  network.Stats
 	Alloc    *population.Allocation
 	Zones    []population.Zone
-	Groups   []Group
+	// Area is the study area's boundary and buffer; nil when the config
+	// names none (the origins then make the study area).
+	Area   *region.Area
+	Groups []Group
 
 	// Per cell, in Alloc.Cells order.
 	XY      []orb.Point // projected centres, metres
@@ -123,6 +127,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	for i, a := range s.Inputs.AdminLevels {
 		levels[i] = a.Level
 	}
+	if s.Area != nil && s.Area.AdminLevel != "" {
+		levels = append(levels, s.Area.AdminLevel)
+	}
 	readCats := s.Categories
 	if s.Siting != nil {
 		readCats = append(append([]place.Category(nil), s.Categories...), hostCategory())
@@ -137,11 +144,17 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	r.Extract = ex
 	r.Problems.Merge(ex.Problems)
+	if err := r.studyArea(); err != nil {
+		return nil, err
+	}
 	var hosts []siting.Feature
 	if s.Siting != nil {
 		hosts = r.splitHosts()
 	}
 	if err := r.facilities(); err != nil {
+		return nil, err
+	}
+	if err := r.checkListedPlaces(); err != nil {
 		return nil, err
 	}
 	rep.Done(fmt.Sprintf("%d places, %d street ways, %d stops, %d boundaries", len(ex.Places), len(ex.Ways), len(ex.Stops), len(ex.Boundaries)))
@@ -172,6 +185,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if len(r.Alloc.Cells) == 0 {
 		return nil, fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
 	}
+	if err := r.checkPopulation(); err != nil {
+		return nil, err
+	}
 	if walkG.NodeCount() == 0 || driveG.NodeCount() == 0 {
 		return nil, fmt.Errorf("%s: no walkable or drivable streets left after filtering", osmPath)
 	}
@@ -188,6 +204,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	walkSpeed := s.Travel.WalkKmh / 3.6
 	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, s.Travel.SnapSlack, origins)
+	if err := r.checkSnapped(eng); err != nil {
+		return nil, err
+	}
 	if n := eng.Unsnapped[access.Walk]; n > 0 {
 		r.note("%d cells are more than %.0f m from any walkable street; they count as unable to reach any place on foot", n, s.Travel.SnapMax)
 	}
@@ -302,13 +321,21 @@ func (r *Result) population(path string) error {
 	}
 	if s.Inputs.Population == nil {
 		b := r.Extract.Bounds
+		var inside orb.MultiPolygon
+		if r.Area != nil {
+			b, inside = r.Area.Bound(), r.Area.Boundary
+		}
 		g := population.NewGrid(b, s.Grid.CellSize)
-		a, err := population.Estimate(g, res, s.Inputs.Estimate.Total, nil)
+		a, err := population.Estimate(g, res, s.Inputs.Estimate.Total, inside)
 		if err != nil {
 			return err
 		}
 		r.Alloc = a
-		r.note("population is an estimate: %s people spread along residential streets, not counted by census", output.Num(s.Inputs.Estimate.Total, 0))
+		where := "the whole extract"
+		if r.Area != nil {
+			where = "the study area"
+		}
+		r.note("population is an estimate: %s people spread along the residential streets of %s, not counted by census", output.Num(s.Inputs.Estimate.Total, 0), where)
 		return nil
 	}
 	p := s.Inputs.Population
@@ -325,13 +352,23 @@ func (r *Result) population(path string) error {
 		if err != nil {
 			return err
 		}
+		if zones, err = r.keepInside(zones); err != nil {
+			return err
+		}
 		r.Zones = zones
 		g := population.NewGrid(population.PointBound(zones).Pad(0.01), s.Grid.CellSize)
-		r.Alloc, err = population.AllocatePoints(g, zones)
-		return err
+		if p.Origins == "grid" {
+			r.Alloc, err = population.AllocatePoints(g, zones)
+			return err
+		}
+		r.Alloc = population.Points(g, zones)
+		return nil
 	}
 	zones, err := population.ReadZones(path, fields, &r.Problems)
 	if err != nil {
+		return err
+	}
+	if zones, err = r.keepInside(zones); err != nil {
 		return err
 	}
 	r.Zones = zones
@@ -345,6 +382,9 @@ func (r *Result) population(path string) error {
 		return err
 	}
 	r.Alloc = a
+	if p.Origins == "polygons" {
+		r.Alloc = population.PerPolygon(a, zones)
+	}
 	return nil
 }
 
@@ -482,13 +522,13 @@ func (r *Result) areas() error {
 		for i, b := range bs {
 			mps[i] = b.Geom
 		}
-		rg, err := newRegions(mps)
+		rg, err := region.NewSet(mps)
 		if err != nil {
 			return err
 		}
 		for i, c := range cells {
 			found := int32(-1)
-			if k := rg.locate(c.Center); k >= 0 {
+			if k := rg.Locate(c.Center); k >= 0 {
 				found = first + int32(k)
 			}
 			if found < 0 {
@@ -500,7 +540,7 @@ func (r *Result) areas() error {
 			}
 			r.Members[i] = append(r.Members[i], gap.Member{Area: found, Pop: c.Pop})
 		}
-		rg.destroy()
+		rg.Destroy()
 		if r.RankLevel == "" || len(r.Zones) == 0 {
 			r.RankLevel = lvl.Label // the finest admin level ranks when there is no census layer
 		}

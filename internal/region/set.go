@@ -1,4 +1,7 @@
-package study
+// Package region answers where a point lies: in which of a set of polygons
+// (census tracts, counties, municipalities), and whether inside a study's
+// boundary or its buffer.
+package region
 
 import (
 	"fmt"
@@ -7,24 +10,26 @@ import (
 	"github.com/twpayne/go-geos"
 )
 
-// regions answers "which of these polygons holds this point" quickly: each
+// Set answers "which of these polygons holds this point" quickly: each
 // polygon is a GEOS prepared geometry, whose indexed point-in-area test costs
 // about log(n) in its vertex count rather than n (county outlines have tens of
 // thousands of vertices; a study has tens of thousands of cells).
-type regions struct {
+type Set struct {
 	ctx    *geos.Context
 	geoms  []*geos.Geom
 	preps  []*geos.PrepGeom
 	bounds []orb.Bound
 }
 
-func newRegions(mps []orb.MultiPolygon) (rg *regions, err error) {
+// NewSet prepares the polygons (lon/lat or any plane) for Locate; the
+// caller calls Destroy when done.
+func NewSet(mps []orb.MultiPolygon) (rg *Set, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("prepare boundary polygons: %v", p)
 		}
 	}()
-	rg = &regions{ctx: geos.NewContext()}
+	rg = &Set{ctx: geos.NewContext()}
 	for _, mp := range mps {
 		var polys []*geos.Geom
 		for _, poly := range mp {
@@ -48,8 +53,8 @@ func newRegions(mps []orb.MultiPolygon) (rg *regions, err error) {
 	return rg, nil
 }
 
-// locate returns the index of the first polygon containing pt, or -1.
-func (rg *regions) locate(pt orb.Point) (k int) {
+// Locate returns the index of the first polygon containing pt, or -1.
+func (rg *Set) Locate(pt orb.Point) (k int) {
 	defer func() {
 		if recover() != nil {
 			k = -1
@@ -77,7 +82,8 @@ func (rg *regions) locate(pt orb.Point) (k int) {
 	return -1
 }
 
-func (rg *regions) destroy() {
+// Destroy frees the GEOS geometries.
+func (rg *Set) Destroy() {
 	for _, p := range rg.preps {
 		p.Destroy()
 	}

@@ -1,4 +1,4 @@
-package study
+package region
 
 import (
 	"testing"
@@ -7,9 +7,9 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// TestRegionsMatchPlanar: the GEOS-prepared lookup must agree with orb's
+// TestSetMatchesPlanar: the GEOS-prepared lookup must agree with orb's
 // plain even-odd point-in-polygon test, including holes and gaps.
-func TestRegionsMatchPlanar(t *testing.T) {
+func TestSetMatchesPlanar(t *testing.T) {
 	square := func(x0, y0, s float64) orb.Ring {
 		return orb.Ring{{x0, y0}, {x0 + s, y0}, {x0 + s, y0 + s}, {x0, y0 + s}, {x0, y0}}
 	}
@@ -18,11 +18,11 @@ func TestRegionsMatchPlanar(t *testing.T) {
 		{{square(20, 0, 5)}, {square(30, 0, 5)}}, // two separate squares
 		{{square(4.5, 4.5, 1)}},                  // an island inside the hole
 	}
-	rg, err := newRegions(mps)
+	rg, err := NewSet(mps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rg.destroy()
+	defer rg.Destroy()
 	tests := []struct {
 		pt   orb.Point
 		want int
@@ -31,7 +31,7 @@ func TestRegionsMatchPlanar(t *testing.T) {
 		{orb.Point{32, 2}, 1}, {orb.Point{27, 2}, -1}, {orb.Point{-1, 5}, -1},
 	}
 	for _, tc := range tests {
-		got := rg.locate(tc.pt)
+		got := rg.Locate(tc.pt)
 		if got != tc.want {
 			t.Errorf("locate(%v) = %d, want %d", tc.pt, got, tc.want)
 		}

@@ -1,0 +1,164 @@
+package study
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/osmread"
+	"commonground/internal/output"
+	"commonground/internal/place"
+	"commonground/internal/population"
+	"commonground/internal/region"
+	"commonground/internal/street"
+)
+
+// studyArea resolves the configured boundary (an OSM admin boundary of the
+// extract, or a GeoJSON polygon file) and keeps, of the extract, only the
+// places and stops inside it or its buffer and the streets whose box meets
+// the buffered box. Without a study_area key it does nothing: the study area
+// is then every origin the population input gives.
+func (r *Result) studyArea() error {
+	s := r.Study
+	if s.Area == nil {
+		return nil
+	}
+	var mp orb.MultiPolygon
+	var name string
+	if s.Area.Path != "" {
+		path, _ := s.Resolve(s.Area.Path)
+		if err := r.addInput("study area boundary", s.Area.Path, path); err != nil {
+			return err
+		}
+		var err error
+		if mp, err = region.ReadBoundary(path); err != nil {
+			return fmt.Errorf("study_area.path: %w", err)
+		}
+		name = s.Area.Path
+	} else {
+		b, err := findBoundary(r.Extract.Boundaries, s.Area.OSMName, s.Area.AdminLevel, r.Extract.Path)
+		if err != nil {
+			return err
+		}
+		mp = b.Geom
+		name = fmt.Sprintf("%s (OpenStreetMap relation %d, admin_level %s)", b.Name, b.OSMID, b.AdminLevel)
+	}
+	a, err := region.NewArea(name, mp, s.BufferKm()*1000)
+	if err != nil {
+		return err
+	}
+	r.Area = a
+	ex := r.Extract
+	places := ex.Places[:0]
+	dropped := 0
+	for _, p := range ex.Places {
+		if a.Near(p.Point) {
+			p.ID = place.ID(len(places))
+			places = append(places, p)
+		} else {
+			dropped++
+		}
+	}
+	ex.Places = places
+	stops := ex.Stops[:0]
+	for _, st := range ex.Stops {
+		if a.Near(st.Point) {
+			stops = append(stops, st)
+		}
+	}
+	ex.Stops = stops
+	outer := a.OuterBound()
+	ways := ex.Ways[:0]
+	for _, w := range ex.Ways {
+		if wayMeets(w, outer) {
+			ways = append(ways, w)
+		}
+	}
+	ex.Ways = ways
+	r.note("study area: %s, %s km² inside the boundary; streets and places within %s km of it count (%d places farther out are left out)",
+		name, output.Num(a.AreaKm2(), 0), output.Num(a.BufferM/1000, 1), dropped)
+	return nil
+}
+
+// wayMeets reports whether any point of the way lies in b.
+func wayMeets(w street.Way, b orb.Bound) bool {
+	for _, p := range w.Points {
+		if b.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// findBoundary picks the one boundary of the extract with the given name
+// (case folded) at the given admin level.
+func findBoundary(bs []osmread.Boundary, name, level, file string) (osmread.Boundary, error) {
+	var hits []osmread.Boundary
+	var names []string
+	for _, b := range bs {
+		if b.AdminLevel != level {
+			continue
+		}
+		names = append(names, b.Name)
+		if strings.EqualFold(strings.TrimSpace(b.Name), strings.TrimSpace(name)) {
+			hits = append(hits, b)
+		}
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		sort.Strings(names)
+		if len(names) > 12 {
+			names = append(names[:12], "...")
+		}
+		have := "none"
+		if len(names) > 0 {
+			have = strings.Join(names, ", ")
+		}
+		return osmread.Boundary{}, fmt.Errorf("study_area: %s has no complete admin_level=%s boundary named %q (those it has: %s)", file, level, name, have)
+	default:
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = fmt.Sprintf("relation %d", h.OSMID)
+		}
+		return osmread.Boundary{}, fmt.Errorf("study_area: %s has %d admin_level=%s boundaries named %q (%s): give a boundary file (study_area.path) instead", file, len(hits), level, name, strings.Join(ids, ", "))
+	}
+}
+
+// keepInside drops the population zones that lie outside the study area: a
+// point outside the boundary, or a polygon whose point on surface (a point
+// GEOS guarantees to be inside the polygon) is outside it. A census zone is
+// kept or dropped whole, so its count is never cut.
+func (r *Result) keepInside(zones []population.Zone) ([]population.Zone, error) {
+	if r.Area == nil {
+		return zones, nil
+	}
+	var out []population.Zone
+	var lost float64
+	n := 0
+	for _, z := range zones {
+		pt := z.Point
+		if len(z.Geom) > 0 {
+			var err error
+			if pt, err = region.PointOnSurface(z.Geom); err != nil {
+				return nil, fmt.Errorf("population zone %s: %w", z.ID, err)
+			}
+		}
+		if r.Area.Contains(pt) {
+			out = append(out, z)
+		} else {
+			n++
+			lost += z.Pop
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no population zone lies inside the study area %s: do the population file and the boundary cover the same place?", r.Area.Name)
+	}
+	if n > 0 {
+		r.note("%d population zones (%s people) lie outside the study area %s and are left out", n, output.Num(lost, 0), r.Area.Name)
+	}
+	return out, nil
+}
