@@ -1,6 +1,7 @@
 package gap
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -180,4 +181,23 @@ func UrbanClusters(x, y, pop, density []float64, link float64, r UrbanRule) ([]b
 	}
 	sort.SliceStable(clusters, func(i, j int) bool { return clusters[i].Pop > clusters[j].Pop })
 	return urban, clusters
+}
+
+// ClusterCentres turns the urban clusters into population centres for the
+// remoteness schemes, named "<label> <n>" in order of size, at each
+// cluster's population-weighted centre (lonLat converts the origins'
+// metres back to degrees). Clusters are what the Census Bureau's urban
+// areas and Statistics Canada's population centres are, so they suit FAR
+// and the Index of Remoteness better than municipal populations; those cut
+// by the edge of the study count only the people inside it.
+func ClusterCentres(clusters []Cluster, lonLat func(x, y float64) (lon, lat float64)) []PopCentre {
+	var out []PopCentre
+	for _, c := range clusters {
+		if !c.Urban {
+			continue
+		}
+		lon, lat := lonLat(c.X, c.Y)
+		out = append(out, PopCentre{Name: fmt.Sprintf("%s %d", c.Label, len(out)+1), Lat: lat, Lon: lon, Pop: c.Pop})
+	}
+	return out
 }

@@ -63,6 +63,11 @@ func TestUrbanClustersByHand(t *testing.T) {
 	if math.Abs(cl[0].X-221.1538) > 1e-3 || cl[0].Pop != 2600 {
 		t.Errorf("cluster %+v", cl[0])
 	}
+	// Only the urban cluster becomes a centre.
+	cs := ClusterCentres(cl, func(x, y float64) (float64, float64) { return x / 1000, y / 1000 })
+	if len(cs) != 1 || cs[0].Name != "urban cluster 1" || cs[0].Pop != 2600 || math.Abs(cs[0].Lon-0.2211538) > 1e-6 {
+		t.Errorf("centres %+v", cs)
+	}
 }
 
 func TestSchemeRegistry(t *testing.T) {
