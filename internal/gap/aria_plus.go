@@ -88,8 +88,12 @@ func ARIAClass(score float64) string {
 }
 
 // Assess returns the score, the Remoteness Area, and remote above 5.92
-// (Remote and Very Remote).
+// (Remote and Very Remote). Without the national means (see Validate) the
+// score is NaN and nothing is remote.
 func (a *ARIAPlus) Assess(trips []Trip, centres []PopCentre) Assessment {
+	if a.Validate() != nil {
+		return Assessment{Score: math.NaN(), Label: "no national means"}
+	}
 	s := a.Score(trips, centres)
 	return Assessment{Score: s, Label: ARIAClass(s), Remote: s > ARIARemote}
 }

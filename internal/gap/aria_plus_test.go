@@ -68,3 +68,10 @@ func TestARIAClassBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestARIAPlusWithoutMeans(t *testing.T) {
+	got := (&ARIAPlus{}).Assess([]Trip{{Centre: 0, Km: 10}}, []PopCentre{{Pop: 300000}})
+	if !math.IsNaN(got.Score) || got.Remote || got.Label != "no national means" {
+		t.Errorf("%+v", got)
+	}
+}
