@@ -103,6 +103,9 @@ type Cluster struct {
 // adding origins far away changes nothing.
 func UrbanClusters(x, y, pop, density []float64, link float64, r UrbanRule) ([]bool, []Cluster) {
 	n := len(x)
+	if !(link > 0) {
+		link = 1e-9 // no link: every dense origin is a cluster of its own
+	}
 	ring := r.RingDensity
 	if ring <= 0 || ring > r.CoreDensity {
 		ring = r.CoreDensity
