@@ -231,22 +231,61 @@ type Travel struct {
 
 // Classes sets the rule that classes each cell urban, rural or remote.
 type Classes struct {
-	// UrbanDensity is people per km² within DensityRadius of the cell.
-	UrbanDensity  float64 `yaml:"urban_density" json:"urban_density"`
-	DensityRadius float64 `yaml:"density_radius" json:"density_radius"` // metres
-	// CentreMinPop is the smallest population centre (a contiguous patch
-	// of urban cells) counted as a service centre; ARIA+ starts at 1,000.
-	CentreMinPop float64 `yaml:"centre_min_population" json:"centre_min_population"`
-	// RemoteScore: a non-urban cell whose ARIA-style remoteness score is
-	// above it is remote (ARIA+'s "Remote" begins above 5.92).
-	RemoteScore float64 `yaml:"remote_score" json:"remote_score"`
-	// ARIAReference gives reference drive minutes for the five centre
-	// categories (keys A to E); a category left out uses the study's mean.
-	ARIAReference map[string]float64 `yaml:"aria_reference_minutes,omitempty" json:"aria_reference_minutes,omitempty"`
-	// IndexRadius bounds, in drive minutes, the centres counted by the
-	// gravity remoteness index (a radius of daily interaction).
-	IndexRadius float64 `yaml:"index_radius_minutes" json:"index_radius_minutes"`
+	// Urban names the published urban density rule applied to clusters of
+	// contiguous dense origins: us-census-2010 (the default), us-census-2020
+	// or statcan-popctr (see internal/gap, urban.go).
+	Urban string `yaml:"urban" json:"urban"`
+	// DensityRadius is the radius, in metres, of the neighbourhood whose
+	// people per km² an origin's density is (grid cells and points; a
+	// per-polygon origin takes its polygon's own density).
+	DensityRadius float64 `yaml:"density_radius" json:"density_radius"`
+	// Remote names the remoteness scheme that decides the remote class:
+	// usda-far (the default), statcan-ir or aria-plus. Each has fixed
+	// national references, so no part of a study is remote by construction.
+	Remote string `yaml:"remote" json:"remote"`
+	// Also lists further remoteness schemes computed and reported beside
+	// the one that decides, for comparison.
+	Also []string `yaml:"also,omitempty" json:"also,omitempty"`
+	// FARRemoteLevel is the USDA FAR level from which an origin is remote
+	// (1, the default: an hour or more from an urban area of 50,000; up to 4).
+	FARRemoteLevel int `yaml:"far_remote_level" json:"far_remote_level"`
+	// ARIAMeansKm are the national mean road distances, in km, to the
+	// nearest service centre of ARIA+ categories A to E, which aria-plus
+	// needs (the University of Adelaide's Hugo Centre publishes them with
+	// each edition).
+	ARIAMeansKm []float64 `yaml:"aria_means_km,omitempty" json:"aria_means_km,omitempty"`
+	// Centres is a CSV of population centres (name, lat, lon, population),
+	// such as the urban areas around the study; centres beyond the study
+	// area count as much as those inside it.
+	Centres string `yaml:"centres,omitempty" json:"centres,omitempty"`
+	// OSMCentres uses the extract's place nodes (city, town, village) with
+	// a population tag that lie outside the study area as centres too
+	// (default true).
+	OSMCentres *bool `yaml:"osm_centres,omitempty" json:"osm_centres,omitempty"`
+	// Official is a table of official classes by area (USDA RUCA codes by
+	// census tract, Statistics Canada's Index of Remoteness by census
+	// subdivision, any code table) that decides the class when given; the
+	// computed class is reported beside it with their agreement.
+	Official *Official `yaml:"official,omitempty" json:"official,omitempty"`
 }
+
+// Official is an area-level table of official classes, joined to the
+// population zones by id.
+type Official struct {
+	Path      string `yaml:"path" json:"path"`
+	IDField   string `yaml:"id_field" json:"id_field"`
+	CodeField string `yaml:"code_field" json:"code_field"`
+	// Mapping turns codes into classes: ruca (USDA rural-urban commuting
+	// area codes), statcan-ir (the Index of Remoteness, 0..1, by the
+	// classes of Subedi et al. 2020) or codes (the Codes map).
+	Mapping string            `yaml:"mapping" json:"mapping"`
+	Codes   map[string]string `yaml:"codes,omitempty" json:"codes,omitempty"`
+	// Source describes the table for the report.
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// UseOSMCentres reports whether the extract's place nodes count as centres.
+func (c Classes) UseOSMCentres() bool { return c.OSMCentres == nil || *c.OSMCentres }
 
 // Threshold is the longest acceptable trip to a gathering place in one class.
 type Threshold struct {
@@ -384,13 +423,12 @@ func Defaults() Study {
 			NearbyWalk: 15,
 		},
 		Classes: Classes{
-			// 386 people/km² is 1,000 per square mile: the US Census Bureau's
-			// 2010 urban core density (Federal Register 76(164), 2011-08-24).
-			UrbanDensity:  386,
-			DensityRadius: 1000,
-			CentreMinPop:  1000,
-			RemoteScore:   5.92,
-			IndexRadius:   120,
+			// The US Census Bureau's 2010 urban area rule and the USDA's
+			// Frontier and Remote areas: see internal/gap.
+			Urban:          "us-census-2010",
+			DensityRadius:  1000,
+			Remote:         "usda-far",
+			FARRemoteLevel: 1,
 		},
 		Thresholds: Thresholds{
 			Urban:  Threshold{Mode: "walk", Minutes: 15},
@@ -626,27 +664,43 @@ func (s *Study) validate() error {
 	if s.Travel.NearbyWalk < 1 || s.Travel.NearbyWalk > 120 {
 		bad("travel.nearby_walk_minutes", "must be between 1 and 120 minutes, got %v", s.Travel.NearbyWalk)
 	}
-	if s.Classes.UrbanDensity <= 0 {
-		bad("classes.urban_density", "must be above 0 people per km², got %v", s.Classes.UrbanDensity)
+	if s.Classes.DensityRadius < 100 || s.Classes.DensityRadius > 20000 {
+		bad("classes.density_radius", "must be between 100 and 20000 metres, got %v", s.Classes.DensityRadius)
 	}
-	if s.Classes.DensityRadius < s.Grid.CellSize/2 || s.Classes.DensityRadius > 20000 {
-		bad("classes.density_radius", "must be between half a grid cell and 20000 metres, got %v", s.Classes.DensityRadius)
+	if l := s.Classes.FARRemoteLevel; l < 1 || l > 4 {
+		bad("classes.far_remote_level", "must be a FAR level from 1 to 4, got %v", l)
 	}
-	if s.Classes.CentreMinPop < 1 {
-		bad("classes.centre_min_population", "must be at least 1 person, got %v", s.Classes.CentreMinPop)
+	if n := len(s.Classes.ARIAMeansKm); n != 0 && n != 5 {
+		bad("classes.aria_means_km", "give five national mean distances (categories A to E), got %d", n)
 	}
-	if s.Classes.RemoteScore <= 0 || s.Classes.RemoteScore > 15 {
-		bad("classes.remote_score", "must be between 0 and 15 (the ARIA+ scale), got %v", s.Classes.RemoteScore)
-	}
-	for _, k := range sortedKeys(s.Classes.ARIAReference) {
-		if !strings.Contains("ABCDE", k) || len(k) != 1 {
-			bad("classes.aria_reference_minutes."+k, "categories are A, B, C, D and E")
-		} else if v := s.Classes.ARIAReference[k]; v <= 0 || v > 6000 {
-			bad("classes.aria_reference_minutes."+k, "must be between 0 and 6000 minutes, got %v", v)
+	if c := s.Classes.Centres; c != "" {
+		if err := s.checkFile("classes.centres", c); err != nil {
+			errs = append(errs, err.Error())
 		}
 	}
-	if s.Classes.IndexRadius <= 0 || s.Classes.IndexRadius > 1440 {
-		bad("classes.index_radius_minutes", "must be between 0 and 1440 minutes, got %v", s.Classes.IndexRadius)
+	if o := s.Classes.Official; o != nil {
+		if o.Path == "" || o.IDField == "" || o.CodeField == "" {
+			bad("classes.official", "needs path, id_field and code_field")
+		} else if err := s.checkFile("classes.official.path", o.Path); err != nil {
+			errs = append(errs, err.Error())
+		}
+		switch o.Mapping {
+		case "ruca", "statcan-ir":
+		case "codes":
+			if len(o.Codes) == 0 {
+				bad("classes.official.codes", "mapping codes needs a codes table, for example {\"1\": urban, \"2\": rural}")
+			}
+			for _, k := range sortedStrKeys(o.Codes) {
+				if v := o.Codes[k]; v != "urban" && v != "rural" && v != "remote" {
+					bad("classes.official.codes."+k, "must be urban, rural or remote, got %q", v)
+				}
+			}
+		default:
+			bad("classes.official.mapping", "must be ruca, statcan-ir or codes, got %q", o.Mapping)
+		}
+		if s.Inputs.Population == nil {
+			bad("classes.official", "an official class table joins to census zones by id: give inputs.population")
+		}
 	}
 	for _, tc := range []struct {
 		key string

@@ -3,6 +3,7 @@ package study
 import (
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -34,8 +35,14 @@ const GeoPackageFile = "results.gpkg"
 // with their summaries, and with siting the candidate and chosen sites.
 func (r *Result) writeGeoPackage(w io.Writer) error {
 	return gpkg.Render(w, func(gw *gpkg.Writer) error {
-		fields := []gpkg.Field{{Name: "origin_id", Type: gpkg.Text}, {Name: "population", Type: gpkg.Real}, {Name: "class", Type: gpkg.Text},
-			{Name: "remoteness_aria", Type: gpkg.Real}, {Name: "remoteness_index", Type: gpkg.Real}}
+		fields := []gpkg.Field{{Name: "origin_id", Type: gpkg.Text}, {Name: "population", Type: gpkg.Real}, {Name: "class", Type: gpkg.Text}}
+		for _, col := range r.schemeColumns() {
+			typ := gpkg.Text
+			if strings.HasSuffix(col, "_score") {
+				typ = gpkg.Real
+			}
+			fields = append(fields, gpkg.Field{Name: col, Type: typ})
+		}
 		for _, g := range r.Groups {
 			fields = append(fields, gpkg.Field{Name: "walk_min_" + g.Name, Type: gpkg.Real}, gpkg.Field{Name: "drive_min_" + g.Name, Type: gpkg.Real},
 				gpkg.Field{Name: "underserved_" + g.Name, Type: gpkg.Integer})
@@ -54,7 +61,15 @@ func (r *Result) writeGeoPackage(w io.Writer) error {
 			return err
 		}
 		for i, c := range r.Alloc.Cells {
-			vals := []any{c.ID, c.Pop, r.Class[i].String(), r.ARIA[i], r.Index[i]}
+			vals := []any{c.ID, c.Pop, r.Class[i].String()}
+			for k, v := range r.schemeValues(i) {
+				if k%2 == 0 && k < 2*len(r.Remoteness) {
+					f, _ := strconv.ParseFloat(v, 64)
+					vals = append(vals, f)
+				} else {
+					vals = append(vals, v)
+				}
+			}
 			for gi := range r.Groups {
 				vals = append(vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
 			}

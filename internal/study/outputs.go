@@ -84,7 +84,9 @@ func (r *Result) Outputs() (*output.Set, error) {
 // is underserved.
 func (r *Result) writeCells(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"origin_id", "origin_kind", "lon", "lat", "population", "population_method", "class", "density_per_km2", "remoteness_aria", "remoteness_index", "places_within_walk", "kinds_within_walk", "area"}
+	head := []string{"origin_id", "origin_kind", "lon", "lat", "population", "population_method", "class", "density_per_km2", "urban_cluster"}
+	head = append(head, r.schemeColumns()...)
+	head = append(head, "places_within_walk", "kinds_within_walk", "area")
 	for _, g := range r.Groups {
 		head = append(head, "walk_min_"+g.Name, "drive_min_"+g.Name, "underserved_"+g.Name)
 	}
@@ -105,9 +107,10 @@ func (r *Result) writeCells(w io.Writer) error {
 	for i, c := range r.Alloc.Cells {
 		row := []string{
 			c.ID, string(r.Alloc.Origins), output.Num(c.Center[0], 6), output.Num(c.Center[1], 6),
-			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), output.Num(r.ARIA[i], 3), output.Num(r.Index[i], 4),
-			strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i],
+			output.Num(c.Pop, 3), r.popMethod(i), r.Class[i].String(), output.Num(r.Density[i], 1), boolStr(r.Urban[i]),
 		}
+		row = append(row, r.schemeValues(i)...)
+		row = append(row, strconv.Itoa(int(r.Count[i])), strconv.Itoa(popcount(r.Kinds[i])), areaName[i])
 		for gi := range r.Groups {
 			row = append(row, output.Num(r.Walk[gi][i], 2), output.Num(r.Drive[gi][i], 2), boolStr(r.Under[gi][i]))
 		}
@@ -329,11 +332,7 @@ func (r *Result) ReportData() *report.Data {
 		}
 		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
 	}
-	classRules := []string{
-		fmt.Sprintf("At least %s people per km² live within %s m of the cell (the US Census Bureau's 2010 urban-core density is 386 per km², 1,000 per square mile).", output.Num(s.Classes.UrbanDensity, 0), output.Num(s.Classes.DensityRadius, 0)),
-		fmt.Sprintf("Not urban, and a remoteness score of at most %s on the 0–15 ARIA+ scale: drive time to the nearest population centre of each of five sizes, compared with a reference and summed.", output.Num(s.Classes.RemoteScore, 2)),
-		fmt.Sprintf("Not urban, and a remoteness score above %s (where ARIA+'s “Remote” class begins): far, by car, from centres of several sizes.", output.Num(s.Classes.RemoteScore, 2)) + remoteNote(s),
-	}
+	classRules := r.classRules()
 	classCols := []string{"#7B3294", "#A6DBA0", "#008837"}
 	for c := gap.Class(0); c < gap.NumClasses; c++ {
 		d.Classes = append(d.Classes, report.Class{Name: c.String(), Label: strings.ToUpper(c.String()[:1]) + c.String()[1:], Rule: classRules[c], Color: classCols[c]})
@@ -350,7 +349,10 @@ func (r *Result) ReportData() *report.Data {
 	for gi := range r.Groups {
 		cs.Walk[gi], cs.Drive[gi] = make([]float32, n), make([]float32, n)
 	}
-	cs.Remote = r.ARIA
+	cs.Remote = make([]float64, n)
+	for i, a := range r.Remoteness[0].Assess {
+		cs.Remote[i] = a.Score
+	}
 	names := r.mainAreaNames()
 	areaIdx := map[string]int32{}
 	for i, c := range r.Alloc.Cells {
@@ -598,12 +600,14 @@ func (r *Result) parameters() []report.Param {
 		{Key: "travel.snap_max", Value: output.Num(s.Travel.SnapMax, 0) + " m"},
 		{Key: "travel.snap_slack", Value: output.Num(s.Travel.SnapSlack, 0) + " m"},
 		{Key: "travel.nearby_walk_minutes", Value: output.Num(s.Travel.NearbyWalk, 1) + " min"},
-		{Key: "classes.urban_density", Value: output.Num(s.Classes.UrbanDensity, 1) + " people/km²"},
+		{Key: "classes.urban", Value: s.Classes.Urban},
 		{Key: "classes.density_radius", Value: output.Num(s.Classes.DensityRadius, 0) + " m"},
-		{Key: "classes.centre_min_population", Value: output.Num(s.Classes.CentreMinPop, 0) + " people"},
-		{Key: "classes.remote_score", Value: output.Num(s.Classes.RemoteScore, 2)},
-		{Key: "classes.index_radius_minutes", Value: output.Num(s.Classes.IndexRadius, 0) + " min"},
-		{Key: "classes.aria_reference_minutes (used)", Value: ariaRefs(r.ARIARef)},
+		{Key: "classes.remote", Value: s.Classes.Remote},
+		{Key: "classes.also", Value: strings.Join(s.Classes.Also, ", ")},
+		{Key: "classes.far_remote_level", Value: strconv.Itoa(s.Classes.FARRemoteLevel)},
+		{Key: "classes.centres", Value: s.Classes.Centres},
+		{Key: "classes.osm_centres", Value: strconv.FormatBool(s.Classes.UseOSMCentres())},
+		{Key: "study_area.buffer_km", Value: output.Num(s.BufferKm(), 1) + " km"},
 		{Key: "thresholds.urban", Value: s.Thresholds.Urban.Mode + " " + output.Num(s.Thresholds.Urban.Minutes, 1) + " min"},
 		{Key: "thresholds.rural", Value: s.Thresholds.Rural.Mode + " " + output.Num(s.Thresholds.Rural.Minutes, 1) + " min"},
 		{Key: "thresholds.remote", Value: s.Thresholds.Remote.Mode + " " + output.Num(s.Thresholds.Remote.Minutes, 1) + " min"},
@@ -720,24 +724,6 @@ func (r *Result) Manifest() *output.Manifest {
 		Problems: r.Problems.Items(),
 		Rerun:    "commonground run " + s.Path,
 	}
-}
-
-// ariaRefs lists the reference minutes the ARIA-style score used.
-func ariaRefs(ref [5]float64) string {
-	parts := make([]string, 5)
-	for k, v := range ref {
-		parts[k] = fmt.Sprintf("%c %s", 'A'+k, output.Num(v, 1))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// remoteNote warns that remoteness is relative to the study area when any
-// ARIA category uses the study's own mean as its reference.
-func remoteNote(s *config.Study) string {
-	if len(s.Classes.ARIAReference) == 5 {
-		return ""
-	}
-	return " The drive times are compared with this study area's own average, so “remote” means remote for this region, not by a national standard; set classes.aria_reference_minutes to compare regions."
 }
 
 // thinLorenz keeps at most n points of a Lorenz curve, evenly by population

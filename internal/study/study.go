@@ -56,10 +56,15 @@ type Result struct {
 	Walk    [][]float64 // [group][cell] minutes, NaN unreachable
 	Drive   [][]float64
 	WalkTo  [][]int32    // [group][cell] nearest place ID on foot, -1 none
-	Centres []gap.Centre // population centres, largest first
-	ARIA    []float64    // ARIA-style remoteness score, 0..15
-	ARIARef [5]float64   // the reference minutes the score used, per category
-	Index   []float64    // gravity remoteness index, 0 (least) .. 1 (most remote)
+	Centres []Centre // population centres the remoteness schemes use, largest first
+	// Urban says which origins the urban rule makes urban (clusters of
+	// contiguous dense origins of at least the rule's population).
+	Urban     []bool
+	UrbanRule gap.UrbanRule
+	// Remoteness holds each remoteness scheme's assessment of every
+	// origin; the first decides the remote class.
+	Remoteness []Remoteness
+	Official   *Official // nil without an official class table
 	Count   []int32      // places within the nearby walk
 	Kinds   []uint32     // bit c: a place of category c within the nearby walk
 	Class   []gap.Class
@@ -230,8 +235,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		step++
 		rep.Update(step, steps)
 	}
-	r.remoteness(eng)
-	r.Class = gap.Classify(r.Density, r.ARIA, gap.ClassRule{UrbanDensity: s.Classes.UrbanDensity, RemoteScore: s.Classes.RemoteScore})
+	if err := r.classify(eng, driveG); err != nil {
+		return nil, err
+	}
 	step++
 	rep.Update(step, steps)
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
@@ -630,79 +636,6 @@ func (r *Result) sensitivity() {
 		return fmt.Sprintf("%s %s of %s minutes", c, t.Mode, strings.Join(parts, ", "))
 	}
 	r.SensVaried = words(gap.Urban, alts[gap.Urban]) + "; " + words(gap.Rural, alts[gap.Rural]) + "; " + words(gap.Remote, alts[gap.Remote])
-}
-
-// maxIndexCentres bounds how many centres (the largest) the gravity
-// remoteness index searches from, one drive search each.
-const maxIndexCentres = 200
-
-// remoteness finds population centres (contiguous urban-density cells) and
-// computes both remoteness measures of every cell from drive times to them.
-func (r *Result) remoteness(eng *access.Engine) {
-	s := r.Study
-	cells := r.Alloc.Cells
-	xs, ys, pops := make([]float64, len(cells)), make([]float64, len(cells)), make([]float64, len(cells))
-	index := make([]int, len(cells))
-	for i, c := range cells {
-		xs[i], ys[i], pops[i], index[i] = r.XY[i][0], r.XY[i][1], c.Pop, c.Index
-	}
-	r.Density = gap.Density(xs, ys, pops, s.Classes.DensityRadius)
-	urban := make([]bool, len(cells))
-	for i, d := range r.Density {
-		urban[i] = d >= s.Classes.UrbanDensity
-	}
-	r.Centres = gap.Centres(index, r.Alloc.Grid.Cols, pops, urban, s.Classes.CentreMinPop)
-	dests := func(c gap.Centre, label int32) []access.Dest {
-		out := make([]access.Dest, len(c.Cells))
-		for k, i := range c.Cells {
-			out[k] = access.Dest{Point: cells[i].Center, Label: label}
-		}
-		return out
-	}
-	var times [5][]float64
-	var ref [5]float64
-	for k, bound := range gap.ARIACategories {
-		var ds []access.Dest
-		for j, c := range r.Centres {
-			if c.Pop >= bound {
-				ds = append(ds, dests(c, int32(j))...)
-			}
-		}
-		times[k], _ = eng.Nearest(access.Drive, ds)
-		for _, c := range r.Centres {
-			if c.Pop >= bound {
-				for _, i := range c.Cells {
-					times[k][i] = 0 // inside the centre: no trip to make
-				}
-			}
-		}
-		ref[k] = s.Classes.ARIAReference[string(rune('A'+k))]
-		if len(ds) == 0 {
-			r.note("no population centre of %s people or more lies in the study area (ARIA category %c): every cell scores the maximum, 3, for it", output.Num(bound, 0), 'A'+k)
-		}
-	}
-	r.ARIA, r.ARIARef = gap.ARIA(times, ref)
-	n := min(len(r.Centres), maxIndexCentres)
-	if len(r.Centres) > n {
-		r.note("the gravity remoteness index counts the %d largest of %d population centres", n, len(r.Centres))
-	}
-	cpop := make([]float64, n)
-	ctimes := make([][]float64, n)
-	for j := 0; j < n; j++ {
-		cpop[j] = r.Centres[j].Pop
-		ctimes[j], _ = eng.Nearest(access.Drive, dests(r.Centres[j], int32(j)))
-		for _, i := range r.Centres[j].Cells {
-			ctimes[j][i] = 0
-		}
-	}
-	r.Index = gap.RemotenessIndex(cpop, ctimes, s.Classes.IndexRadius)
-	if r.Index == nil {
-		r.Index = make([]float64, len(cells))
-		for i := range r.Index {
-			r.Index[i] = 1
-		}
-		r.note("no population centre was found, so every cell is as remote as it can be")
-	}
 }
 
 // facilities merges the configured facility lists into the places.
