@@ -59,7 +59,7 @@ never reached, NA where undefined.
 With --inequality FILE, also writes for each measure (except the minute counts)
 the population-weighted Gini index, Palma ratio, Theil T index, the
 Foster-Greer-Thorbecke poverty measures FGT0 (share of people below the
---poverty-line), FGT1 (poverty gap) and FGT2 (severity) and, with --income,
+--poverty-line, by default half the mean), FGT1 (poverty gap) and FGT2 (severity) and, with --income,
 IPEA's Palma ratio by income and the concentration index (standard and
 corrected); with --group, the Theil decomposition and one line per group
 (FGT against the line of everyone). --lorenz FILE writes the Lorenz curves for
@@ -122,7 +122,7 @@ func measureCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&f.out, "out", "", "write the results CSV here (default: standard output); written only when complete")
 	fs.StringVar(&f.inequality, "inequality", "", "also write inequality statistics of each measure to this CSV")
 	fs.StringVar(&f.lorenz, "lorenz", "", "also write Lorenz curve points (population share, access share) to this CSV")
-	fs.StringVar(&f.povertyLine, "poverty-line", "50%", "FGT poverty line in --inequality: access below it is poor; a number, or PERCENT% of\nthe population-weighted median of each measure")
+	fs.StringVar(&f.povertyLine, "poverty-line", "50%", "FGT poverty line in --inequality: access below it is poor; a number, or PERCENT% of\nthe population-weighted mean of each measure (a median line is 0 wherever most people reach nothing)")
 	fs.StringVar(&f.ciTies, "ci-ties", "ipea", "concentration index, origins of equal income: ipea (kept in input order) or population (by population)")
 	fs.StringVar(&f.ciRange, "ci-range", "ipea", "corrected concentration index bounds: ipea (max-min access over every origin) or populated\n(over origins with people and income only)")
 	fs.StringVar(&f.theilZeros, "theil-zeros", "ipea", "Theil T with origins of zero access: ipea (dropped, weights renormalised over the rest)\nor limit (counted, 0·ln 0 = 0)")
@@ -532,7 +532,7 @@ func writeOutput(path string, stdout io.Writer, data []byte) error {
 
 // conventions is the poverty line and the conventions of --inequality.
 type conventions struct {
-	line, share float64 // an absolute line, or share > 0 of each measure's median
+	line, share float64 // an absolute line, or share > 0 of each measure's mean
 	opt         measure.Options
 }
 
@@ -544,13 +544,13 @@ func parseConventions(f measureFlags) (conventions, error) {
 	if pct, ok := strings.CutSuffix(v, "%"); ok {
 		x, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
 		if err != nil || !(x > 0) || math.IsInf(x, 0) {
-			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the median such as 50%%", f.povertyLine)
+			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the mean such as 50%%", f.povertyLine)
 		}
 		c.share = x / 100
 	} else {
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(x > 0) || math.IsInf(x, 0) {
-			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the median such as 50%%", f.povertyLine)
+			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the mean such as 50%%", f.povertyLine)
 		}
 		c.line = x
 	}
@@ -603,7 +603,7 @@ func inequalityCSV(cols []column, pop, income []float64, groups []string, conv c
 		if conv.share > 0 {
 			opt.PovertyLine = measure.RelativeLine(c.values, pop, conv.share)
 			if opt.PovertyLine == 0 {
-				notes = append(notes, fmt.Sprintf("%s: the median is 0, so the poverty line is 0 and nobody counts as poor; give --poverty-line as a number", c.name))
+				notes = append(notes, fmt.Sprintf("%s: nobody has any access, so the relative poverty line is 0 and nobody counts as poor; give --poverty-line as a number", c.name))
 			}
 		}
 		s, err := measure.SummarizeWith(c.values, pop, income, groups, opt)
@@ -635,7 +635,7 @@ func inequalityCSV(cols []column, pop, income []float64, groups []string, conv c
 			if err != nil {
 				continue // a group without people: nothing to summarise
 			}
-			if opt.PovertyLine == 0 { // everyone's line is 0 (0 asks SummarizeWith for the group's own median)
+			if opt.PovertyLine == 0 { // everyone's line is 0 (0 would ask SummarizeWith for the group's own)
 				s.PovertyLine, s.FGT = 0, measure.FGT(x, w, 0)
 			}
 			row(c.name, g, s)

@@ -233,7 +233,7 @@ func TestMeasureErrors(t *testing.T) {
 		{"bad interval", append(base(good), "--measure", "interval", "--interval", "30,20"), 1, `--interval "30,20"`},
 		{"negative population", []string{"measure", "--matrix", good, "--origins", land, "--destinations", negPop, "--opportunity", "jobs"}, 1, `neg.csv line 3: id "b": jobs is -20; want a number >= 0`},
 		{"inequality without population", append(base(good), "--inequality", filepath.Join(dir, "i.csv")), 1, "--inequality needs --population"},
-		{"bad poverty line", append(base(good), "--poverty-line", "half"), 1, `--poverty-line "half": want a number > 0, or a percentage > 0 of the median such as 50%`},
+		{"bad poverty line", append(base(good), "--poverty-line", "half"), 1, `--poverty-line "half": want a number > 0, or a percentage > 0 of the mean such as 50%`},
 		{"zero poverty line", append(base(good), "--poverty-line", "0"), 1, `--poverty-line "0"`},
 		{"negative poverty share", append(base(good), "--poverty-line", "-50%"), 1, `--poverty-line "-50%"`},
 		{"bad ties", append(base(good), "--ci-ties", "income"), 1, `--ci-ties "income": want ipea or population`},
@@ -255,15 +255,14 @@ func TestMeasureErrors(t *testing.T) {
 	t.Run("small case poverty", func(t *testing.T) {
 		// cumulative_30 is 5, 3, 0 for 10, 20, 0 people. Line 4: a is not poor,
 		// b falls short by 1/4; c has nobody. FGT0 = 20/30, FGT1 = 20·0.25/30 =
-		// 1/6, FGT2 = 20·0.0625/30 = 1/24. The default 50% line: the median of
-		// the 30 people is 3 (persons 15 and 16 both live in b), so the line is
-		// 1.5 and nobody is poor.
+		// 1/6, FGT2 = 20·0.0625/30 = 1/24. The default 50% line: the mean is
+		// (10·5 + 20·3)/30 = 11/3, so the line is 11/6 and nobody is poor.
 		for _, tc := range []struct {
 			line string
 			want []float64 // poverty_line, fgt0, fgt1, fgt2
 		}{
 			{"4", []float64{4, 2.0 / 3, 1.0 / 6, 1.0 / 24}},
-			{"50%", []float64{1.5, 0, 0, 0}},
+			{"50%", []float64{11.0 / 6, 0, 0, 0}},
 		} {
 			ineq := filepath.Join(dir, "small-"+strings.TrimSuffix(tc.line, "%")+".csv")
 			args := []string{"measure", "--matrix", good, "--origins", land, "--destinations", land, "--opportunity", "jobs",

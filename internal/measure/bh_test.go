@@ -596,8 +596,8 @@ func denseFCA(method Method, dense [][]float64, pop, supply []float64, f func(fl
 // pairwise differences, Palma by filling the bottom 40% and top 10% of
 // people, Theil and its decomposition by direct sums, the concentration index
 // as twice the weighted covariance of access and fractional income rank over
-// the mean, FGT by counting people below the line (half the median found by
-// sorting people when opt gives none).
+// the mean, FGT by counting people below the line (half the mean access
+// when opt gives none).
 func denseInequality(x, w, inc []float64, groups []string, opt Options) []float64 {
 	W, S := 0.0, 0.0
 	for i := range x {
@@ -705,15 +705,8 @@ func denseInequality(x, w, inc []float64, groups []string, opt Options) []float6
 	ci := 2 * (sxr - kmu*sr) / kmu
 
 	line := opt.PovertyLine
-	if line == 0 { // the weighted median: the value at which half the people are reached
-		var people []int
-		for i := range x {
-			if w[i] > 0 {
-				people = append(people, i)
-			}
-		}
-		sort.Slice(people, func(a, b int) bool { return x[people[a]] < x[people[b]] })
-		line = 0.5 * medianOfPeople(x, w, people)
+	if line == 0 {
+		line = mu / 2
 	}
 	var fgt [3]float64
 	for i := range x {
@@ -725,26 +718,4 @@ func denseInequality(x, w, inc []float64, groups []string, opt Options) []float6
 		}
 	}
 	return []float64{gini, palma, theil, between, within, ci, 4 * kmu * ci / (hi - lo), fgt[0], fgt[1], fgt[2]}
-}
-
-// medianOfPeople returns the median of x over people counted one by one
-// (Belo Horizonte's populations are whole numbers): the person at (n+1)/2,
-// or the mean of the two either side when n is even.
-func medianOfPeople(x, w []float64, sorted []int) float64 {
-	n := 0.0
-	for _, i := range sorted {
-		n += w[i]
-	}
-	at := func(k float64) float64 { // value of the k-th person (1-based)
-		c := 0.0
-		for _, i := range sorted {
-			c += w[i]
-			if c >= k {
-				return x[i]
-			}
-		}
-		return x[sorted[len(sorted)-1]]
-	}
-	lo := math.Floor((n + 1) / 2)
-	return (at(lo) + at(math.Ceil((n+1)/2))) / 2
 }

@@ -446,15 +446,15 @@ func TestFGTByHand(t *testing.T) {
 	if f := FGT(x, w, -1); !math.IsNaN(f[0]) {
 		t.Errorf("FGT at a negative line = %v, want NaN", f)
 	}
-	// Default line: the median person of 5 (values 0, 2, 2, 4, 10) is the
-	// third, access 2; half of it is 1. Only access 0 is below: g = 1 for
-	// 1 person of 5, so FGT0 = FGT1 = FGT2 = 0.2.
+	// Default line: half the mean, (0 + 2·2 + 4 + 10)/5 / 2 = 3.6/2 = 1.8.
+	// Only access 0 is below: g = 1 for 1 person of 5, so FGT0 = FGT1 =
+	// FGT2 = 0.2.
 	s, err := Summarize(x, w, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !near(s.PovertyLine, 1) {
-		t.Errorf("default poverty line = %v, want 1", s.PovertyLine)
+	if !near(s.PovertyLine, 1.8) {
+		t.Errorf("default poverty line = %v, want 1.8", s.PovertyLine)
 	}
 	checkSlice(t, s.FGT[:], []float64{0.2, 0.2, 0.2})
 	if _, err := SummarizeWith(x, w, nil, nil, Options{PovertyLine: math.NaN()}); err == nil {

@@ -478,19 +478,28 @@ func ConcentrationWith(x, w, rank []float64, ties Ties, rng Range) (ci, correcte
 	return ci, 4 * mu * ci / (hi - lo)
 }
 
-// DefaultPovertyShare is the share of the population-weighted median access
-// that makes the poverty line when none is given: half the median, the
-// usual relative line (the default of the World Bank's wbpip
-// md_compute_fgt and of incdist's fgt, both fmedian/2 of the weighted
-// welfare; the OECD's relative income poverty line is also 50% of the
-// median). IPEA's fgt_poverty has no default: the line is an argument.
+// DefaultPovertyShare is the share of the population-weighted mean access
+// that makes the poverty line when none is given: half the mean, a relative
+// line (incdist's fgt with mean = TRUE and its default fraction 0.5; convey's
+// svyfgt type_thresh "relm"). Income poverty lines are more often half or
+// 60% of the median, but access is zero-inflated: on foot, more than half
+// the residents often reach nothing, the median is 0, and a median line
+// would call nobody poor. IPEA's fgt_poverty has no default: the line is an
+// argument.
 const DefaultPovertyShare = 0.5
 
-// RelativeLine returns share times the population-weighted median of access
-// x, the median as WeightedQuantile computes it (Hmisc wtd.quantile with
-// frequency weights). NaN when there is nobody to weigh.
+// RelativeLine returns share times the population-weighted mean of access x
+// (0 when nobody has any). NaN when there is nobody to weigh.
 func RelativeLine(x, w []float64, share float64) float64 {
-	return share * WeightedQuantile(x, w, 0.5)[0]
+	total, ok := valid(x, w)
+	if !ok {
+		return math.NaN()
+	}
+	sum := 0.0
+	for i := range x {
+		sum += x[i] * w[i]
+	}
+	return share * sum / total
 }
 
 // FGT returns the Foster-Greer-Thorbecke (1984) poverty measures FGT0, FGT1
@@ -547,7 +556,7 @@ type Summary struct {
 type Options struct {
 	// PovertyLine is the access below which a person counts as poor in
 	// FGT; 0 means RelativeLine(x, w, DefaultPovertyShare), half the
-	// population-weighted median.
+	// population-weighted mean.
 	PovertyLine float64
 	Ties        Ties       // concentration index ties in rank
 	Range       Range      // corrected concentration index bounds
