@@ -59,12 +59,13 @@ never reached, NA where undefined.
 With --inequality FILE, also writes for each measure (except the minute counts)
 the population-weighted Gini index, Palma ratio, Theil T index, the
 Foster-Greer-Thorbecke poverty measures FGT0 (share of people below the
---poverty-line, by default half the mean), FGT1 (poverty gap) and FGT2 (severity) and, with --income,
-IPEA's Palma ratio by income and the concentration index (standard and
-corrected); with --group, the Theil decomposition and one line per group
-(FGT against the line of everyone). --lorenz FILE writes the Lorenz curves for
-plotting. Every statistic follows IPEA's accessibility package by default;
---ci-ties, --ci-range and --theil-zeros choose the other conventions.
+--poverty-line, by default half the mean), FGT1 (poverty gap) and FGT2
+(severity) and, with --income, IPEA's Palma ratio by income and the
+concentration index (standard and corrected); with --group, the Theil
+decomposition and one line per group (FGT against everyone's line). --lorenz
+FILE writes the Lorenz curves for plotting. Every statistic follows IPEA's
+accessibility package by default; --ci-ties, --ci-range and --theil-zeros
+choose the other conventions.
 
 Flags:
 `

@@ -304,7 +304,8 @@ func TestMeasureHelp(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, s := range append(measureNames, "--matrix", "--origins", "--destinations", "--opportunity", "--population",
-		"--cutoff", "--decay", "--beta", "--zones", "--steps", "--inequality", "--out", "Luo & Wang", "exactly the cutoff counts") {
+		"--cutoff", "--decay", "--beta", "--zones", "--steps", "--inequality", "--out", "Luo & Wang", "exactly the cutoff counts",
+		"--poverty-line", "--ci-ties", "--ci-range", "--theil-zeros", "FGT0") {
 		if !strings.Contains(stderr, s) && !strings.Contains(stderr, strings.TrimPrefix(s, "-")) {
 			t.Errorf("help does not mention %q", s)
 		}

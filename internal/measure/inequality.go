@@ -410,9 +410,9 @@ func (r Range) String() string {
 }
 
 // Concentration returns the standard and corrected concentration indexes of
-// access by a ranking variable such as income, exactly as IPEA
-// accessibility concentration_index computes them (TiesInOrder, RangeAll);
-// see ConcentrationWith.
+// access by a ranking variable such as income with IPEA accessibility
+// concentration_index's conventions (TiesInOrder, RangeAll); see
+// ConcentrationWith.
 func Concentration(x, w, rank []float64) (ci, corrected float64) {
 	return ConcentrationWith(x, w, rank, TiesInOrder, RangeAll)
 }
