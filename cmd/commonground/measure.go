@@ -57,10 +57,15 @@ Measures (--measure, comma-separated, or all):
 never reached, NA where undefined.
 
 With --inequality FILE, also writes for each measure (except the minute counts)
-the population-weighted Gini index, Palma ratio, Theil T index and, with
---income, IPEA's Palma ratio by income and the concentration index; with
---group, the Theil decomposition and one line per group. --lorenz FILE writes
-the Lorenz curves for plotting.
+the population-weighted Gini index, Palma ratio, Theil T index, the
+Foster-Greer-Thorbecke poverty measures FGT0 (share of people below the
+--poverty-line, by default half the mean), FGT1 (poverty gap) and FGT2
+(severity) and, with --income, IPEA's Palma ratio by income and the
+concentration index (standard and corrected); with --group, the Theil
+decomposition and one line per group (FGT against everyone's line). --lorenz
+FILE writes the Lorenz curves for plotting. Every statistic follows IPEA's
+accessibility package by default; --ci-ties, --ci-range and --theil-zeros
+choose the other conventions.
 
 Flags:
 `
@@ -81,6 +86,8 @@ type measureFlags struct {
 	catchment                              float64
 	allDests                               bool
 	out, inequality, lorenz                string
+	povertyLine                            string
+	ciTies, ciRange, theilZeros            string
 }
 
 func measureCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -116,6 +123,10 @@ func measureCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&f.out, "out", "", "write the results CSV here (default: standard output); written only when complete")
 	fs.StringVar(&f.inequality, "inequality", "", "also write inequality statistics of each measure to this CSV")
 	fs.StringVar(&f.lorenz, "lorenz", "", "also write Lorenz curve points (population share, access share) to this CSV")
+	fs.StringVar(&f.povertyLine, "poverty-line", "50%", "FGT poverty line in --inequality: access below it is poor; a number, or PERCENT% of\nthe population-weighted mean of each measure (a median line is 0 wherever most people reach nothing)")
+	fs.StringVar(&f.ciTies, "ci-ties", "ipea", "concentration index, origins of equal income: ipea (kept in input order) or population (by population)")
+	fs.StringVar(&f.ciRange, "ci-range", "ipea", "corrected concentration index bounds: ipea (max-min access over every origin) or populated\n(over origins with people and income only)")
+	fs.StringVar(&f.theilZeros, "theil-zeros", "ipea", "Theil T with origins of zero access: ipea (dropped, weights renormalised over the rest)\nor limit (counted, 0·ln 0 = 0)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, measureHelp)
 		fs.PrintDefaults()
@@ -148,6 +159,10 @@ type column struct {
 
 func runMeasure(ctx context.Context, f measureFlags, stdout, stderr io.Writer) error {
 	wanted, err := parseMeasures(f.measures)
+	if err != nil {
+		return err
+	}
+	conv, err := parseConventions(f)
 	if err != nil {
 		return err
 	}
@@ -223,9 +238,12 @@ func runMeasure(ctx context.Context, f measureFlags, stdout, stderr io.Writer) e
 		return err
 	}
 	if f.inequality != "" || f.lorenz != "" {
-		ineq, lorenz, err := inequalityCSV(cols, pop, income, groups)
+		ineq, lorenz, notes, err := inequalityCSV(cols, pop, income, groups, conv)
 		if err != nil {
 			return err
+		}
+		for _, n := range notes {
+			fmt.Fprintln(stderr, "note:", n)
 		}
 		if f.inequality != "" {
 			if err := output.WriteFile(f.inequality, ineq); err != nil {
@@ -513,14 +531,64 @@ func writeOutput(path string, stdout io.Writer, data []byte) error {
 	return output.WriteFile(path, data)
 }
 
+// conventions is the poverty line and the conventions of --inequality.
+type conventions struct {
+	line, share float64 // an absolute line, or share > 0 of each measure's mean
+	opt         measure.Options
+}
+
+// parseConventions reads --poverty-line, --ci-ties, --ci-range and
+// --theil-zeros.
+func parseConventions(f measureFlags) (conventions, error) {
+	var c conventions
+	v := strings.TrimSpace(f.povertyLine)
+	if pct, ok := strings.CutSuffix(v, "%"); ok {
+		x, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || !(x > 0) || math.IsInf(x, 0) {
+			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the mean such as 50%%", f.povertyLine)
+		}
+		c.share = x / 100
+	} else {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(x > 0) || math.IsInf(x, 0) {
+			return c, fmt.Errorf("--poverty-line %q: want a number > 0, or a percentage > 0 of the mean such as 50%%", f.povertyLine)
+		}
+		c.line = x
+	}
+	switch f.ciTies {
+	case "ipea":
+	case "population":
+		c.opt.Ties = measure.TiesByPopulation
+	default:
+		return c, fmt.Errorf("--ci-ties %q: want ipea or population", f.ciTies)
+	}
+	switch f.ciRange {
+	case "ipea":
+	case "populated":
+		c.opt.Range = measure.RangePopulated
+	default:
+		return c, fmt.Errorf("--ci-range %q: want ipea or populated", f.ciRange)
+	}
+	switch f.theilZeros {
+	case "ipea":
+	case "limit":
+		c.opt.Zeros = measure.ZeroLimit
+	default:
+		return c, fmt.Errorf("--theil-zeros %q: want ipea or limit", f.theilZeros)
+	}
+	return c, nil
+}
+
 // inequalityCSV summarises every access column (not the minute counts)
-// across all people and, with groups, within each group.
-func inequalityCSV(cols []column, pop, income []float64, groups []string) (ineq, lorenz []byte, err error) {
+// across all people and, with groups, within each group; notes say where
+// a relative poverty line came out as 0.
+func inequalityCSV(cols []column, pop, income []float64, groups []string, conv conventions) (ineq, lorenz []byte, notes []string, err error) {
 	var ib, lb bytes.Buffer
-	ib.WriteString("measure,group,people,mean,gini,palma,palma_income,theil_t,theil_between,theil_within,concentration,concentration_corrected\n")
+	ib.WriteString("measure,group,people,mean,gini,palma,palma_income,theil_t,theil_between,theil_within,concentration,concentration_corrected,poverty_line,fgt0,fgt1,fgt2\n")
 	lb.WriteString("measure,pop_share,access_share\n")
 	row := func(name, group string, s *measure.Summary) {
-		vals := []float64{s.People, s.Mean, s.Gini, s.Palma, s.PalmaIncome, s.Theil.T, s.Theil.Between, s.Theil.Within, s.Concentration, s.Corrected}
+		vals := []float64{s.People, s.Mean, s.Gini, s.Palma, s.PalmaIncome, s.Theil.T, s.Theil.Between, s.Theil.Within, s.Concentration, s.Corrected,
+			s.PovertyLine, s.FGT[0], s.FGT[1], s.FGT[2]}
 		ib.WriteString(csvField(name) + "," + csvField(group))
 		for _, v := range vals {
 			ib.WriteString("," + cell(v))
@@ -531,10 +599,19 @@ func inequalityCSV(cols []column, pop, income []float64, groups []string) (ineq,
 		if c.cost {
 			continue
 		}
-		s, err := measure.Summarize(c.values, pop, income, groups)
-		if err != nil {
-			return nil, nil, fmt.Errorf("inequality of %s: %w", c.name, err)
+		opt := conv.opt
+		opt.PovertyLine = conv.line
+		if conv.share > 0 {
+			opt.PovertyLine = measure.RelativeLine(c.values, pop, conv.share)
+			if opt.PovertyLine == 0 {
+				notes = append(notes, fmt.Sprintf("%s: nobody has any access, so the relative poverty line is 0 and nobody counts as poor; give --poverty-line as a number", c.name))
+			}
 		}
+		s, err := measure.SummarizeWith(c.values, pop, income, groups, opt)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("inequality of %s: %w", c.name, err)
+		}
+		opt.PovertyLine = s.PovertyLine // groups are measured against everyone's line
 		row(c.name, "all", s)
 		for _, p := range s.Lorenz {
 			lb.WriteString(csvField(c.name) + "," + cell(p.Pop) + "," + cell(p.Access) + "\n")
@@ -555,12 +632,15 @@ func inequalityCSV(cols []column, pop, income []float64, groups []string) (ineq,
 					inc = append(inc, income[i])
 				}
 			}
-			s, err := measure.Summarize(x, w, inc, nil)
+			s, err := measure.SummarizeWith(x, w, inc, nil, opt)
 			if err != nil {
 				continue // a group without people: nothing to summarise
+			}
+			if opt.PovertyLine == 0 { // everyone's line is 0 (0 would ask SummarizeWith for the group's own)
+				s.PovertyLine, s.FGT = 0, measure.FGT(x, w, 0)
 			}
 			row(c.name, g, s)
 		}
 	}
-	return ib.Bytes(), lb.Bytes(), nil
+	return ib.Bytes(), lb.Bytes(), notes, nil
 }

@@ -145,6 +145,54 @@ func TestMeasureBeloHorizonte(t *testing.T) {
 			t.Errorf("groups not in decile order: %q ... %q", lines[2], lines[11])
 		}
 	})
+	t.Run("poverty and conventions", func(t *testing.T) {
+		// Values printed by internal/measure/testdata/ipea_inequality.py (see
+		// internal/measure TestIndependentScript): FGT at IPEA's example line
+		// 95368 and the corrected concentration index under both conventions.
+		args := append(base, "--opportunity", "jobs", "--population", "population", "--income", "income_per_capita",
+			"--measure", "cumulative", "--poverty-line", "95368", "--out", filepath.Join(dir, "c.csv"))
+		for _, tc := range []struct {
+			name  string
+			extra []string
+			cic   float64
+		}{
+			{"ipea", nil, 0.3346494401461462},
+			{"earlier", []string{"--ci-ties", "population", "--ci-range", "populated", "--theil-zeros", "limit"}, 0.3346476423292832},
+		} {
+			ineq := filepath.Join(dir, "pov-"+tc.name+".csv")
+			code, _, stderr := run(append(append(args, tc.extra...), "--inequality", ineq)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			recs := readCSV(t, ineq)
+			col := map[string]int{}
+			for k, h := range recs[0] {
+				col[h] = k
+			}
+			for name, want := range map[string]float64{"concentration_corrected": tc.cic, "poverty_line": 95368,
+				"fgt0": 0.5745378044115772, "fgt1": 0.32773830683714456, "fgt2": 0.22187690343769312} {
+				got, err := strconv.ParseFloat(recs[1][col[name]], 64)
+				if err != nil || math.Abs(got-want) > 1e-12*want {
+					t.Errorf("%s: %s = %q, want %v", tc.name, name, recs[1][col[name]], want)
+				}
+			}
+		}
+	})
+}
+
+// readCSV reads every record of a CSV file.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
 
 func TestMeasureErrors(t *testing.T) {
@@ -185,6 +233,12 @@ func TestMeasureErrors(t *testing.T) {
 		{"bad interval", append(base(good), "--measure", "interval", "--interval", "30,20"), 1, `--interval "30,20"`},
 		{"negative population", []string{"measure", "--matrix", good, "--origins", land, "--destinations", negPop, "--opportunity", "jobs"}, 1, `neg.csv line 3: id "b": jobs is -20; want a number >= 0`},
 		{"inequality without population", append(base(good), "--inequality", filepath.Join(dir, "i.csv")), 1, "--inequality needs --population"},
+		{"bad poverty line", append(base(good), "--poverty-line", "half"), 1, `--poverty-line "half": want a number > 0, or a percentage > 0 of the mean such as 50%`},
+		{"zero poverty line", append(base(good), "--poverty-line", "0"), 1, `--poverty-line "0"`},
+		{"negative poverty share", append(base(good), "--poverty-line", "-50%"), 1, `--poverty-line "-50%"`},
+		{"bad ties", append(base(good), "--ci-ties", "income"), 1, `--ci-ties "income": want ipea or population`},
+		{"bad range", append(base(good), "--ci-range", "all"), 1, `--ci-range "all": want ipea or populated`},
+		{"bad theil zeros", append(base(good), "--theil-zeros", "nan"), 1, `--theil-zeros "nan": want ipea or limit`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,6 +251,35 @@ func TestMeasureErrors(t *testing.T) {
 	if b, _ := os.ReadFile(out); string(b) != "earlier results\n" {
 		t.Errorf("a failed run changed %s: %q", out, b)
 	}
+
+	t.Run("small case poverty", func(t *testing.T) {
+		// cumulative_30 is 5, 3, 0 for 10, 20, 0 people. Line 4: a is not poor,
+		// b falls short by 1/4; c has nobody. FGT0 = 20/30, FGT1 = 20·0.25/30 =
+		// 1/6, FGT2 = 20·0.0625/30 = 1/24. The default 50% line: the mean is
+		// (10·5 + 20·3)/30 = 11/3, so the line is 11/6 and nobody is poor.
+		for _, tc := range []struct {
+			line string
+			want []float64 // poverty_line, fgt0, fgt1, fgt2
+		}{
+			{"4", []float64{4, 2.0 / 3, 1.0 / 6, 1.0 / 24}},
+			{"50%", []float64{11.0 / 6, 0, 0, 0}},
+		} {
+			ineq := filepath.Join(dir, "small-"+strings.TrimSuffix(tc.line, "%")+".csv")
+			args := []string{"measure", "--matrix", good, "--origins", land, "--destinations", land, "--opportunity", "jobs",
+				"--population", "population", "--poverty-line", tc.line, "--inequality", ineq, "--out", filepath.Join(dir, "small.csv")}
+			if code, _, stderr := run(args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			recs := readCSV(t, ineq)
+			n := len(recs[1])
+			for k, want := range tc.want {
+				got, err := strconv.ParseFloat(recs[1][n-4+k], 64)
+				if err != nil || math.Abs(got-want) > 1e-12 {
+					t.Errorf("line %s: %s = %q, want %v", tc.line, recs[0][n-4+k], recs[1][n-4+k], want)
+				}
+			}
+		}
+	})
 
 	t.Run("small case to stdout", func(t *testing.T) {
 		// Within 30: a reaches a (5 jobs) and b (NA, counted as 0); b reaches c (3); c reaches nothing (a at 35).
@@ -221,7 +304,8 @@ func TestMeasureHelp(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, s := range append(measureNames, "--matrix", "--origins", "--destinations", "--opportunity", "--population",
-		"--cutoff", "--decay", "--beta", "--zones", "--steps", "--inequality", "--out", "Luo & Wang", "exactly the cutoff counts") {
+		"--cutoff", "--decay", "--beta", "--zones", "--steps", "--inequality", "--out", "Luo & Wang", "exactly the cutoff counts",
+		"--poverty-line", "--ci-ties", "--ci-range", "--theil-zeros", "FGT0") {
 		if !strings.Contains(stderr, s) && !strings.Contains(stderr, strings.TrimPrefix(s, "-")) {
 			t.Errorf("help does not mention %q", s)
 		}

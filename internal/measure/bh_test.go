@@ -187,12 +187,94 @@ func TestPublishedIPEAValues(t *testing.T) {
 				t.Errorf("%s = %.10g, IPEA prints %v", c.name, c.got, c.want)
 			}
 		}
-		// IPEA's vignette prints 0.3346494 for the corrected index, from a version
-		// that kept income ties in input order and took the bounds over cells
-		// without people too; the current code (ties by population, populated
-		// cells only), which this follows, gives 0.33464764.
-		if math.Abs(s.Corrected-0.33464764) > 5e-9 {
-			t.Errorf("corrected concentration index = %.10g, want 0.33464764", s.Corrected)
+		// IPEA's vignette prints 0.3346494 for the corrected index (income
+		// ties in input order, bounds over every cell); the earlier
+		// convention (ties by population, bounds over populated cells), kept
+		// as an option, gives 0.33464764.
+		if math.Abs(s.Corrected-0.3346494) > 5e-8 {
+			t.Errorf("corrected concentration index = %.10g, IPEA prints 0.3346494", s.Corrected)
+		}
+		old, err := SummarizeWith(cum, d.pop, d.inc, d.decile, Options{Ties: TiesByPopulation, Range: RangePopulated})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(old.Corrected-0.33464764) > 5e-9 {
+			t.Errorf("corrected concentration index, ties by population over populated cells = %.10g, want 0.33464764", old.Corrected)
+		}
+	})
+}
+
+// TestIndependentScript: FGT, the concentration indexes and Theil T with
+// zero-access origins on Belo Horizonte equal what an independent Python
+// script (standard library only, written from the published formulas)
+// prints. The values below were printed by
+//
+//	python3 internal/measure/testdata/ipea_inequality.py ../shared/datasets/belo-horizonte
+//
+// run from the repository root (Python 3; it takes a few seconds).
+func TestIndependentScript(t *testing.T) {
+	d := loadBH(t)
+	cum := func(cut float64) []float64 {
+		x, err := d.m.Cumulative(d.jobs, cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	x30 := cum(30)
+	check := func(t *testing.T, name string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-12*math.Max(math.Abs(want), 1e-300) {
+			t.Errorf("%s = %.17g, the script prints %.17g", name, got, want)
+		}
+	}
+	t.Run("FGT", func(t *testing.T) {
+		for _, c := range []struct {
+			line float64
+			want [3]float64
+		}{
+			// 95368 is the line of IPEA's fgt_poverty example on this data.
+			{95368, [3]float64{0.5745378044115772, 0.32773830683714456, 0.22187690343769312}},
+			{20000, [3]float64{0.0863838242169238, 0.0378311181945684, 0.022917128530249915}},
+		} {
+			s, err := SummarizeWith(x30, d.pop, d.inc, nil, Options{PovertyLine: c.line})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for a := range c.want {
+				check(t, "FGT"+strconv.Itoa(a)+" at "+strconv.FormatFloat(c.line, 'g', -1, 64), s.FGT[a], c.want[a])
+			}
+		}
+	})
+	t.Run("concentration", func(t *testing.T) {
+		ci, cic := Concentration(x30, d.pop, d.inc)
+		check(t, "CI (IPEA)", ci, 0.28650126701932266)
+		check(t, "CIc (IPEA)", cic, 0.3346494401461462)
+		ci, cic = ConcentrationWith(x30, d.pop, d.inc, TiesByPopulation, RangePopulated)
+		check(t, "CI (ties by population)", ci, 0.28649745253569564)
+		check(t, "CIc (ties by population, populated range)", cic, 0.3346476423292832)
+	})
+	t.Run("Theil T with zero access", func(t *testing.T) {
+		for _, c := range []struct {
+			cut         float64
+			zeros       int // populated cells without access, as the script counts them
+			ipea, limit float64
+		}{
+			{10, 8, 0.813286387886874, 0.8122693046294652},
+			{15, 2, 0.8163119157745031, 0.8162260484621846},
+		} {
+			x := cum(c.cut)
+			n := 0
+			for i := range x {
+				if x[i] == 0 && d.pop[i] > 0 {
+					n++
+				}
+			}
+			if n != c.zeros {
+				t.Errorf("cutoff %v: %d populated cells without access, the script counts %d", c.cut, n, c.zeros)
+			}
+			check(t, "Theil T (IPEA) at "+strconv.FormatFloat(c.cut, 'g', -1, 64), TheilT(x, d.pop, nil).T, c.ipea)
+			check(t, "Theil T (limit) at "+strconv.FormatFloat(c.cut, 'g', -1, 64), TheilTWith(x, d.pop, nil, ZeroLimit).T, c.limit)
 		}
 	})
 }
@@ -333,15 +415,17 @@ func TestAgainstDenseLoops(t *testing.T) {
 		compare(t, "diversity", got, want, ids)
 	})
 	t.Run("inequality", func(t *testing.T) {
-		for _, cut := range []float64{20, 45} {
+		for _, cut := range []float64{10, 20, 45} {
 			x, _ := m.Cumulative(d.jobs, cut)
-			s, err := Summarize(x, d.pop, d.inc, d.decile)
-			if err != nil {
-				t.Fatal(err)
+			for _, opt := range []Options{{}, {Ties: TiesByPopulation, Range: RangePopulated, Zeros: ZeroLimit, PovertyLine: 50000}} {
+				s, err := SummarizeWith(x, d.pop, d.inc, d.decile, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := denseInequality(x, d.pop, d.inc, d.decile, opt)
+				got := []float64{s.Gini, s.Palma, s.Theil.T, s.Theil.Between, s.Theil.Within, s.Concentration, s.Corrected, s.FGT[0], s.FGT[1], s.FGT[2]}
+				compare(t, "inequality", got, want, []string{"gini", "palma", "theil", "between", "within", "ci", "cic", "fgt0", "fgt1", "fgt2"})
 			}
-			want := denseInequality(x, d.pop, d.inc, d.decile)
-			got := []float64{s.Gini, s.Palma, s.Theil.T, s.Theil.Between, s.Theil.Within, s.Concentration, s.Corrected}
-			compare(t, "inequality (gini, palma, theil, between, within, ci, cic)", got, want, []string{"gini", "palma", "theil", "between", "within", "ci", "cic"})
 		}
 	})
 }
@@ -512,8 +596,9 @@ func denseFCA(method Method, dense [][]float64, pop, supply []float64, f func(fl
 // pairwise differences, Palma by filling the bottom 40% and top 10% of
 // people, Theil and its decomposition by direct sums, the concentration index
 // as twice the weighted covariance of access and fractional income rank over
-// the mean.
-func denseInequality(x, w, inc []float64, groups []string) []float64 {
+// the mean, FGT by counting people below the line (half the mean access
+// when opt gives none).
+func denseInequality(x, w, inc []float64, groups []string, opt Options) []float64 {
 	W, S := 0.0, 0.0
 	for i := range x {
 		W += w[i]
@@ -546,11 +631,12 @@ func denseInequality(x, w, inc []float64, groups []string) []float64 {
 	}
 	palma := share(0.9*W, W) / share(0, 0.4*W)
 
-	theil := 0.0
+	theil, wPlus := 0.0, 0.0
 	gW, gS := map[string]float64{}, map[string]float64{}
 	for i := range x {
 		if x[i] > 0 {
-			theil += w[i] / W * x[i] / mu * math.Log(x[i]/mu)
+			theil += w[i] * x[i] / mu * math.Log(x[i]/mu)
+			wPlus += w[i]
 		}
 		g := groups[i]
 		if g == "" {
@@ -578,6 +664,11 @@ func denseInequality(x, w, inc []float64, groups []string) []float64 {
 		}
 		within += gS[g] / S * tg
 	}
+	if opt.Zeros == ZeroLimit {
+		theil /= W
+	} else {
+		theil /= wPlus // IPEA: zero-access origins dropped, weights renormalised
+	}
 
 	var keep []int
 	for i := range x {
@@ -587,7 +678,7 @@ func denseInequality(x, w, inc []float64, groups []string) []float64 {
 	}
 	sort.SliceStable(keep, func(a, b int) bool {
 		i, j := keep[a], keep[b]
-		if inc[i] != inc[j] {
+		if inc[i] != inc[j] || opt.Ties == TiesInOrder {
 			return inc[i] < inc[j]
 		}
 		return w[i] < w[j]
@@ -598,6 +689,11 @@ func denseInequality(x, w, inc []float64, groups []string) []float64 {
 		ks += w[i] * x[i]
 		lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
 	}
+	if opt.Range == RangeAll {
+		for i := range x {
+			lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+		}
+	}
 	kmu := ks / kw
 	var sxr, sr, cum float64
 	for _, i := range keep {
@@ -607,5 +703,19 @@ func denseInequality(x, w, inc []float64, groups []string) []float64 {
 		cum += w[i]
 	}
 	ci := 2 * (sxr - kmu*sr) / kmu
-	return []float64{gini, palma, theil, between, within, ci, 4 * kmu * ci / (hi - lo)}
+
+	line := opt.PovertyLine
+	if line == 0 {
+		line = mu / 2
+	}
+	var fgt [3]float64
+	for i := range x {
+		if x[i] < line {
+			g := 1 - x[i]/line
+			fgt[0] += w[i] / W
+			fgt[1] += w[i] / W * g
+			fgt[2] += w[i] / W * math.Pow(g, 2)
+		}
+	}
+	return []float64{gini, palma, theil, between, within, ci, 4 * kmu * ci / (hi - lo), fgt[0], fgt[1], fgt[2]}
 }

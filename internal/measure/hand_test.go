@@ -332,9 +332,14 @@ func TestInequalityLimits(t *testing.T) {
 		if th := TheilT(equal, w, nil); !near(th.T, 0) {
 			t.Errorf("n=%d: Theil of equal access = %v, want 0", n, th.T)
 		}
-		// One of N holds all: T = (1/N)·N·ln N = ln N (the upper bound).
-		if th := TheilT(one, w, nil); !near(th.T, math.Log(float64(n))) {
-			t.Errorf("n=%d: Theil of one holding all = %v, want ln N", n, th.T)
+		// One of N holds all: counting everyone, T = (1/N)·N·ln N = ln N (the
+		// upper bound); IPEA drops the N-1 without access and renormalises
+		// over the one left, T = N·ln N (μ stays the mean over everyone).
+		if th := TheilTWith(one, w, nil, ZeroLimit); !near(th.T, math.Log(float64(n))) {
+			t.Errorf("n=%d: Theil (limit) of one holding all = %v, want ln N", n, th.T)
+		}
+		if th := TheilT(one, w, nil); !near(th.T, float64(n)*math.Log(float64(n))) {
+			t.Errorf("n=%d: Theil (IPEA) of one holding all = %v, want N ln N", n, th.T)
 		}
 		if n >= 5 {
 			if p := Palma(equal, w); !near(p, 0.25) {
@@ -419,5 +424,122 @@ func TestDecayErrors(t *testing.T) {
 				t.Errorf("Err() = %v, want it to say %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestFGTByHand(t *testing.T) {
+	// Access 0, 2, 4, 10 for 1, 2, 1, 1 people (W = 5), poverty line 4:
+	// shortfalls g = 1 (access 0), 0.5 (access 2); access 4 is on the line,
+	// not below it, so not poor. FGT0 = (1+2)/5 = 0.6; FGT1 = (1·1 + 2·0.5)/5
+	// = 0.4; FGT2 = (1·1 + 2·0.25)/5 = 0.3.
+	x := []float64{0, 2, 4, 10}
+	w := []float64{1, 2, 1, 1}
+	f4 := FGT(x, w, 4)
+	checkSlice(t, f4[:], []float64{0.6, 0.4, 0.3})
+	// Line 20: everyone poor. g = 1, 0.9, 0.8, 0.5. FGT0 = 1;
+	// FGT1 = (1 + 1.8 + 0.8 + 0.5)/5 = 0.82; FGT2 = (1 + 2·0.81 + 0.64 + 0.25)/5 = 0.702.
+	f20 := FGT(x, w, 20)
+	checkSlice(t, f20[:], []float64{1, 0.82, 0.702})
+	// Line 0: nobody has less than nothing.
+	f0 := FGT(x, w, 0)
+	checkSlice(t, f0[:], []float64{0, 0, 0})
+	if f := FGT(x, w, -1); !math.IsNaN(f[0]) {
+		t.Errorf("FGT at a negative line = %v, want NaN", f)
+	}
+	// Default line: half the mean, (0 + 2·2 + 4 + 10)/5 / 2 = 3.6/2 = 1.8.
+	// Only access 0 is below: g = 1 for 1 person of 5, so FGT0 = FGT1 =
+	// FGT2 = 0.2.
+	s, err := Summarize(x, w, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(s.PovertyLine, 1.8) {
+		t.Errorf("default poverty line = %v, want 1.8", s.PovertyLine)
+	}
+	checkSlice(t, s.FGT[:], []float64{0.2, 0.2, 0.2})
+	if _, err := SummarizeWith(x, w, nil, nil, Options{PovertyLine: math.NaN()}); err == nil {
+		t.Error("a NaN poverty line is accepted")
+	}
+}
+
+func TestConcentrationConventionsByHand(t *testing.T) {
+	// Origins 0 and 1 tie at income 5 with 2 and 1 people; origin 2 is the
+	// poorest (income 1); origin 3 has nobody and the most access.
+	// W = 4, μ = (2·1 + 1·3 + 1·2)/4 = 1.75.
+	x := []float64{1, 3, 2, 6}
+	w := []float64{2, 1, 1, 0}
+	inc := []float64{5, 5, 1, 9}
+	// IPEA, ties in input order: 2 (p 1/4, R 1/8), 0 (p 1/2, R 1/2), 1 (p 1/4, R 7/8).
+	// sum p(x-μ)(R-1/2) = 0.25·0.25·(-0.375) + 0 + 0.25·1.25·0.375 = 0.09375;
+	// CI = 2·0.09375/1.75 = 3/28. Bounds over every cell: 6 - 1 = 5, so
+	// CIc = 4·1.75·(3/28)/5 = 0.15; over populated cells 3 - 1 = 2: 0.375.
+	// Ties by population: 2 (R 1/8), 1 (p 1/4, R 3/8), 0 (p 1/2, R 3/4):
+	// sum = -0.0234375 + 0.25·1.25·(-0.125) + 0.5·(-0.75)·0.25 = -0.15625;
+	// CI = -0.3125/1.75 = -5/28; CIc = 4·1.75·(-5/28)/5 = -0.25 or /2 = -0.625.
+	tests := []struct {
+		name          string
+		ties          Ties
+		rng           Range
+		wantCI, wantC float64
+	}{
+		{"ipea", TiesInOrder, RangeAll, 3.0 / 28, 0.15},
+		{"input order, populated range", TiesInOrder, RangePopulated, 3.0 / 28, 0.375},
+		{"ties by population, full range", TiesByPopulation, RangeAll, -5.0 / 28, -0.25},
+		{"ties by population, populated range", TiesByPopulation, RangePopulated, -5.0 / 28, -0.625},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ci, cic := ConcentrationWith(x, w, inc, tc.ties, tc.rng)
+			if !near(ci, tc.wantCI) || !near(cic, tc.wantC) {
+				t.Errorf("concentration = %v, %v; want %v, %v", ci, cic, tc.wantCI, tc.wantC)
+			}
+		})
+	}
+	if ci, cic := Concentration(x, w, inc); !near(ci, 3.0/28) || !near(cic, 0.15) {
+		t.Errorf("Concentration (IPEA by default) = %v, %v; want 3/28, 0.15", ci, cic)
+	}
+	// A populated origin without income (access 0, 5 people) is left out of
+	// the sums, but its access still widens IPEA's bounds to 6 - 0:
+	// CIc = 0.75/6 = 0.125; over the ranked, populated origins it stays 0.375.
+	x2, w2, inc2 := append(x, 0), append(w, 5), append(inc, math.NaN())
+	if ci, cic := Concentration(x2, w2, inc2); !near(ci, 3.0/28) || !near(cic, 0.125) {
+		t.Errorf("Concentration with a missing income = %v, %v; want 3/28, 0.125", ci, cic)
+	}
+	if _, cic := ConcentrationWith(x2, w2, inc2, TiesInOrder, RangePopulated); !near(cic, 0.375) {
+		t.Errorf("corrected over populated cells with a missing income = %v, want 0.375", cic)
+	}
+}
+
+func TestTheilZeroAccessByHand(t *testing.T) {
+	// Access 0, 1, 3 for 1, 1, 2 people: W = 4, μ = 7/4.
+	// Counting everyone (0 ln 0 = 0): T = [1·r(1) + 2·r(3)]/4 with
+	// r(v) = (v/μ)ln(v/μ): r(1) = -0.31978045, r(3) = 0.92399400, T = 0.38205189.
+	// IPEA drops the origin without access and divides by the 3 people left,
+	// keeping μ = 7/4: T = [r(1) + 2·r(3)]/3 = 0.50940252.
+	x := []float64{0, 1, 3}
+	w := []float64{1, 1, 2}
+	r := func(v float64) float64 { return v / 1.75 * math.Log(v/1.75) }
+	limit, ipea := (r(1)+2*r(3))/4, (r(1)+2*r(3))/3
+	if math.Abs(limit-0.38205189) > 1e-8 || math.Abs(ipea-0.50940252) > 1e-8 {
+		t.Fatalf("worked values %v, %v disagree with the comment", limit, ipea)
+	}
+	if th := TheilTWith(x, w, nil, ZeroLimit); !near(th.T, limit) {
+		t.Errorf("Theil (limit) = %v, want %v", th.T, limit)
+	}
+	if th := TheilT(x, w, nil); !near(th.T, ipea) {
+		t.Errorf("Theil (IPEA) = %v, want %v", th.T, ipea)
+	}
+	// Groups {0, 1} and {3}: the decomposition counts everyone either way,
+	// so Between + Within is the limit T under both conventions.
+	for _, z := range []ZeroAccess{ZeroDropped, ZeroLimit} {
+		th := TheilTWith(x, w, []string{"a", "a", "b"}, z)
+		if !near(th.Between+th.Within, limit) {
+			t.Errorf("%v: between %v + within %v, want %v", z, th.Between, th.Within, limit)
+		}
+	}
+	// With access everywhere the conventions agree.
+	y := []float64{1, 2, 3}
+	if a, b := TheilT(y, w, nil).T, TheilTWith(y, w, nil, ZeroLimit).T; !near(a, b) {
+		t.Errorf("Theil with access everywhere: IPEA %v, limit %v", a, b)
 	}
 }

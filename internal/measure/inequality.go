@@ -243,15 +243,48 @@ type TheilGroup struct {
 	Share  float64 // the group's share of total access (weight of T in Within)
 }
 
-// TheilT returns the population-weighted Theil T index of access,
-// T = sum_i (w_i/W) (x_i/μ) ln(x_i/μ) with 0·ln 0 = 0 (Theil 1967; the
-// limit). IPEA accessibility theil_t computes the same but yields NaN as
-// soon as one origin has zero access. groups (nil for none) gives each
-// origin's group; "" is a group of its own, named "NA". Between =
-// sum_g (W_g/W)(μ_g/μ) ln(μ_g/μ) and Within = sum_g s_g T_g with s_g the
-// group's access share, so T = Between + Within. Groups without people are
-// left out.
+// ZeroAccess says how Theil T counts people who have no access at all,
+// where x ln x has no value and a convention must decide.
+type ZeroAccess int
+
+const (
+	// ZeroDropped is IPEA accessibility theil_t (without socioeconomic
+	// groups; R/theil_t.R, theil_without_groups): origins with zero access
+	// are dropped from the sum and the population weights renormalised over
+	// the origins that remain, T = sum_{x_i>0} w_i (x_i/μ) ln(x_i/μ) /
+	// sum_{x_i>0} w_i, while the mean μ stays the mean over everyone. It
+	// equals ZeroLimit's T times W / W_+ (W_+ the people with access).
+	ZeroDropped ZeroAccess = iota
+	// ZeroLimit counts everyone, with 0 ln 0 = 0 (the limit; Theil 1967),
+	// T = sum_i (w_i/W)(x_i/μ) ln(x_i/μ); Between + Within = T exactly.
+	ZeroLimit
+)
+
+// String names the convention as the command line flag does.
+func (z ZeroAccess) String() string {
+	if z == ZeroLimit {
+		return "limit"
+	}
+	return "ipea"
+}
+
+// TheilT returns the population-weighted Theil T index of access as IPEA
+// accessibility theil_t computes it (ZeroDropped); see TheilTWith.
 func TheilT(x, w []float64, groups []string) Theil {
+	return TheilTWith(x, w, groups, ZeroDropped)
+}
+
+// TheilTWith returns the population-weighted Theil T index of access,
+// T = sum_i (w_i/W) (x_i/μ) ln(x_i/μ), with origins of zero access treated
+// as zeros says. Both conventions agree when every origin with people has
+// some access. groups (nil for none) gives each origin's group; "" is a
+// group of its own, named "NA". The decomposition always counts everyone
+// with 0 ln 0 = 0: Between = sum_g (W_g/W)(μ_g/μ) ln(μ_g/μ) and Within =
+// sum_g s_g T_g with s_g the group's access share, so Between + Within is
+// ZeroLimit's T. (IPEA's theil_t with socioeconomic groups drops no origin
+// and so yields NaN for a group with a zero-access origin: 0·log 0 is NaN
+// in R.) Groups without people are left out.
+func TheilTWith(x, w []float64, groups []string, zeros ZeroAccess) Theil {
 	nan := Theil{T: math.NaN(), Between: math.NaN(), Within: math.NaN()}
 	total, ok := valid(x, w)
 	if !ok || (groups != nil && len(groups) != len(x)) {
@@ -272,8 +305,16 @@ func TheilT(x, w []float64, groups []string) Theil {
 		return r * math.Log(r)
 	}
 	res := Theil{}
+	t, withAccess := 0.0, 0.0
 	for i := range x {
-		res.T += w[i] / total * xlnx(x[i]/mu)
+		t += w[i] * xlnx(x[i]/mu)
+		if x[i] > 0 {
+			withAccess += w[i]
+		}
+	}
+	res.T = t / total
+	if zeros == ZeroDropped {
+		res.T = t / withAccess
 	}
 	if groups == nil {
 		res.Between, res.Within = math.NaN(), math.NaN()
@@ -323,20 +364,77 @@ func TheilT(x, w []float64, groups []string) Theil {
 	return res
 }
 
-// Concentration returns the concentration index of access by a ranking
+// Ties says how the concentration index orders origins of equal rank
+// (equal income), which moves their fractional ranks.
+type Ties int
+
+const (
+	// TiesInOrder keeps origins of equal rank in the order given, as IPEA
+	// accessibility concentration_index does (R/concentration_index.R: a
+	// stable data.table::setorderv by income over its access data, which
+	// cumulative_cutoff and the other measures return sorted by id).
+	TiesInOrder Ties = iota
+	// TiesByPopulation orders them by increasing population (an earlier
+	// draft of IPEA's function sorted by income, then population).
+	TiesByPopulation
+)
+
+// String names the convention as the command line flag does.
+func (t Ties) String() string {
+	if t == TiesByPopulation {
+		return "population"
+	}
+	return "ipea"
+}
+
+// Range says over which origins the corrected concentration index takes
+// the bounds max x - min x of access.
+type Range int
+
+const (
+	// RangeAll takes them over every origin given, with people or not, as
+	// IPEA accessibility concentration_index does (max and min over all
+	// rows of its access data).
+	RangeAll Range = iota
+	// RangePopulated takes them over the origins that enter the index
+	// (with people and a rank) only.
+	RangePopulated
+)
+
+// String names the convention as the command line flag does.
+func (r Range) String() string {
+	if r == RangePopulated {
+		return "populated"
+	}
+	return "ipea"
+}
+
+// Concentration returns the standard and corrected concentration indexes of
+// access by a ranking variable such as income with IPEA accessibility
+// concentration_index's conventions (TiesInOrder, RangeAll); see
+// ConcentrationWith.
+func Concentration(x, w, rank []float64) (ci, corrected float64) {
+	return ConcentrationWith(x, w, rank, TiesInOrder, RangeAll)
+}
+
+// ConcentrationWith returns the concentration index of access by a ranking
 // variable such as income (Wagstaff, van Doorslaer & Watanabe 1991;
-// O'Donnell et al. 2008, weighted form; as IPEA accessibility
-// concentration_index type "CI"): with origins sorted by rank (ties by
-// population), fractional rank R_i = sum_{k<i} p_k + p_i/2 of the population
-// shares p, and mean access μ,
+// O'Donnell et al. 2008, weighted form; IPEA accessibility
+// concentration_index type "standard"): with origins sorted by rank (ties
+// as ties says), the fractional rank R_i = sum_{k<i} p_k + p_i/2 of the
+// population shares p (van Doorslaer & Koolman 2004, eq. 4) and mean access
+// μ,
 //
 //	CI = (2/μ) sum_i p_i (x_i - μ)(R_i - 1/2),
 //
-// and Erreygers' 2009 corrected index CIc = 4 μ CI / (max x - min x) (IPEA's
-// type "CIc", bounds observed). Origins with no people or a NaN rank are left
-// out, as IPEA does. Positive values mean access favours the higher-ranked
+// and Erreygers' 2009 corrected index CIc = 4 μ CI / (max x - min x)
+// (IPEA's type "corrected", observed bounds over the origins rng says).
+// Origins with no people add nothing to either sum. Origins with a NaN rank
+// are left out of the sums (IPEA's setorderv sorts a missing income first,
+// so it would rank such people as the poorest); RangeAll still counts them
+// in the bounds. Positive values mean access favours the higher-ranked
 // (richer).
-func Concentration(x, w, rank []float64) (ci, corrected float64) {
+func ConcentrationWith(x, w, rank []float64, ties Ties, rng Range) (ci, corrected float64) {
 	if _, ok := valid(x, w); !ok || len(rank) != len(x) {
 		return math.NaN(), math.NaN()
 	}
@@ -348,7 +446,7 @@ func Concentration(x, w, rank []float64) (ci, corrected float64) {
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
 		i, j := idx[a], idx[b]
-		if rank[i] != rank[j] {
+		if rank[i] != rank[j] || ties != TiesByPopulation {
 			return rank[i] < rank[j]
 		}
 		return w[i] < w[j]
@@ -365,6 +463,11 @@ func Concentration(x, w, rank []float64) (ci, corrected float64) {
 	if len(idx) == 0 || mu == 0 {
 		return math.NaN(), math.NaN()
 	}
+	if rng == RangeAll {
+		for i := range x {
+			lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+		}
+	}
 	s, before := 0.0, 0.0
 	for _, i := range idx {
 		p := w[i] / total
@@ -375,6 +478,64 @@ func Concentration(x, w, rank []float64) (ci, corrected float64) {
 	return ci, 4 * mu * ci / (hi - lo)
 }
 
+// DefaultPovertyShare is the share of the population-weighted mean access
+// that makes the poverty line when none is given: half the mean, a relative
+// line (incdist's fgt with mean = TRUE and its default fraction 0.5; convey's
+// svyfgt type_thresh "relm"). Income poverty lines are more often half or
+// 60% of the median, but access is zero-inflated: on foot, more than half
+// the residents often reach nothing, the median is 0, and a median line
+// would call nobody poor. IPEA's fgt_poverty has no default: the line is an
+// argument.
+const DefaultPovertyShare = 0.5
+
+// RelativeLine returns share times the population-weighted mean of access x
+// (0 when nobody has any). NaN when there is nobody to weigh.
+func RelativeLine(x, w []float64, share float64) float64 {
+	total, ok := valid(x, w)
+	if !ok {
+		return math.NaN()
+	}
+	sum := 0.0
+	for i := range x {
+		sum += x[i] * w[i]
+	}
+	return share * sum / total
+}
+
+// FGT returns the Foster-Greer-Thorbecke (1984) poverty measures FGT0, FGT1
+// and FGT2 of access x weighted by population w for poverty line z, as IPEA
+// accessibility fgt_poverty computes them (R/fgt_poverty.R): each origin's
+// normalised shortfall g_i = (z - x_i)/z when x_i < z, else 0 (an origin
+// exactly on the line is not poor), and
+//
+//	FGT_a = sum_i w_i g_i^a / sum_i w_i,  a = 0, 1, 2
+//
+// (stats::weighted.mean over every origin). FGT0 is the share of people
+// below the line (headcount), FGT1 the mean shortfall as a share of the
+// line (poverty gap), FGT2 the mean squared shortfall (severity). All are
+// 0 for z = 0. NaN when the input is invalid or z is negative or not
+// finite.
+func FGT(x, w []float64, z float64) [3]float64 {
+	nan := [3]float64{math.NaN(), math.NaN(), math.NaN()}
+	total, ok := valid(x, w)
+	if !ok || !(z >= 0) || math.IsInf(z, 0) {
+		return nan
+	}
+	var out [3]float64
+	for i := range x {
+		if x[i] < z {
+			g := (z - x[i]) / z
+			out[0] += w[i]
+			out[1] += w[i] * g
+			out[2] += w[i] * g * g
+		}
+	}
+	for a := range out {
+		out[a] /= total
+	}
+	return out
+}
+
 // Summary is the inequality of one access measure across people.
 type Summary struct {
 	People, Mean             float64
@@ -383,12 +544,35 @@ type Summary struct {
 	Theil                    Theil
 	Concentration, Corrected float64 // by income; NaN without income
 	Lorenz                   []LorenzPoint
+	// PovertyLine is the access below which a person counts as poor, and
+	// FGT the poverty measures FGT0, FGT1, FGT2 at that line (see FGT).
+	PovertyLine float64
+	FGT         [3]float64
+}
+
+// Options chooses the poverty line and, where conventions differ, how the
+// statistics treat ties and zeros. The zero value follows IPEA's
+// accessibility package throughout, with the default poverty line.
+type Options struct {
+	// PovertyLine is the access below which a person counts as poor in
+	// FGT; 0 means RelativeLine(x, w, DefaultPovertyShare), half the
+	// population-weighted mean.
+	PovertyLine float64
+	Ties        Ties       // concentration index ties in rank
+	Range       Range      // corrected concentration index bounds
+	Zeros       ZeroAccess // Theil T with zero-access origins
 }
 
 // Summarize computes every inequality statistic of access x weighted by
-// population w; income (optional, nil) ranks people for PalmaIncome and the
+// population w, as IPEA's accessibility package defines them (the zero
+// Options); income (optional, nil) ranks people for PalmaIncome and the
 // concentration indexes, groups (optional) decomposes Theil T.
 func Summarize(x, w, income []float64, groups []string) (*Summary, error) {
+	return SummarizeWith(x, w, income, groups, Options{})
+}
+
+// SummarizeWith is Summarize with the poverty line and conventions of opt.
+func SummarizeWith(x, w, income []float64, groups []string, opt Options) (*Summary, error) {
 	if len(w) != len(x) || (income != nil && len(income) != len(x)) || (groups != nil && len(groups) != len(x)) {
 		return nil, fmt.Errorf("measure: inequality of %d values with %d weights, %d incomes, %d groups", len(x), len(w), len(income), len(groups))
 	}
@@ -396,14 +580,21 @@ func Summarize(x, w, income []float64, groups []string) (*Summary, error) {
 	if !ok {
 		return nil, fmt.Errorf("measure: inequality needs access and population that are finite numbers >= 0, with someone living somewhere")
 	}
-	s := &Summary{People: total, Gini: Gini(x, w), Palma: Palma(x, w), Theil: TheilT(x, w, groups), Lorenz: Lorenz(x, w),
-		PalmaIncome: math.NaN(), Concentration: math.NaN(), Corrected: math.NaN()}
+	if opt.PovertyLine < 0 || math.IsNaN(opt.PovertyLine) || math.IsInf(opt.PovertyLine, 0) {
+		return nil, fmt.Errorf("measure: poverty line %v; want a finite number >= 0", opt.PovertyLine)
+	}
+	s := &Summary{People: total, Gini: Gini(x, w), Palma: Palma(x, w), Theil: TheilTWith(x, w, groups, opt.Zeros), Lorenz: Lorenz(x, w),
+		PalmaIncome: math.NaN(), Concentration: math.NaN(), Corrected: math.NaN(), PovertyLine: opt.PovertyLine}
 	for i := range x {
 		s.Mean += x[i] * w[i] / total
 	}
+	if s.PovertyLine == 0 {
+		s.PovertyLine = RelativeLine(x, w, DefaultPovertyShare)
+	}
+	s.FGT = FGT(x, w, s.PovertyLine)
 	if income != nil {
 		s.PalmaIncome = PalmaIncome(x, w, income)
-		s.Concentration, s.Corrected = Concentration(x, w, income)
+		s.Concentration, s.Corrected = ConcentrationWith(x, w, income, opt.Ties, opt.Range)
 	}
 	return s, nil
 }

@@ -254,6 +254,11 @@ type InequalityRow struct {
 	// Concentration is the concentration index by income (negative: access
 	// concentrated among the poor); NaN without an income field.
 	Concentration float64
+	// PovertyLine is the access below which a resident counts as poor, and
+	// FGT the Foster-Greer-Thorbecke measures at that line: FGT0 the share
+	// of residents below it, FGT1 the poverty gap, FGT2 its severity.
+	PovertyLine float64
+	FGT         [3]float64
 }
 
 // LorenzSeries is one Lorenz curve: points (share of people, share of access).

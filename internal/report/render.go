@@ -307,7 +307,7 @@ func (p *page) fill() {
 		}
 		v := inequalityView{Label: d.Categories[q.Category].Label, Mode: q.Mode, Mean: fmt.Sprintf("%.3g", q.Mean),
 			Gini: fmt.Sprintf("%.2f", q.Gini), Palma: fmt.Sprintf("%.2f", q.Palma), Theil: fmt.Sprintf("%.2f", q.Theil),
-			Between: fmtShare(q.BetweenShare)}
+			Between: fmtShare(q.BetweenShare), FGT0: fmtShare(q.FGT[0]), FGT1: fmt.Sprintf("%.3f", q.FGT[1]), FGT2: fmt.Sprintf("%.3f", q.FGT[2])}
 		if math.IsInf(q.Palma, 1) {
 			v.Palma = "∞"
 			p.PalmaInf = true
@@ -361,6 +361,7 @@ type inequalityView struct {
 	Label, Mode                       string
 	Mean, Gini, Palma, Theil, Between string
 	Concentration                     string
+	FGT0, FGT1, FGT2                  string
 }
 
 // areaTableView is what the shared area table template sees.

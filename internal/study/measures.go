@@ -106,7 +106,11 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 			if err != nil {
 				return err
 			}
-			sum, err := measure.Summarize(grav, pop, income, classNames)
+			// IPEA's conventions, except that Theil T counts residents with no
+			// access (0 ln 0 = 0): IPEA's theil_t leaves them out, which on
+			// foot is often most residents, and only with everyone counted
+			// does T split exactly between and within area classes.
+			sum, err := measure.SummarizeWith(grav, pop, income, classNames, measure.Options{Zeros: measure.ZeroLimit})
 			if err != nil {
 				return fmt.Errorf("inequality of %s access to %s: %w", mp.name, g.Name, err)
 			}

@@ -486,7 +486,7 @@ func (r *Result) ReportData() *report.Data {
 		for _, mm := range r.Measures {
 			for gi, sum := range mm.Inequality {
 				row := report.InequalityRow{Category: gi, Mode: mm.Name, Mean: sum.Mean, Gini: sum.Gini, Palma: sum.Palma,
-					Theil: sum.Theil.T, Concentration: sum.Concentration}
+					Theil: sum.Theil.T, Concentration: sum.Concentration, PovertyLine: sum.PovertyLine, FGT: sum.FGT}
 				if sum.Theil.T > 0 {
 					row.BetweenShare = sum.Theil.Between / sum.Theil.T
 				}
@@ -1040,9 +1040,11 @@ func tableFiles(d *report.Data) []tableFile {
 		var rows [][]string
 		for _, q := range d.Inequality {
 			rows = append(rows, []string{d.Categories[q.Category].Name, q.Mode, output.Num(q.Mean, 6), output.Num(q.Gini, 4), output.Num(q.Palma, 4),
-				output.Num(q.Theil, 4), output.Num(q.BetweenShare, 4), output.Num(q.Concentration, 4)})
+				output.Num(q.Theil, 4), output.Num(q.BetweenShare, 4), output.Num(q.Concentration, 4),
+				output.Num(q.PovertyLine, 6), output.Num(q.FGT[0], 4), output.Num(q.FGT[1], 4), output.Num(q.FGT[2], 4)})
 		}
-		out = append(out, tableFile{"inequality.csv", writeRows([]string{"kind", "mode", "mean_gravity_access", "gini", "palma", "theil", "theil_between_classes_share", "concentration_by_income"}, rows)})
+		out = append(out, tableFile{"inequality.csv", writeRows([]string{"kind", "mode", "mean_gravity_access", "gini", "palma", "theil", "theil_between_classes_share", "concentration_by_income",
+			"poverty_line", "fgt0", "fgt1", "fgt2"}, rows)})
 	}
 	if len(d.Completeness) > 0 {
 		var rows [][]string

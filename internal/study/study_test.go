@@ -738,3 +738,73 @@ func TestDecaySensitivity(t *testing.T) {
 		}
 	}
 }
+
+// TestInequalityPovertyLine: inequality.csv gives, for every kind of place
+// and mode, FGT0-2 of gravity access against half the residents' mean
+// access. The test recounts the line and the FGT values (population shares
+// and mean shortfalls below the line) from the cells.
+func TestInequalityPovertyLine(t *testing.T) {
+	r := tracts(t)
+	set, err := r.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(set.Bytes("inequality.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for k, h := range rows[0] {
+		col[h] = k
+	}
+	for _, h := range []string{"kind", "mode", "poverty_line", "fgt0", "fgt1", "fgt2"} {
+		if _, ok := col[h]; !ok {
+			t.Fatalf("inequality.csv has no column %q: %v", h, rows[0])
+		}
+	}
+	checked, poor := 0, 0
+	for _, mm := range r.Measures {
+		for gi, g := range r.Groups {
+			var row []string
+			for _, rw := range rows[1:] {
+				if rw[col["kind"]] == g.Name && rw[col["mode"]] == mm.Name {
+					row = rw
+				}
+			}
+			if row == nil {
+				t.Fatalf("no row for %s by %s", g.Name, mm.Name)
+			}
+			var total, sum float64
+			for i, c := range r.Alloc.Cells {
+				total += c.Pop
+				sum += c.Pop * mm.Gravity[gi][i]
+			}
+			line := sum / total / 2
+			var fgt [3]float64
+			for i, c := range r.Alloc.Cells {
+				if x := mm.Gravity[gi][i]; x < line {
+					s := (line - x) / line
+					fgt[0] += c.Pop
+					fgt[1] += c.Pop * s
+					fgt[2] += c.Pop * s * s
+				}
+			}
+			if got, _ := strconv.ParseFloat(row[col["poverty_line"]], 64); math.Abs(got-line) > 5e-7 {
+				t.Errorf("%s by %s: poverty_line %v, half the mean is %v", g.Name, mm.Name, got, line)
+			}
+			for a, name := range []string{"fgt0", "fgt1", "fgt2"} {
+				got, err := strconv.ParseFloat(row[col[name]], 64)
+				if err != nil || math.Abs(got-fgt[a]/total) > 5e-5 {
+					t.Errorf("%s by %s: %s = %q, the cells give %.6f", g.Name, mm.Name, name, row[col[name]], fgt[a]/total)
+				}
+			}
+			if fgt[0] > 0 {
+				poor++
+			}
+			checked++
+		}
+	}
+	if checked < 10 || poor < checked/2 {
+		t.Errorf("%d rows checked, %d with anyone below the line", checked, poor)
+	}
+}
