@@ -118,6 +118,9 @@ type Diff struct {
 	A, B     *Run
 	Inputs   []Change // by role and path: checksums
 	Settings []Change // resolved config keys
+	// Methods are differences in how people were placed and classed:
+	// results made by different methods are not like for like.
+	Methods []Change
 	Versions []Change
 	// Groups lists, per group of places, underserved people in A and B.
 	Groups []GroupChange
@@ -145,6 +148,10 @@ func Runs(a, b *Run) *Diff {
 	flatten("", a.Manifest["study"], fa)
 	flatten("", b.Manifest["study"], fb)
 	d.Settings = diffMaps(fa, fb)
+	ma, mb := map[string]string{}, map[string]string{}
+	flatten("", a.Manifest["methods"], ma)
+	flatten("", b.Manifest["methods"], mb)
+	d.Methods = diffMaps(ma, mb)
 	va, vb := map[string]string{}, map[string]string{}
 	for _, k := range []string{"version", "go"} {
 		va[k], vb[k] = fmt.Sprint(a.Manifest[k]), fmt.Sprint(b.Manifest[k])
@@ -272,6 +279,12 @@ func (d *Diff) Write(w io.Writer, maxAreas int) {
 			fmt.Fprintf(w, "  %s: %s -> %s\n", c.Key, c.A, c.B)
 		}
 	}
+	if len(d.Methods) > 0 {
+		fmt.Fprintf(w, "\nThe runs used different methods, so their numbers are not like for like:\n")
+		for _, c := range d.Methods {
+			fmt.Fprintf(w, "  %s: %s -> %s\n", c.Key, c.A, c.B)
+		}
+	}
 	section("Inputs (SHA-256):", d.Inputs, "the same files, byte for byte")
 	section("Settings:", d.Settings, "the same settings")
 	section("Versions:", d.Versions, "the same versions")
@@ -289,7 +302,7 @@ func (d *Diff) Write(w io.Writer, maxAreas int) {
 			fmt.Fprintf(w, "  %-56s %10s -> %-10s (%+s)\n", a.Area, num(a.A), num(a.B), num(a.B-a.A))
 		}
 	}
-	if len(d.Inputs)+len(d.Settings)+len(d.Versions) == 0 && resultsEqual(d) {
+	if len(d.Inputs)+len(d.Settings)+len(d.Versions)+len(d.Methods) == 0 && resultsEqual(d) {
 		fmt.Fprintln(w, "\nThe runs are the same.")
 	}
 }

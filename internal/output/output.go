@@ -185,6 +185,10 @@ type Manifest struct {
 	Modules  map[string]string `json:"modules"`
 	Config   string            `json:"config"`
 	Study    any               `json:"study"`
+	// Methods names how people were placed and classed (origins, urban
+	// rule, remoteness scheme, official table), so two runs made by
+	// different methods are never compared as if alike.
+	Methods map[string]string `json:"methods,omitempty"`
 	Inputs   []Input           `json:"inputs"`
 	OSMDate  string            `json:"osm_date,omitempty"`
 	Counts   map[string]any    `json:"counts"`

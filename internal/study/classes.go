@@ -512,3 +512,27 @@ func urbanStandard(name string) string {
 	}
 	return info.Standard
 }
+
+// Methods names how this run placed people and classed them, for the
+// manifest and for compare.
+func (r *Result) Methods() map[string]string {
+	s := r.Study
+	m := map[string]string{
+		"origins":    string(r.Alloc.Origins),
+		"urban_rule": s.Classes.Urban,
+		"remoteness": s.Classes.Remote,
+		"study_area": "the population input's extent",
+	}
+	if r.Area != nil {
+		m["study_area"] = r.Area.Name
+	}
+	if s.Estimated() {
+		m["population"] = "estimate from residential streets"
+	} else {
+		m["population"] = "census " + string(r.Alloc.Origins)
+	}
+	if o := s.Classes.Official; o != nil {
+		m["official_classes"] = o.Mapping + " table " + o.Path
+	}
+	return m
+}

@@ -717,6 +717,7 @@ func (r *Result) Manifest() *output.Manifest {
 		Modules:  version.Modules(),
 		Config:   s.Path,
 		Study:    s,
+		Methods:  r.Methods(),
 		Inputs:   r.Inputs,
 		OSMDate:  osmDate,
 		Counts:   counts,

@@ -55,8 +55,8 @@ type Result struct {
 	XY      []orb.Point // projected centres, metres
 	Walk    [][]float64 // [group][cell] minutes, NaN unreachable
 	Drive   [][]float64
-	WalkTo  [][]int32    // [group][cell] nearest place ID on foot, -1 none
-	Centres []Centre // population centres the remoteness schemes use, largest first
+	WalkTo  [][]int32 // [group][cell] nearest place ID on foot, -1 none
+	Centres []Centre  // population centres the remoteness schemes use, largest first
 	// Urban says which origins the urban rule makes urban (clusters of
 	// contiguous dense origins of at least the rule's population).
 	Urban     []bool
@@ -65,11 +65,11 @@ type Result struct {
 	// origin; the first decides the remote class.
 	Remoteness []Remoteness
 	Official   *Official // nil without an official class table
-	Count   []int32      // places within the nearby walk
-	Kinds   []uint32     // bit c: a place of category c within the nearby walk
-	Class   []gap.Class
-	Density []float64
-	Under   [][]bool // [group][cell]
+	Count      []int32   // places within the nearby walk
+	Kinds      []uint32  // bit c: a place of category c within the nearby walk
+	Class      []gap.Class
+	Density    []float64
+	Under      [][]bool // [group][cell]
 
 	Areas       []gap.Area
 	Members     [][]gap.Member // [cell] area memberships

@@ -1,12 +1,18 @@
 package study
 
 import (
+	"encoding/csv"
 	"math"
 	"os"
+	"strconv"
 	"testing"
 
+	"github.com/paulmach/orb"
+
+	"commonground/internal/gap"
 	"commonground/internal/geo"
 	"commonground/internal/measure"
+	"commonground/internal/population"
 	"commonground/internal/testdata"
 )
 
@@ -179,5 +185,39 @@ func TestPortoAlegreMeasuresConserve(t *testing.T) {
 			}
 			prev = g
 		}
+	}
+}
+
+// TestPortoAlegreOriginsAreTheHexagons: IPEA's 1,227 hexagon centres are
+// the origins, at their own coordinates, with their own ids and people (as
+// r5r takes them), and a state capital of 1.4 million has no remote origin.
+func TestPortoAlegreOriginsAreTheHexagons(t *testing.T) {
+	r := portoAlegre(t)
+	f, err := os.Open(testdata.Shared(t, "porto-alegre/poa_hexgrid.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Alloc.Cells) != len(rows)-1 || len(rows)-1 != 1227 {
+		t.Fatalf("%d origins for %d hexagons", len(r.Alloc.Cells), len(rows)-1)
+	}
+	for k, row := range rows[1:] {
+		c := r.Alloc.Cells[k]
+		lon, _ := strconv.ParseFloat(row[1], 64)
+		lat, _ := strconv.ParseFloat(row[2], 64)
+		pop, _ := strconv.ParseFloat(row[3], 64)
+		if c.ID != row[0] || c.Center != (orb.Point{lon, lat}) || c.Pop != pop {
+			t.Fatalf("origin %d is %s at %v with %v people; the hexagon is %s at %v,%v with %v", k, c.ID, c.Center, c.Pop, row[0], lon, lat, pop)
+		}
+		if r.Class[k] == gap.Remote {
+			t.Errorf("hexagon %s is remote", c.ID)
+		}
+	}
+	if r.Alloc.Origins != population.PointOrigins {
+		t.Errorf("origins are %s", r.Alloc.Origins)
 	}
 }
