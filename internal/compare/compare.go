@@ -120,7 +120,7 @@ type Diff struct {
 	Settings []Change // resolved config keys
 	// Methods are differences in how people were placed and classed:
 	// results made by different methods are not like for like.
-	Methods []Change
+	Methods  []Change
 	Versions []Change
 	// Groups lists, per group of places, underserved people in A and B.
 	Groups []GroupChange

@@ -179,16 +179,16 @@ type File struct {
 // checksums, the fully resolved config, versions, warnings and outputs. It
 // holds no clock times, so two runs of one config give identical manifests.
 type Manifest struct {
-	Tool     string            `json:"tool"`
-	Version  string            `json:"version"`
-	Go       string            `json:"go"`
-	Modules  map[string]string `json:"modules"`
-	Config   string            `json:"config"`
-	Study    any               `json:"study"`
+	Tool    string            `json:"tool"`
+	Version string            `json:"version"`
+	Go      string            `json:"go"`
+	Modules map[string]string `json:"modules"`
+	Config  string            `json:"config"`
+	Study   any               `json:"study"`
 	// Methods names how people were placed and classed (origins, urban
 	// rule, remoteness scheme, official table), so two runs made by
 	// different methods are never compared as if alike.
-	Methods map[string]string `json:"methods,omitempty"`
+	Methods  map[string]string `json:"methods,omitempty"`
 	Inputs   []Input           `json:"inputs"`
 	OSMDate  string            `json:"osm_date,omitempty"`
 	Counts   map[string]any    `json:"counts"`

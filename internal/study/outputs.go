@@ -17,6 +17,7 @@ import (
 	"commonground/internal/gap"
 	"commonground/internal/measure"
 	"commonground/internal/output"
+	"commonground/internal/population"
 	"commonground/internal/report"
 	"commonground/internal/siting"
 	"commonground/internal/version"
@@ -576,7 +577,21 @@ func (r *Result) populationSource() (source, note string) {
 		if p.Vintage != "" {
 			source += " (" + p.Vintage + ")"
 		}
-		note = fmt.Sprintf("Census counts from %d polygons, spread onto %s m cells in proportion to the length of residential street in each part of a polygon (by area where a polygon has no residential street).", len(r.Zones), output.Num(s.Grid.CellSize, 0))
+		switch r.Alloc.Origins {
+		case population.PointOrigins:
+			note = fmt.Sprintf("Census counts at %d points, each an origin at its own coordinates with its own id and people (as r5r and r5py take origins); nothing is moved to a grid.", len(r.Zones))
+		case population.PolygonOrigins:
+			note = fmt.Sprintf("Census counts from %d polygons, one origin per polygon at its population-weighted point (the people-weighted centre of its residential streets on a %s m grid), with the polygon's id and whole count.", len(r.Zones), output.Num(s.Grid.CellSize, 0))
+		default:
+			if len(r.Zones) > 0 && len(r.Zones[0].Geom) == 0 {
+				note = fmt.Sprintf("Census counts at %d points, summed into the %s m grid cell that holds each point (population.origins: grid).", len(r.Zones), output.Num(s.Grid.CellSize, 0))
+			} else {
+				note = fmt.Sprintf("Census counts from %d polygons, spread onto %s m cells in proportion to the length of residential street in each part of a polygon (by area where a polygon has no residential street).", len(r.Zones), output.Num(s.Grid.CellSize, 0))
+			}
+		}
+		if r.Area != nil {
+			note += " Only zones inside the study area (" + r.Area.Name + ") are counted."
+		}
 		return source, note
 	}
 	e := s.Inputs.Estimate
@@ -587,7 +602,11 @@ func (r *Result) populationSource() (source, note string) {
 	if e.Vintage != "" {
 		source += " (" + e.Vintage + ")"
 	}
-	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along residential streets mapped in OpenStreetMap. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Num(e.Total, 0), source)
+	where := "the whole extract"
+	if r.Area != nil {
+		where = "the study area (" + r.Area.Name + ")"
+	}
+	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along the residential streets OpenStreetMap maps in %s, onto %s m cells. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Num(e.Total, 0), source, where, output.Num(s.Grid.CellSize, 0))
 	return source, note
 }
 
