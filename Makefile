@@ -19,11 +19,12 @@ deps:
 	fi
 
 # The tests also check outputs with real tools: GDAL's ogr2ogr/ogrinfo and
-# headless Chromium.
+# headless Chromium; osmium cuts .osm.pbf extracts without header bounds.
 deps-test: deps
 	@missing=""; \
 	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v osmium >/dev/null 2>&1 || missing="$$missing osmium-tool"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing with apt-get"; \
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

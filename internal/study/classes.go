@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"commonground/internal/access"
+	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/geo"
 	"commonground/internal/network"
@@ -535,4 +536,25 @@ func (r *Result) Methods() map[string]string {
 		m["official_classes"] = o.Mapping + " table " + o.Path
 	}
 	return m
+}
+
+// checkSchemes checks the classification scheme names of the config before
+// anything is read, so a misspelt name costs no time.
+func checkSchemes(s *config.Study) error {
+	if _, err := gap.UrbanRuleByName(s.Classes.Urban); err != nil {
+		return fmt.Errorf("%s: classes.urban: %w", s.Path, err)
+	}
+	for k, name := range append([]string{s.Classes.Remote}, s.Classes.Also...) {
+		key := "classes.remote"
+		if k > 0 {
+			key = fmt.Sprintf("classes.also[%d]", k-1)
+		}
+		if _, err := gap.RemotenessByName(name); err != nil {
+			return fmt.Errorf("%s: %s: %w", s.Path, key, err)
+		}
+		if name == "aria-plus" && len(s.Classes.ARIAMeansKm) != 5 {
+			return fmt.Errorf("%s: %s: aria-plus needs the national mean road distances to centres of categories A to E: set classes.aria_means_km", s.Path, key)
+		}
+	}
+	return nil
 }

@@ -99,6 +99,9 @@ type Result struct {
 // files, and the caller commits them.
 func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result, error) {
 	r := &Result{Study: s}
+	if err := checkSchemes(s); err != nil {
+		return nil, err
+	}
 
 	// Inputs: resolve, check they can be opened, and record checksums.
 	rep.Start("check inputs")
