@@ -141,6 +141,7 @@ func TestWrongButParseableInput(t *testing.T) {
 				t.Errorf("exit %d, want 1", code)
 			}
 			line := strings.TrimSpace(errOut)
+			t.Log(line)
 			if strings.Count(line, "\n") > 0 || !strings.HasPrefix(line, "error: ") {
 				t.Errorf("want one line starting with 'error: ', got %q", errOut)
 			}

@@ -105,9 +105,9 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 		p := proj.Inverse(orb.Point{x, y})
 		return p[0], p[1]
 	}) {
-		pc.Name = r.townName(orb.Point{pc.Lon, pc.Lat}, pc.Name)
 		r.Centres = append(r.Centres, Centre{PopCentre: pc, Source: "urban cluster", members: urbanClusters[k].Members})
 	}
+	r.nameClusters(xs, ys)
 	if err := r.outsideCentres(xs, ys); err != nil {
 		return err
 	}
@@ -150,6 +150,26 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 				trips[i] = append(trips[i], gap.Trip{Centre: j, Minutes: t + offset})
 			}
 		}
+	}
+	// An origin not joined to the drive network (an island, a bit of
+	// land beyond the extract's streets) would have no trip to any centre
+	// and so come out as remote as can be: a network artefact. Its trips
+	// are estimated along straight lines instead, like the legs beyond the
+	// network above.
+	estimated := 0
+	for i := range trips {
+		if _, ok := eng.OriginSnap(access.Drive, i); ok {
+			continue
+		}
+		estimated++
+		trips[i] = trips[i][:0]
+		for j, c := range r.Centres {
+			km := geo.Distance(cells[i].Center, orb.Point{c.Lon, c.Lat}) / 1000
+			trips[i] = append(trips[i], gap.Trip{Centre: j, Minutes: km * Circuity / BeyondKmh * 60})
+		}
+	}
+	if estimated > 0 {
+		r.note("%d origins are not joined to the drive network; their drives to population centres are estimated along straight lines (x%.1f at %.0f km/h)", estimated, Circuity, BeyondKmh)
 	}
 	pcs := make([]gap.PopCentre, len(r.Centres))
 	for j, c := range r.Centres {
@@ -255,19 +275,51 @@ func (r *Result) linkDistance() float64 {
 	return 2 * nn[len(nn)/2]
 }
 
-// townName names a cluster after the most populous OSM town within 5 km of
-// its centre, or keeps the standard's label.
-func (r *Result) townName(pt orb.Point, label string) string {
-	best, bestPop := "", -1
-	for _, t := range r.Extract.Towns {
-		if t.Name != "" && geo.Distance(pt, t.Point) <= 5000 && t.Population > bestPop {
-			best, bestPop = t.Name, t.Population
+// nameClusters names each urban cluster after the most populous OSM town
+// (city, town or village) whose point lies within a kilometre of one of its
+// origins, keeping the standard's label beside it: "Wilmington (urbanized
+// area 1)".
+func (r *Result) nameClusters(xs, ys []float64) {
+	const near = 1000.0
+	type key struct{ i, j int64 }
+	owner := map[int]int{} // origin -> centre
+	buckets := map[key][]int{}
+	for j, c := range r.Centres {
+		for _, m := range c.members {
+			owner[m] = j
+			k := key{int64(math.Floor(xs[m] / near)), int64(math.Floor(ys[m] / near))}
+			buckets[k] = append(buckets[k], m)
 		}
 	}
-	if best == "" {
-		return label
+	best := make([]int, len(r.Centres))
+	name := make([]string, len(r.Centres))
+	proj := r.Alloc.Grid.Proj
+	for _, t := range r.Extract.Towns {
+		if t.Name == "" {
+			continue
+		}
+		q := proj.Forward(t.Point)
+		bi, bj := int64(math.Floor(q[0]/near)), int64(math.Floor(q[1]/near))
+		found := -1
+		for di := int64(-1); di <= 1 && found < 0; di++ {
+			for dj := int64(-1); dj <= 1 && found < 0; dj++ {
+				for _, m := range buckets[key{bi + di, bj + dj}] {
+					if math.Hypot(xs[m]-q[0], ys[m]-q[1]) <= near {
+						found = owner[m]
+						break
+					}
+				}
+			}
+		}
+		if found >= 0 && (name[found] == "" || t.Population > best[found]) {
+			best[found], name[found] = t.Population, t.Name
+		}
 	}
-	return best + " (" + label + ")"
+	for j := range r.Centres {
+		if name[j] != "" {
+			r.Centres[j].Name = name[j] + " (" + r.Centres[j].Name + ")"
+		}
+	}
 }
 
 // outsideCentres adds the listed centres and, with classes.osm_centres, the
