@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/twpayne/go-geos"
 
@@ -247,4 +248,69 @@ func PointOnSurface(mp orb.MultiPolygon) (pt orb.Point, err error) {
 	p := g.PointOnSurface()
 	defer p.Destroy()
 	return orb.Point{p.X(), p.Y()}, nil
+}
+
+// Subtract returns base less every polygon of holes (lon/lat in and out),
+// for the part of a study area outside its municipalities. Invalid inputs
+// are repaired with GEOS MakeValid first.
+func Subtract(base orb.MultiPolygon, holes []orb.MultiPolygon) (out orb.MultiPolygon, err error) {
+	ctx := geos.NewContext()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("subtract polygons: %v", p)
+		}
+	}()
+	toGEOS := func(mp orb.MultiPolygon) (*geos.Geom, error) {
+		b, err := wkb.Marshal(mp)
+		if err != nil {
+			return nil, err
+		}
+		g, err := ctx.NewGeomFromWKB(b)
+		if err != nil {
+			return nil, err
+		}
+		if !g.IsValid() {
+			v := g.MakeValid()
+			g.Destroy()
+			g = v
+		}
+		return g, nil
+	}
+	g, err := toGEOS(base)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range holes {
+		hg, err := toGEOS(h)
+		if err != nil {
+			g.Destroy()
+			return nil, err
+		}
+		d := g.Difference(hg)
+		g.Destroy()
+		hg.Destroy()
+		g = d
+	}
+	defer g.Destroy()
+	og, err := wkb.Unmarshal(g.ToWKB())
+	if err != nil {
+		return nil, err
+	}
+	switch v := og.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{v}, nil
+	case orb.MultiPolygon:
+		return v, nil
+	case orb.Collection:
+		for _, part := range v {
+			switch p := part.(type) {
+			case orb.Polygon:
+				out = append(out, p)
+			case orb.MultiPolygon:
+				out = append(out, p...)
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
 }

@@ -335,7 +335,22 @@ func (r *Result) population(path string) error {
 			b, inside = r.Area.Bound(), r.Area.Boundary
 		}
 		g := population.NewGrid(b, s.Grid.CellSize)
-		a, err := population.Estimate(g, res, s.Inputs.Estimate.Total, inside)
+		controls, err := r.controlZones(s.Inputs.Estimate.Total)
+		if err != nil {
+			return err
+		}
+		var a *population.Allocation
+		if controls != nil {
+			a, err = population.Allocate(g, controls, res, &r.Problems)
+			if a != nil {
+				for i := range a.Cells {
+					a.Cells[i].Parts = nil // an estimate: no census zone stands behind a cell
+				}
+				a.ZoneMethod = []population.Method{population.MethodEstimate}
+			}
+		} else {
+			a, err = population.Estimate(g, res, s.Inputs.Estimate.Total, inside)
+		}
 		if err != nil {
 			return err
 		}
