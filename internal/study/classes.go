@@ -548,10 +548,13 @@ func (r *Result) classRules() []string {
 	if rm.Name == "usda-far" {
 		remote = fmt.Sprintf("Not urban, and at FAR level %d or above (%s): an hour or more by car from an urban area of 50,000 people (level 1), and farther from smaller ones at higher levels, measured to %d population centres in and around the study.", s.Classes.FARRemoteLevel, rm.Standard, len(r.Centres))
 	}
+	remote += " " + r.centresText()
 	rules := []string{urban, "Neither urban nor remote: " + rm.Name + " does not class it remote.", remote}
-	if r.Official != nil {
+	if o := r.Official; o != nil {
+		agree := fmt.Sprintf(" An official class table (%s) decides where it has a class for the origin's zone; the computed class agrees with it for %s%% of the %s people both cover (Cohen's kappa %s).",
+			o.Source, output.Num(100*o.Agreement.Share, 1), output.Num(o.Agreement.People, 0), output.Num(o.Agreement.Kappa, 2))
 		for c := range rules {
-			rules[c] += " An official class table (" + r.Official.Source + ") decides where it has a class for the origin's zone."
+			rules[c] += agree
 		}
 	}
 	return rules
@@ -609,4 +612,25 @@ func checkSchemes(s *config.Study) error {
 		}
 	}
 	return nil
+}
+
+// centresText names the population centres used, largest first (at most
+// 15), with their people and where each came from.
+func (r *Result) centresText() string {
+	if len(r.Centres) == 0 {
+		return "No population centre was found in or around the study."
+	}
+	var parts []string
+	for j, c := range r.Centres {
+		if j == 15 {
+			parts = append(parts, fmt.Sprintf("and %d smaller ones", len(r.Centres)-15))
+			break
+		}
+		src := c.Source
+		if c.Estimated {
+			src += ", beyond the streets: the last leg estimated"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s people; %s)", c.Name, output.Num(c.Pop, 0), src))
+	}
+	return "Centres: " + strings.Join(parts, "; ") + "."
 }
