@@ -45,7 +45,7 @@ func TestNearestByHand(t *testing.T) {
 		{0.0095, 0},      // on the street, beyond place 1
 		{0.005, 0.05},    // 5.5 km north: beyond the snap limit
 	}
-	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	e := NewEngine(walk, drive, 1, 1000, origins)
 	if e.Unsnapped[Walk] != 1 || e.Unsnapped[Drive] != 1 {
 		t.Errorf("unsnapped = %v, want one per mode", e.Unsnapped)
 	}
@@ -91,7 +91,7 @@ func TestNearestByHand(t *testing.T) {
 func TestNearbyByHand(t *testing.T) {
 	walk, drive := line(t)
 	origins := []orb.Point{{0.004, -0.0002}, {0.0095, 0}}
-	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	e := NewEngine(walk, drive, 1, 1000, origins)
 	dests := []Dest{
 		{Point: orb.Point{0.002, 0.0001}, Label: 0},
 		{Point: orb.Point{0.0021, 0.0001}, Label: 0}, // a second entrance of place 0
@@ -158,7 +158,7 @@ func TestNearbyAgreesWithNearest(t *testing.T) {
 			origins = append(origins, orb.Point{float64(i)*0.00026 + 0.0001, float64(j)*0.00026 + 0.0001})
 		}
 	}
-	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	e := NewEngine(walk, drive, 1, 500, origins)
 	dests := []Dest{{Point: orb.Point{0.0012, 0.0031}, Label: 0}, {Point: orb.Point{0.0044, 0.0008}, Label: 1}}
 	mins, _ := e.Nearest(Walk, dests)
 	const limit = 6.0 // minutes: 360 m at 1 m/s
@@ -199,7 +199,7 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
 		}
 	}
-	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	e := NewEngine(walk, drive, 1, 500, origins)
 	// Labels out of order in the input: the matrix must still be sorted.
 	dests := []Dest{
 		{Point: orb.Point{0.0044, 0.0008}, Label: 1},

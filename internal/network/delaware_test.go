@@ -334,7 +334,17 @@ func TestDelawareNearestMatchesBruteForce(t *testing.T) {
 				})
 				got := field.cost[x]
 				if math.IsInf(want, 1) {
-					unreachable++
+					// Only a vertex on a kept island (under a thousand
+					// vertices reachable) may reach no source at all.
+					reach := 0
+					for _, d := range bruteFrom(g, x, nil) {
+						if !math.IsInf(d, 1) {
+							reach++
+						}
+					}
+					if reach >= 1000 {
+						unreachable++
+					}
 				}
 				if got != want && !near(got, want, 1e-6) {
 					t.Fatalf("vertex %d: Nearest cost %.9f, brute force %.9f", x, got, want)
@@ -344,7 +354,7 @@ func TestDelawareNearestMatchesBruteForce(t *testing.T) {
 				}
 			}
 			if unreachable > 0 {
-				t.Errorf("%d sampled vertices cannot reach any source in a single component", unreachable)
+				t.Errorf("%d sampled vertices of the main network cannot reach any source", unreachable)
 			}
 		})
 	}

@@ -187,7 +187,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		r.XY[i] = r.Alloc.Grid.Proj.Forward(c.Center)
 	}
 	walkSpeed := s.Travel.WalkKmh / 3.6
-	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, s.Travel.SnapSlack, origins)
+	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, origins)
 	if n := eng.Unsnapped[access.Walk]; n > 0 {
 		r.note("%d cells are more than %.0f m from any walkable street; they count as unable to reach any place on foot", n, s.Travel.SnapMax)
 	}

@@ -632,7 +632,7 @@ func TestTwoStepFCAConservesSupply(t *testing.T) {
 	for i, c := range r.Alloc.Cells {
 		origins[i] = c.Center
 	}
-	eng := access.NewEngine(walkG, driveG, r.Study.Travel.WalkKmh/3.6, r.Study.Travel.SnapMax, r.Study.Travel.SnapSlack, origins)
+	eng := access.NewEngine(walkG, driveG, r.Study.Travel.WalkKmh/3.6, r.Study.Travel.SnapMax, origins)
 	pairs, err := eng.Matrix(context.Background(), access.Drive, r.dests(r.Groups[lib]), r.Study.Measures.Catchment)
 	if err != nil {
 		t.Fatal(err)
