@@ -248,3 +248,40 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginJoinsNearestStreetOnly: a dead-end spur runs 0.4 deg north of a
+// street and parallel to it, joining it only at its far end (lon 0.01). An
+// origin 0.1 deg from the spur's tip (lon 0.001) and 0.5 deg from the street
+// joins the spur, its nearest street, and walks round by the junction:
+// 0.1 + 9 (spur) + 0.4 (link) + 10 (street) deg to a place at lon 0. It is
+// not let across the 0.5 deg of unmapped ground to the street, which would
+// take 1.5 deg: land between streets may be private, a river or a railway.
+func TestOriginJoinsNearestStreetOnly(t *testing.T) {
+	ways := []street.Way{
+		{ID: 1, Tags: map[string]string{"highway": "residential"}, Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}}},
+		{ID: 2, Tags: map[string]string{"highway": "service"}, Nodes: []int64{2, 6, 7}, Points: []orb.Point{{0.01, 0}, {0.01, 0.0004}, {0.001, 0.0004}}},
+	}
+	walk, _, err := network.Build(ways, network.WalkProfile(3.6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive, _, err := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 3.6, "service": 3.6}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(walk, drive, 1, 500, []orb.Point{{0.001, 0.0005}})
+	if d, ok := e.OriginSnap(Walk, 0); !ok || !near(d, 0.1*deg, 1e-3) {
+		t.Errorf("origin joins %v m from its street, want the spur 0.1 deg (%.3f m) away", d, 0.1*deg)
+	}
+	want := (0.1 + 9 + 0.4 + 10) * deg / 60
+	for _, m := range []Mode{Walk, Drive} {
+		mins, _ := e.Nearest(m, []Dest{{Point: orb.Point{0, 0}, Label: 1}})
+		if !near(mins[0], want, 1e-6) {
+			t.Errorf("%v: %.4f min, want %.4f (round by the spur)", m, mins[0], want)
+		}
+		pairs, err := e.Matrix(context.Background(), m, []Dest{{Point: orb.Point{0, 0}, Label: 1}}, 60)
+		if err != nil || len(pairs) != 1 || !near(pairs[0].Minutes, want, 1e-6) {
+			t.Errorf("%v: matrix %v (%v), want one pair of %.4f min", m, pairs, err, want)
+		}
+	}
+}
