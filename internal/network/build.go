@@ -79,11 +79,11 @@ const MinIsland = 40
 type Stats struct {
 	Mode           Mode
 	WaysUsed       int          // ways that passed the filter with usable geometry
-	WaysDropped    int          // of those, ways wholly on removed islands
+	WaysDropped    int          // of those, ways with no edge kept (wholly on removed islands)
 	Nodes          int          // graph vertices kept
 	NodesDropped   int          // vertices on removed islands
 	Edges          int          // street edges kept (what Snap.Edge indexes)
-	EdgesDropped   int          // street edges on removed islands
+	EdgesDropped   int          // street edges with an end on a removed island
 	Arcs           int          // directed edges: one per open direction of an edge
 	KM             float64      // street length kept, each edge counted once
 	Components     int          // components before dropping (strongly connected for Drive)
@@ -413,8 +413,14 @@ func (b *builder) add(w *street.Way) {
 	}
 	b.ways = append(b.ways, usedWay{
 		id: w.ID, nodes: nodes, speed: speed, oneway: ow,
-		// Limited-access roads have no frontage: nobody starts a trip on them.
-		snap: b.p.Mode != Drive || (hw != "motorway" && hw != "motorway_link"),
+		// Nobody starts a trip in a tunnel, under a covered way or on a
+		// motorway: R5 links points only to edges it labels LINKABLE, which
+		// excludes tunnel=yes, covered=yes and highway=motorway (conveyal/r5,
+		// TypeOfEdgeLabeler.label). A point above a pedestrian tunnel under
+		// a river or railway joins a street at the surface instead. Drivers
+		// do not start on motorway ramps either: no frontage.
+		snap: w.Tags["tunnel"] != "yes" && w.Tags["covered"] != "yes" && hw != "motorway" &&
+			(b.p.Mode != Drive || hw != "motorway_link"),
 	})
 }
 

@@ -147,7 +147,7 @@ func TestDelawareStats(t *testing.T) {
 				t.Errorf("stats %+v out of the plausible range", st)
 			}
 			if st.DroppedShare > 0.10 {
-				t.Errorf("largest component holds only %.1f%% of vertices", 100*(1-st.DroppedShare))
+				t.Errorf("the kept network holds only %.1f%% of vertices", 100*(1-st.DroppedShare))
 			}
 			if g.NodeCount() != st.Nodes || g.EdgeCount() != st.Edges || len(g.in) != st.Arcs {
 				t.Errorf("graph counts %d/%d/%d disagree with stats", g.NodeCount(), g.EdgeCount(), len(g.in))

@@ -115,9 +115,10 @@ func (gr *grid) rawCell(pt orb.Point) (int, int) {
 // geo.Distance. Only streets Build kept are candidates, so a point beside a
 // removed island joins the nearest street of what remains (see MinIsland);
 // this one nearest edge is the whole rule, as in R5 (which links a point to
-// its nearest edge) and OSMnx (nearest_edges). For Drive graphs, motorways
-// and their ramps are not snapped to: no one starts a trip on them. ok is
-// false when nothing is in reach, with NoSnap returned.
+// its nearest edge) and OSMnx (nearest_edges). Tunnels, covered ways and
+// motorways are not snapped to, nor, for Drive graphs, motorway ramps: no
+// one starts a trip on them (R5's LINKABLE rule, see Build). ok is false
+// when nothing is in reach, with NoSnap returned.
 func (g *Graph) Snap(pt orb.Point, maxDist float64) (Snap, bool) {
 	gr := &g.grid
 	if len(gr.segs) == 0 || math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || math.IsNaN(maxDist) {

@@ -13,12 +13,13 @@ import (
 // of consecutive nodes an edge as long as the great circle between them,
 // measured with Vincenty's formula on the sphere (not geo.Distance's
 // haversine). Islands are found with union-find over nodes, not Tarjan's
-// algorithm over junctions. Only WalkAllowed, the definition of a walkable
-// way, is shared with Build.
+// algorithm over junctions; points join the nearest segment by brute force,
+// leaving out tunnels, covered ways and motorways as R5 does. Only
+// WalkAllowed, the definition of a walkable way, is shared with Build.
 type rawWalk struct {
 	pt   []orb.Point
 	adj  [][]rawArc
-	segs [][2]int32 // node pairs of the kept network, for snapping
+	segs [][2]int32 // node pairs of the kept network a point may join
 }
 
 type rawArc struct {
@@ -41,6 +42,7 @@ func newRawWalk(t *testing.T) (*rawWalk, int) {
 	idx := map[int64]int32{}
 	var pts []orb.Point
 	var lists [][]int32
+	var linkable []bool // R5's rule: no trip starts in a tunnel, under cover or on a motorway
 	for _, w := range delaware(t) {
 		if !WalkAllowed(w.Tags) {
 			continue
@@ -59,6 +61,7 @@ func newRawWalk(t *testing.T) (*rawWalk, int) {
 		}
 		if len(l) >= 2 {
 			lists = append(lists, l)
+			linkable = append(linkable, w.Tags["tunnel"] != "yes" && w.Tags["covered"] != "yes" && w.Tags["highway"] != "motorway")
 		}
 	}
 	// Junctions: way ends, and nodes met more than once.
@@ -108,7 +111,7 @@ func newRawWalk(t *testing.T) (*rawWalk, int) {
 		}
 	}
 	rw := &rawWalk{pt: pts, adj: make([][]rawArc, len(pts))}
-	for _, l := range lists {
+	for li, l := range lists {
 		if !keep(l[0]) {
 			continue
 		}
@@ -117,7 +120,9 @@ func newRawWalk(t *testing.T) (*rawWalk, int) {
 			d := sphereDist(pts[a], pts[b])
 			rw.adj[a] = append(rw.adj[a], rawArc{b, d})
 			rw.adj[b] = append(rw.adj[b], rawArc{a, d})
-			rw.segs = append(rw.segs, [2]int32{a, b})
+			if linkable[li] {
+				rw.segs = append(rw.segs, [2]int32{a, b})
+			}
 		}
 	}
 	return rw, dropped
