@@ -10,13 +10,12 @@
 // several access points (a large park's edge) is reached at whichever is
 // quickest.
 //
-// An origin may join the network at the nearest point of each of a few
-// streets (up to MaxCandidates ways within Slack metres of the nearest), and
-// takes whichever gives the quickest trip. The nearest segment alone can be a
-// poorly connected one, such as a hospital's ring road that meets the street
-// grid at a single gate, which would send everyone in the cell on a long
-// detour. Each candidate's own snap leg is walked, so no trip is shorter than
-// the straight line.
+// An origin joins the network at the nearest point of the nearest street that
+// is left once small islands are removed (network.MinIsland), as R5 and OSMnx
+// join points to their nearest edge, and walks there in a straight line.
+// Choosing among several nearby streets, the quickest of which may lie across
+// a river, a rail line or private land, would make trips shorter than any
+// walker could make them.
 package access
 
 import (
@@ -62,42 +61,31 @@ type Engine struct {
 	speed     float64 // walking speed, m/s
 	snapMax   float64
 	origins   []orb.Point
-	snaps     [2][][]network.Snap // candidate snaps per origin, nearest first
+	snaps     [2][]network.Snap // per origin; network.NoSnap when beyond snapMax
 	targets   [2]*network.Targets
-	targetOf  [2][]int32   // target index -> origin index
-	targetLeg [2][]float64 // target index -> its snap leg, seconds
-	Unsnapped [2]int       // origins further than snapMax from any street
+	Unsnapped [2]int // origins further than snapMax from any street
 }
-
-// MaxCandidates is the most streets an origin may join the network at.
-const MaxCandidates = 8
 
 // NewEngine snaps every origin to both graphs. walkSpeed is in m/s; snapMax
 // in metres is the furthest an origin may be from a street and still be
-// counted as reaching it; slack in metres is how much further than the
-// nearest street another candidate street may be (0: the nearest only).
-func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax, slack float64, origins []orb.Point) *Engine {
+// counted as reaching it.
+func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax float64, origins []orb.Point) *Engine {
 	e := &Engine{graphs: [2]*network.Graph{walk, drive}, speed: walkSpeed, snapMax: snapMax, origins: origins}
 	for m := range e.graphs {
 		g := e.graphs[m]
-		e.snaps[m] = make([][]network.Snap, len(origins))
+		e.snaps[m] = make([]network.Snap, len(origins))
 		parallel(len(origins), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				e.snaps[m][i], _ = g.SnapNear(origins[i], snapMax, slack, MaxCandidates)
+				e.snaps[m][i], _ = g.Snap(origins[i], snapMax)
 			}
 		})
-		var ts []network.Snap
-		for i := range origins {
-			if len(e.snaps[m][i]) == 0 {
+		for _, s := range e.snaps[m] {
+			if s.Edge < 0 {
 				e.Unsnapped[m]++
 			}
-			for _, s := range e.snaps[m][i] {
-				ts = append(ts, s)
-				e.targetOf[m] = append(e.targetOf[m], int32(i))
-				e.targetLeg[m] = append(e.targetLeg[m], s.Dist/walkSpeed)
-			}
 		}
-		e.targets[m] = g.NewTargets(ts)
+		// Target i is origin i; unsnapped origins keep their index.
+		e.targets[m] = g.NewTargets(e.snaps[m])
 	}
 	return e
 }
@@ -105,11 +93,14 @@ func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax, slack float64, or
 // OriginSnap returns origin i's distance in metres to the nearest street of
 // a mode, and false when it is beyond the snap limit.
 func (e *Engine) OriginSnap(m Mode, i int) (float64, bool) {
-	if len(e.snaps[m][i]) == 0 {
-		return math.Inf(1), false
+	if s := e.snaps[m][i]; s.Edge >= 0 {
+		return s.Dist, true
 	}
-	return e.snaps[m][i][0].Dist, true
+	return math.Inf(1), false
 }
+
+// leg returns the seconds origin i walks between its point and the street.
+func (e *Engine) leg(m Mode, i int32) float64 { return e.snaps[m][i].Dist / e.speed }
 
 // sources snaps destinations to a graph; each starts with its own snap leg
 // walked. Destinations too far from any street are dropped and counted.
@@ -144,18 +135,12 @@ func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32
 	field := e.graphs[m].Nearest(srcs)
 	parallel(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			best, bestLabel := math.Inf(1), int32(-1)
-			for _, s := range e.snaps[m][i] {
-				cost, l, ok := field.At(s)
-				if !ok {
-					continue
-				}
-				if t := cost + s.Dist/e.speed; t < best {
-					best, bestLabel = t, l
-				}
+			s := e.snaps[m][i]
+			if s.Edge < 0 {
+				continue
 			}
-			if bestLabel >= 0 {
-				minutes[i], label[i] = best/60, bestLabel
+			if cost, l, ok := field.At(s); ok {
+				minutes[i], label[i] = (cost+s.Dist/e.speed)/60, l
 			}
 		}
 	})
@@ -206,9 +191,8 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 					}
 				}
 				label := grp[0].Label
-				e.graphs[Walk].ReachAllUnordered(live, limit, e.targets[Walk], func(t int32, cost float64) {
-					o := e.targetOf[Walk][t]
-					if cost+e.targetLeg[Walk][t] > limit {
+				e.graphs[Walk].ReachAllUnordered(live, limit, e.targets[Walk], func(o int32, cost float64) {
+					if cost+e.leg(Walk, o) > limit {
 						return
 					}
 					if p.stamp[o] == label {
@@ -322,12 +306,11 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 						live = append(live, s)
 					}
 				}
-				e.graphs[m].ReachAllUnordered(live, limit, e.targets[m], func(t int32, cost float64) {
-					total := cost + e.targetLeg[m][t]
+				e.graphs[m].ReachAllUnordered(live, limit, e.targets[m], func(o int32, cost float64) {
+					total := cost + e.leg(m, o)
 					if total > limit {
 						return
 					}
-					o := e.targetOf[m][t]
 					if stamp[o] != int32(gi) {
 						stamp[o], best[o] = int32(gi), total
 						touched = append(touched, o)

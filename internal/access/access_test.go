@@ -45,7 +45,7 @@ func TestNearestByHand(t *testing.T) {
 		{0.0095, 0},      // on the street, beyond place 1
 		{0.005, 0.05},    // 5.5 km north: beyond the snap limit
 	}
-	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	e := NewEngine(walk, drive, 1, 1000, origins)
 	if e.Unsnapped[Walk] != 1 || e.Unsnapped[Drive] != 1 {
 		t.Errorf("unsnapped = %v, want one per mode", e.Unsnapped)
 	}
@@ -91,7 +91,7 @@ func TestNearestByHand(t *testing.T) {
 func TestNearbyByHand(t *testing.T) {
 	walk, drive := line(t)
 	origins := []orb.Point{{0.004, -0.0002}, {0.0095, 0}}
-	e := NewEngine(walk, drive, 1, 1000, 0, origins)
+	e := NewEngine(walk, drive, 1, 1000, origins)
 	dests := []Dest{
 		{Point: orb.Point{0.002, 0.0001}, Label: 0},
 		{Point: orb.Point{0.0021, 0.0001}, Label: 0}, // a second entrance of place 0
@@ -158,7 +158,7 @@ func TestNearbyAgreesWithNearest(t *testing.T) {
 			origins = append(origins, orb.Point{float64(i)*0.00026 + 0.0001, float64(j)*0.00026 + 0.0001})
 		}
 	}
-	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	e := NewEngine(walk, drive, 1, 500, origins)
 	dests := []Dest{{Point: orb.Point{0.0012, 0.0031}, Label: 0}, {Point: orb.Point{0.0044, 0.0008}, Label: 1}}
 	mins, _ := e.Nearest(Walk, dests)
 	const limit = 6.0 // minutes: 360 m at 1 m/s
@@ -199,7 +199,7 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
 		}
 	}
-	e := NewEngine(walk, drive, 1, 500, 100, origins)
+	e := NewEngine(walk, drive, 1, 500, origins)
 	// Labels out of order in the input: the matrix must still be sorted.
 	dests := []Dest{
 		{Point: orb.Point{0.0044, 0.0008}, Label: 1},
@@ -245,6 +245,43 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 			if !near(b.Minutes, mins[o], 1e-9) {
 				t.Errorf("%v: origin %d: nearest %.6f (label %d), matrix minimum %.6f (label %d)", m, o, mins[o], labels[o], b.Minutes, b.Label)
 			}
+		}
+	}
+}
+
+// TestOriginJoinsNearestStreetOnly: a dead-end spur runs 0.4 deg north of a
+// street and parallel to it, joining it only at its far end (lon 0.01). An
+// origin 0.1 deg from the spur's tip (lon 0.001) and 0.5 deg from the street
+// joins the spur, its nearest street, and walks round by the junction:
+// 0.1 + 9 (spur) + 0.4 (link) + 10 (street) deg to a place at lon 0. It is
+// not let across the 0.5 deg of unmapped ground to the street, which would
+// take 1.5 deg: land between streets may be private, a river or a railway.
+func TestOriginJoinsNearestStreetOnly(t *testing.T) {
+	ways := []street.Way{
+		{ID: 1, Tags: map[string]string{"highway": "residential"}, Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}}},
+		{ID: 2, Tags: map[string]string{"highway": "service"}, Nodes: []int64{2, 6, 7}, Points: []orb.Point{{0.01, 0}, {0.01, 0.0004}, {0.001, 0.0004}}},
+	}
+	walk, _, err := network.Build(ways, network.WalkProfile(3.6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive, _, err := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 3.6, "service": 3.6}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(walk, drive, 1, 500, []orb.Point{{0.001, 0.0005}})
+	if d, ok := e.OriginSnap(Walk, 0); !ok || !near(d, 0.1*deg, 1e-3) {
+		t.Errorf("origin joins %v m from its street, want the spur 0.1 deg (%.3f m) away", d, 0.1*deg)
+	}
+	want := (0.1 + 9 + 0.4 + 10) * deg / 60
+	for _, m := range []Mode{Walk, Drive} {
+		mins, _ := e.Nearest(m, []Dest{{Point: orb.Point{0, 0}, Label: 1}})
+		if !near(mins[0], want, 1e-6) {
+			t.Errorf("%v: %.4f min, want %.4f (round by the spur)", m, mins[0], want)
+		}
+		pairs, err := e.Matrix(context.Background(), m, []Dest{{Point: orb.Point{0, 0}, Label: 1}}, 60)
+		if err != nil || len(pairs) != 1 || !near(pairs[0].Minutes, want, 1e-6) {
+			t.Errorf("%v: matrix %v (%v), want one pair of %.4f min", m, pairs, err, want)
 		}
 	}
 }

@@ -225,7 +225,7 @@ type Travel struct {
 	WalkKmh     float64            `yaml:"walk_kmh" json:"walk_kmh"`
 	DriveSpeeds map[string]float64 `yaml:"drive_speeds,omitempty" json:"drive_speeds,omitempty"` // km/h by highway class, where maxspeed is absent
 	SnapMax     float64            `yaml:"snap_max" json:"snap_max"`                             // metres; cells further from any street are unreachable
-	SnapSlack   float64            `yaml:"snap_slack" json:"snap_slack"`                         // metres; other streets this much further than the nearest may be joined instead
+	SnapSlack   *float64           `yaml:"snap_slack,omitempty" json:"-"`                        // removed: any value is an error (origins join the nearest street)
 	NearbyWalk  float64            `yaml:"nearby_walk_minutes" json:"nearby_walk_minutes"`       // "places within an N-minute walk"
 }
 
@@ -419,7 +419,6 @@ func Defaults() Study {
 			// (r5 walkSpeed 1.3 m/s); elderly walkers are slower, so it is a setting.
 			WalkKmh:    4.8,
 			SnapMax:    2000,
-			SnapSlack:  100,
 			NearbyWalk: 15,
 		},
 		Classes: Classes{
@@ -658,8 +657,8 @@ func (s *Study) validate() error {
 	if s.Travel.SnapMax < 10 || s.Travel.SnapMax > 50000 {
 		bad("travel.snap_max", "must be between 10 and 50000 metres, got %v", s.Travel.SnapMax)
 	}
-	if s.Travel.SnapSlack < 0 || s.Travel.SnapSlack > 1000 {
-		bad("travel.snap_slack", "must be between 0 and 1000 metres, got %v", s.Travel.SnapSlack)
+	if s.Travel.SnapSlack != nil {
+		bad("travel.snap_slack", "no longer used: every origin now joins its nearest street once small street islands are removed, as R5 and OSMnx do; delete the key")
 	}
 	if s.Travel.NearbyWalk < 1 || s.Travel.NearbyWalk > 120 {
 		bad("travel.nearby_walk_minutes", "must be between 1 and 120 minutes, got %v", s.Travel.NearbyWalk)

@@ -98,6 +98,8 @@ func TestLoadErrors(t *testing.T) {
 		}, []string{"categories[0].name", "reserved"}},
 		{"not YAML", func(s string) string { return "name: [unclosed\n" }, []string{"study.yaml", "line"}},
 		{"empty file", func(s string) string { return "" }, []string{"study.yaml", "empty"}},
+		{"removed snap_slack key", func(s string) string { return s + "travel: {snap_max: 2000, snap_slack: 100}\n" },
+			[]string{"study.yaml", "key travel.snap_slack", "no longer used", "delete the key"}},
 		{"version-less module reference", func(s string) string {
 			return strings.Replace(s, "data.osm.pbf", "gomod:github.com/paulmach/osm/testdata/delaware-latest.osm.pbf", 1)
 		}, []string{"key inputs.osm", "exact version"}},

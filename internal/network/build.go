@@ -60,19 +60,37 @@ type arc struct {
 	from int32
 }
 
+// MinIsland is the fewest vertices a connected piece of the street network
+// must have to be kept when it is not the largest: smaller pieces are
+// islands, removed before anything snaps to them. It is R5's
+// StreetLayer.MIN_SUBGRAPH_SIZE (40 vertices), applied like R5's
+// TarjanIslandPruner to the strongly connected components of each mode
+// (conveyal/r5, src/main/java/com/conveyal/r5/streets/StreetLayer.java and
+// TarjanIslandPruner.java). R5's vertices, like this package's, are the OSM
+// nodes where ways meet or end, so the sizes compare. The largest component
+// is always kept, whatever its size, so a tiny study area still has streets
+// (OSMnx keeps only the largest component by default, retain_all=False in
+// osmnx/truncate.py; R5 keeps every component of 40 vertices or more, so
+// people on a real island or a piece of the map cut off by a river join
+// their own streets rather than the mainland's across the water).
+const MinIsland = 40
+
 // Stats describes what Build kept and dropped, for the run report.
 type Stats struct {
-	Mode         Mode
-	WaysUsed     int          // ways that passed the filter with usable geometry
-	WaysDropped  int          // of those, ways wholly outside the largest component
-	Nodes        int          // graph vertices kept
-	NodesDropped int          // vertices outside the largest component
-	Edges        int          // street edges kept (what Snap.Edge indexes)
-	Arcs         int          // directed edges: one per open direction of an edge
-	KM           float64      // street length kept, each edge counted once
-	Components   int          // components before dropping (strongly connected for Drive)
-	DroppedShare float64      // NodesDropped / (Nodes + NodesDropped)
-	Problems     problem.List // ways skipped for broken geometry, maxspeed values not understood
+	Mode           Mode
+	WaysUsed       int          // ways that passed the filter with usable geometry
+	WaysDropped    int          // of those, ways with no edge kept (wholly on removed islands)
+	Nodes          int          // graph vertices kept
+	NodesDropped   int          // vertices on removed islands
+	Edges          int          // street edges kept (what Snap.Edge indexes)
+	EdgesDropped   int          // street edges with an end on a removed island
+	Arcs           int          // directed edges: one per open direction of an edge
+	KM             float64      // street length kept, each edge counted once
+	Components     int          // components before dropping (strongly connected for Drive)
+	IslandsDropped int          // components removed: fewer than MinIsland vertices, not the largest
+	IslandsKept    int          // components kept besides the largest (MinIsland vertices or more)
+	DroppedShare   float64      // NodesDropped / (Nodes + NodesDropped)
+	Problems       problem.List // ways skipped for broken geometry, maxspeed values not understood, islands kept
 }
 
 // NodeCount returns the number of vertices.
@@ -214,18 +232,28 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 	comp, ncomp := components(int(nv), outStart, out)
 	st.Components = ncomp
 	size := make([]int32, ncomp)
-	keep := int32(-1)
+	largest := int32(-1)
 	for v := int32(0); v < nv; v++ {
 		c := comp[v]
 		size[c]++
-		if keep < 0 || size[c] > size[keep] { // ties: first to reach the size
-			keep = c
+		if largest < 0 || size[c] > size[largest] { // ties: first to reach the size
+			largest = c
 		}
 	}
-	if keep < 0 {
+	if largest < 0 {
 		return nil, st, fmt.Errorf("build %s graph from %d ways: %w", p.Mode, len(ways), ErrNoStreets)
 	}
-
+	keepComp := make([]bool, ncomp)
+	for c := range keepComp {
+		keepComp[c] = int32(c) == largest || size[c] >= MinIsland
+		switch {
+		case !keepComp[c]:
+			st.IslandsDropped++
+		case int32(c) != largest:
+			st.IslandsKept++
+		}
+	}
+	kept := func(v int32) bool { return keepComp[comp[v]] }
 	// Renumber the kept vertices along a Hilbert curve, so vertices near on
 	// the map are near in memory and searches stay in cache.
 	g := &Graph{prof: p}
@@ -235,26 +263,27 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 			nodeOf[id] = int32(i)
 		}
 	}
-	var kept []int32
+	var keptV []int32
 	for v := int32(0); v < nv; v++ {
-		if comp[v] == keep {
-			kept = append(kept, v)
+		if kept(v) {
+			keptV = append(keptV, v)
 		}
 	}
-	hilbertSort(kept, func(v int32) orb.Point { return b.nodePt[nodeOf[v]] })
+	hilbertSort(keptV, func(v int32) orb.Point { return b.nodePt[nodeOf[v]] })
 	newID := make([]int32, nv)
 	for i := range newID {
 		newID[i] = -1
 	}
-	g.vpt = make([]orb.Point, len(kept))
-	for i, v := range kept {
+	g.vpt = make([]orb.Point, len(keptV))
+	for i, v := range keptV {
 		newID[v] = int32(i)
 		g.vpt[i] = b.nodePt[nodeOf[v]]
 	}
 	wayKept := make([]bool, len(b.ways))
 	var snappable []bool
 	for _, pc := range pieces {
-		if comp[pc.u] != keep || comp[pc.v] != keep {
+		if !kept(pc.u) || !kept(pc.v) {
+			st.EdgesDropped++
 			continue
 		}
 		w := &b.ways[pc.way]
@@ -290,6 +319,25 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 		st.KM += length / 1000
 	}
 	g.eGeom = append(g.eGeom, int32(len(g.pts)))
+	// Name each island kept besides the largest piece: people nearest its
+	// streets reach only places on it, which a planner should know.
+	islandWay := make(map[int32]int64)
+	for _, pc := range pieces {
+		if c := comp[pc.u]; c != largest && keepComp[c] {
+			if _, seen := islandWay[c]; !seen {
+				islandWay[c] = b.ways[pc.way].id
+			}
+		}
+	}
+	for _, c := range slices.Sorted(maps.Keys(islandWay)) {
+		w := islandWay[c]
+		st.Problems.Add(problem.Problem{
+			Severity: problem.Warning,
+			Feature:  "way/" + strconv.FormatInt(w, 10),
+			Message: fmt.Sprintf("kept as a separate %s network: %d junctions whose streets do not join the rest (often a gate tagged access=private, or the map's edge); people nearest them reach only places on them",
+				p.Mode, size[c]),
+		})
+	}
 	for _, k := range wayKept {
 		if !k {
 			st.WaysDropped++
@@ -365,8 +413,14 @@ func (b *builder) add(w *street.Way) {
 	}
 	b.ways = append(b.ways, usedWay{
 		id: w.ID, nodes: nodes, speed: speed, oneway: ow,
-		// Limited-access roads have no frontage: nobody starts a trip on them.
-		snap: b.p.Mode != Drive || (hw != "motorway" && hw != "motorway_link"),
+		// Nobody starts a trip in a tunnel, under a covered way or on a
+		// motorway: R5 links points only to edges it labels LINKABLE, which
+		// excludes tunnel=yes, covered=yes and highway=motorway (conveyal/r5,
+		// TypeOfEdgeLabeler.label). A point above a pedestrian tunnel under
+		// a river or railway joins a street at the surface instead. Drivers
+		// do not start on motorway ramps either: no frontage.
+		snap: w.Tags["tunnel"] != "yes" && w.Tags["covered"] != "yes" && hw != "motorway" &&
+			(b.p.Mode != Drive || hw != "motorway_link"),
 	})
 }
 

@@ -288,23 +288,38 @@ func TestBuildProblems(t *testing.T) {
 	}
 }
 
-func TestDriveSnapSkipsMotorway(t *testing.T) {
-	// A motorway along latitude 0 and a residential street 0.002 degree
-	// north; a point 0.0005 north of the motorway is nearer to it, but a car
-	// trip cannot start on a motorway.
+// TestSnapSkipsUnlinkable: a way along latitude 0 and a residential street
+// 0.002 degree north, joined at both ends; a point 0.0005 north of the way
+// is nearer to it, but a trip cannot start on a motorway, in a tunnel or
+// under a covered way (R5's LINKABLE rule), so it joins the street 1.5
+// thousandths of a degree away; an ordinary footway it joins directly.
+func TestSnapSkipsUnlinkable(t *testing.T) {
 	coords := map[int64]orb.Point{1: {0, 0}, 2: {0.01, 0}, 3: {0, 0.002}, 4: {0.01, 0.002}}
-	ways := fixture(coords, "highway=motorway oneway=no: 1 2", "highway=residential: 3 4", "highway=residential: 1 3", "highway=residential: 2 4")
 	pt := orb.Point{0.005, 0.0005}
-	g, _ := mustBuild(t, ways, DriveProfile(4.8, nil))
-	s, ok := g.Snap(pt, 1000)
-	if !ok || g.EdgeWay(s.Edge) != 2 || !near(s.Dist, 1.5*deg, 1e-6) {
-		t.Errorf("drive snap = %+v on way %d, want way 2 at %v m", s, g.EdgeWay(s.Edge), 1.5*deg)
+	tests := []struct {
+		name    string
+		tags    string
+		p       Profile
+		wantWay int64
+	}{
+		{"drive, motorway", "highway=motorway oneway=no", DriveProfile(4.8, nil), 2},
+		{"drive, motorway ramp", "highway=motorway_link oneway=no", DriveProfile(4.8, nil), 2},
+		{"walk, motorway open to walkers", "highway=motorway foot=yes", WalkProfile(4.8), 2},
+		{"walk, pedestrian tunnel", "highway=footway tunnel=yes", WalkProfile(4.8), 2},
+		{"walk, covered footway", "highway=footway covered=yes", WalkProfile(4.8), 2},
+		{"drive, road tunnel", "highway=primary tunnel=yes", DriveProfile(4.8, nil), 2},
+		{"walk, footway", "highway=footway", WalkProfile(4.8), 1},
+		{"walk, tunnel=no", "highway=footway tunnel=no", WalkProfile(4.8), 1},
 	}
-	// Walking the motorway is not allowed at all, so the same holds; with
-	// foot=yes it becomes walkable and the nearest street.
-	ways[0].Tags["foot"] = "yes"
-	gw, _ := mustBuild(t, ways, WalkProfile(4.8))
-	if s, _ := gw.Snap(pt, 1000); gw.EdgeWay(s.Edge) != 1 || !near(s.Dist, 0.5*deg, 1e-6) {
-		t.Errorf("walk snap = %+v on way %d, want way 1 at %v m", s, gw.EdgeWay(s.Edge), 0.5*deg)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ways := fixture(coords, tc.tags+": 1 2", "highway=residential: 3 4", "highway=residential: 1 3", "highway=residential: 2 4")
+			g, _ := mustBuild(t, ways, tc.p)
+			want := map[int64]float64{1: 0.5 * deg, 2: 1.5 * deg}[tc.wantWay]
+			s, ok := g.Snap(pt, 1000)
+			if !ok || g.EdgeWay(s.Edge) != tc.wantWay || !near(s.Dist, want, 1e-6) {
+				t.Errorf("snap = %+v on way %d, want way %d at %v m", s, g.EdgeWay(s.Edge), tc.wantWay, want)
+			}
+		})
 	}
 }

@@ -49,9 +49,11 @@
 //
 // Vertices are the OSM nodes where used ways end or meet; the nodes between
 // are kept only as edge geometry, so snapping lands on the true street line
-// while searches touch junctions only. Only the largest connected component
-// is kept (strongly connected for driving, so a car can always get back out).
-// Costs are seconds. A Graph is read-only after Build: any number of
+// while searches touch junctions only. Islands, connected pieces of fewer
+// than MinIsland (40) vertices that are not the largest, are removed, as R5
+// does (strongly connected pieces for driving, so a car can always get back
+// out); larger pieces stay, and Build lists them as warnings. Costs are
+// seconds. A Graph is read-only after Build: any number of
 // goroutines may search it at once.
 package network
 

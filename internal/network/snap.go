@@ -112,9 +112,13 @@ func (gr *grid) rawCell(pt orb.Point) (int, int) {
 // Snap finds the nearest point on any street segment within maxDist metres
 // (math.Inf(1) for no limit). Segments are projected perpendicularly in a
 // local plane centred on pt, and the winner's distance is re-measured with
-// geo.Distance. For Drive graphs, motorways and their ramps are not snapped
-// to: no one starts a trip on them. ok is false when nothing is in reach, with
-// NoSnap returned.
+// geo.Distance. Only streets Build kept are candidates, so a point beside a
+// removed island joins the nearest street of what remains (see MinIsland);
+// this one nearest edge is the whole rule, as in R5 (which links a point to
+// its nearest edge) and OSMnx (nearest_edges). Tunnels, covered ways and
+// motorways are not snapped to, nor, for Drive graphs, motorway ramps: no
+// one starts a trip on them (R5's LINKABLE rule, see Build). ok is false
+// when nothing is in reach, with NoSnap returned.
 func (g *Graph) Snap(pt orb.Point, maxDist float64) (Snap, bool) {
 	gr := &g.grid
 	if len(gr.segs) == 0 || math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || math.IsNaN(maxDist) {
@@ -225,91 +229,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// SnapNear returns candidate snaps for pt: the nearest point on each of up to
-// k distinct ways whose distance is within slack metres of the nearest
-// street's, nearest first (the first is what Snap returns). Routing from the
-// best of several candidates keeps a point from being captured by the single
-// nearest segment when that one is badly connected: a hospital campus's ring
-// road that meets the street grid at one gate, or a footway island. Every
-// candidate's distance is walked, so travel times stay no shorter than the
-// straight line. ok is false when nothing is within maxDist.
-func (g *Graph) SnapNear(pt orb.Point, maxDist, slack float64, k int) ([]Snap, bool) {
-	first, ok := g.Snap(pt, maxDist)
-	if !ok {
-		return nil, false
-	}
-	out := []Snap{first}
-	if k <= 1 || slack <= 0 {
-		return out, true
-	}
-	gr := &g.grid
-	reach := math.Min(first.Dist+slack, maxDist)
-	kx := metresPerDegree * math.Cos(pt[1]*math.Pi/180)
-	ky := metresPerDegree
-	// Plane distances may differ from true ones by a hair; widen a little.
-	lim := reach*1.001 + 0.01
-	type cand struct {
-		seg int32
-		t   float64
-		d2  float64
-	}
-	best := map[int64]cand{} // by way id
-	cx, cy := gr.rawCell(pt)
-	r := int(math.Ceil(lim/gr.cell)) + 1
-	for y := max(cy-r, 0); y <= min(cy+r, gr.ny-1); y++ {
-		for x := max(cx-r, 0); x <= min(cx+r, gr.nx-1); x++ {
-			for _, i := range gr.segs[gr.start[y*gr.nx+x]:gr.start[y*gr.nx+x+1]] {
-				a, b := g.pts[i], g.pts[i+1]
-				ax, ay := (a[0]-pt[0])*kx, (a[1]-pt[1])*ky
-				dx, dy := (b[0]-a[0])*kx, (b[1]-a[1])*ky
-				t := 0.0
-				if l2 := dx*dx + dy*dy; l2 > 0 {
-					t = math.Min(1, math.Max(0, -(ax*dx+ay*dy)/l2))
-				}
-				px, py := ax+t*dx, ay+t*dy
-				d2 := px*px + py*py
-				if d2 > lim*lim {
-					continue
-				}
-				w := g.eWay[g.ptEdge[i]]
-				if c, seen := best[w]; !seen || d2 < c.d2 || (d2 == c.d2 && i < c.seg) {
-					best[w] = cand{seg: i, t: t, d2: d2}
-				}
-			}
-		}
-	}
-	delete(best, g.eWay[first.Edge])
-	ways := make([]int64, 0, len(best))
-	for w := range best {
-		ways = append(ways, w)
-	}
-	sort.Slice(ways, func(i, j int) bool {
-		a, b := best[ways[i]], best[ways[j]]
-		if a.d2 != b.d2 {
-			return a.d2 < b.d2
-		}
-		return ways[i] < ways[j]
-	})
-	for _, w := range ways {
-		if len(out) >= k {
-			break
-		}
-		c := best[w]
-		a, b := g.pts[c.seg], g.pts[c.seg+1]
-		p := orb.Point{a[0] + c.t*(b[0]-a[0]), a[1] + c.t*(b[1]-a[1])}
-		d := geo.Distance(pt, p)
-		if d > reach {
-			continue
-		}
-		e := g.ptEdge[c.seg]
-		frac := 0.0
-		if l := g.eLen[e]; l > 0 {
-			seg := g.cum[c.seg+1] - g.cum[c.seg]
-			frac = math.Min((g.cum[c.seg]+c.t*seg)/l, 1)
-		}
-		out = append(out, Snap{Edge: e, Frac: frac, Dist: d, Point: p})
-	}
-	return out, true
 }

@@ -186,7 +186,7 @@ func TestReachByHand(t *testing.T) {
 	site := orb.Point{-75.55, 39.74}
 	demands := []orb.Point{{-75.545, 39.74}, {-75.5422, 39.7404}, {-75.537, 39.74}, {-75.545, 39.74}, {-75.5, 39.78}}
 	limit := []float64{15, 15, 10, math.NaN(), 60}
-	links := Reach(g, []orb.Point{site}, demands, limit, ReachOptions{SnapMax: 2000, Slack: 0})
+	links := Reach(g, []orb.Point{site}, demands, limit, ReachOptions{SnapMax: 2000})
 	perMin := 4.8 / 3.6 * 60
 	d1snap := orb.Point{-75.5422, 39.74}
 	want := []Link{

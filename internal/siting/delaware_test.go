@@ -103,7 +103,7 @@ func buildDelaware(tb testing.TB) (*delaware, error) {
 		sites[i] = c.Point
 	}
 	start := time.Now()
-	opt := siting.ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack}
+	opt := siting.ReachOptions{SnapMax: s.Travel.SnapMax}
 	de.links = append(siting.Reach(de.walk, sites, points, walkLimit, opt), siting.Reach(de.drive, sites, points, driveLimit, opt)...)
 	de.linkTime = time.Since(start)
 	de.in, err = siting.New(de.demands, de.cands, de.links, siting.Options{})
@@ -230,7 +230,7 @@ func TestDelawareReachMatchesAccess(t *testing.T) {
 	for i, c := range cells {
 		origins[i] = c.Center
 	}
-	eng := access.NewEngine(de.walk, de.drive, s.Travel.WalkKmh/3.6, s.Travel.SnapMax, s.Travel.SnapSlack, origins)
+	eng := access.NewEngine(de.walk, de.drive, s.Travel.WalkKmh/3.6, s.Travel.SnapMax, origins)
 	byCand := map[int32]map[int32]float32{}
 	for _, l := range de.links {
 		if byCand[l.Candidate] == nil {
@@ -308,6 +308,6 @@ func BenchmarkDelawareLinks(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		siting.Reach(de.drive, sites, points, limit, siting.ReachOptions{SnapMax: s.Travel.SnapMax, Slack: s.Travel.SnapSlack})
+		siting.Reach(de.drive, sites, points, limit, siting.ReachOptions{SnapMax: s.Travel.SnapMax})
 	}
 }

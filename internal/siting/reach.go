@@ -7,7 +7,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"commonground/internal/access"
 	"commonground/internal/network"
 )
 
@@ -15,13 +14,11 @@ import (
 // candidate times agree with the access measures.
 type ReachOptions struct {
 	SnapMax float64 // metres: points further from any street reach nothing
-	Slack   float64 // metres: a demand may join up to access.MaxCandidates streets this much further than the nearest
 	Workers int     // searches run at once; 0: all cores
 }
 
 // Reach builds the candidate to demand list on one graph, timing trips as
-// package access does: the demand's walk to the street (the quickest of its
-// candidate streets), the network trip, and the walk from the street to the
+// package access does: the demand's walk to its nearest street, the network trip, and the walk from the street to the
 // site. limit[d] is demand d's own limit in minutes: only pairs within it are
 // listed, and a NaN limit leaves the demand out (another graph serves it, or
 // it has no standard). One bounded search per site, reaching as far as the
@@ -37,16 +34,14 @@ func Reach(g *network.Graph, sites, demands []orb.Point, limit []float64, opt Re
 		if !(limit[d] >= 0) {
 			continue
 		}
-		ss, ok := g.SnapNear(pt, opt.SnapMax, opt.Slack, access.MaxCandidates)
+		s, ok := g.Snap(pt, opt.SnapMax)
 		if !ok {
 			continue
 		}
 		maxLimit = max(maxLimit, limit[d])
-		for _, s := range ss {
-			snaps = append(snaps, s)
-			owner = append(owner, int32(d))
-			leg = append(leg, s.Dist/speed)
-		}
+		snaps = append(snaps, s)
+		owner = append(owner, int32(d))
+		leg = append(leg, s.Dist/speed)
 	}
 	targets := g.NewTargets(snaps)
 	perSite := make([][]Link, len(sites))
@@ -81,9 +76,8 @@ func Reach(g *network.Graph, sites, demands []orb.Point, limit []float64, opt Re
 	return out
 }
 
-// reachOne runs one site's bounded search. Targets of one demand are
-// contiguous and visited in increasing order, so each demand's quickest
-// street is kept by comparing with the last link.
+// reachOne runs one site's bounded search. Each demand is one target, so a
+// demand's link is the last one whenever it repeats.
 func reachOne(g *network.Graph, site orb.Point, c int32, targets *network.Targets, owner []int32, leg, limit []float64, maxLimit, speed, snapMax float64) []Link {
 	s, ok := g.Snap(site, snapMax)
 	if !ok {

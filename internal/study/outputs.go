@@ -617,7 +617,6 @@ func (r *Result) parameters() []report.Param {
 		{Key: "grid.cell_size", Value: output.Num(s.Grid.CellSize, 1) + " m"},
 		{Key: "travel.walk_kmh", Value: output.Num(s.Travel.WalkKmh, 2) + " km/h"},
 		{Key: "travel.snap_max", Value: output.Num(s.Travel.SnapMax, 0) + " m"},
-		{Key: "travel.snap_slack", Value: output.Num(s.Travel.SnapSlack, 0) + " m"},
 		{Key: "travel.nearby_walk_minutes", Value: output.Num(s.Travel.NearbyWalk, 1) + " min"},
 		{Key: "classes.urban", Value: s.Classes.Urban},
 		{Key: "classes.density_radius", Value: output.Num(s.Classes.DensityRadius, 0) + " m"},

@@ -123,7 +123,7 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	for k, c := range cands {
 		sites[k] = c.Point
 	}
-	opt := siting.ReachOptions{SnapMax: r.Study.Travel.SnapMax, Slack: r.Study.Travel.SnapSlack}
+	opt := siting.ReachOptions{SnapMax: r.Study.Travel.SnapMax}
 	links := siting.Reach(walkG, sites, pts, walkLimit, opt)
 	links = append(links, siting.Reach(driveG, sites, pts, driveLimit, opt)...)
 	out.Links = len(links)

@@ -211,7 +211,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		r.XY[i] = r.Alloc.Grid.Proj.Forward(c.Center)
 	}
 	walkSpeed := s.Travel.WalkKmh / 3.6
-	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, s.Travel.SnapSlack, origins)
+	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, origins)
 	if err := r.checkSnapped(eng); err != nil {
 		return nil, err
 	}
