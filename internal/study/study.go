@@ -90,6 +90,9 @@ type Result struct {
 // files, and the caller commits them.
 func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result, error) {
 	r := &Result{Study: s}
+	if err := CheckInputs(s); err != nil {
+		return nil, err
+	}
 
 	// Inputs: resolve, check they can be opened, and record checksums.
 	rep.Start("check inputs")
