@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"commonground/internal/problem"
 	"commonground/internal/testdata"
 )
 
@@ -84,4 +85,38 @@ func FuzzReadFacilityGeoJSON(f *testing.F) {
 		got, err := ReadFacilities(FacilityList{Path: path, Category: "library"})
 		checkFacilities(t, path, got, err)
 	})
+}
+
+// TestListDuplicates: rows of one list with the same name within 5 m are one
+// facility (kept once, warned); other names, or farther apart, stay.
+func TestListDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "libraries.csv")
+	// 0.00003 degrees of latitude is 3.3 m; 0.0001 is 11.1 m.
+	os.WriteFile(path, []byte("name,lat,lon\n"+
+		"Central Library,-30.02760,-51.22780\n"+
+		"central library ,-30.02763,-51.22780\n"+ // 3.3 m, same name: merged
+		"Central Library,-30.02770,-51.22780\n"+ // 11 m from the first: kept
+		"Branch Library,-30.02760,-51.22780\n"+ // same spot, other name: kept
+		"Central Library,-30.02760,-51.22780\n"), 0o644) // exact repeat: merged
+	l := FacilityList{Path: path, Category: "library"}
+	list, err := ReadFacilities(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probs problem.List
+	got, rep := Merge(nil, list, l, DefaultCategories(), &probs)
+	if len(got) != 3 || rep.Added != 3 {
+		t.Fatalf("kept %d places (added %d), want 3", len(got), rep.Added)
+	}
+	var lines []int
+	for _, p := range probs.Items() {
+		lines = append(lines, p.Line)
+		if !strings.Contains(p.Message, "repeats entry 2") {
+			t.Errorf("warning %q", p.String())
+		}
+	}
+	if len(lines) != 2 || lines[0] != 3 || lines[1] != 6 {
+		t.Errorf("warnings on lines %v, want [3 6]", lines)
+	}
 }
