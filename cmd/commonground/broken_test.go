@@ -193,3 +193,18 @@ func TestRepeatedRowsMerged(t *testing.T) {
 		t.Errorf("with repeated rows: population %v and %d places, want %v (and two warnings) and %d", pop1, places1, pop0+2e9, places0)
 	}
 }
+
+// TestOutputInsideFeedFolder: a GTFS feed given as a folder cannot hold the
+// output folder.
+func TestOutputInsideFeedFolder(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed")
+	os.MkdirAll(feed, 0o755)
+	b := &brokenBase{dir: dir, osm: "not.osm.pbf", hex: "id,lon,lat,population\n", poi: "id,lat,lon\n", top: "20", out: "feed/out",
+		extra: "transit: {feeds: [feed], date: \"2019-05-15\", windows: [{name: midday, start: \"13:00\", end: \"15:00\"}]}\n"}
+	os.WriteFile(filepath.Join(dir, "not.osm.pbf"), []byte("x"), 0o644)
+	code, _, errOut := run("run", "--quiet", b.write(t))
+	if want := "001/feed/out lies inside the input folder " + feed + " (transit.feeds[0])"; code != 1 || !strings.Contains(errOut, want) {
+		t.Fatalf("exit %d, %q; want %q", code, errOut, want)
+	}
+}

@@ -92,8 +92,12 @@ func Prepare(dir string, inputs []InputFile, names []string) error {
 		if err != nil {
 			continue
 		}
-		if within(realPath(p), real) {
+		rp := realPath(p)
+		if within(rp, real) {
 			return fmt.Errorf("output folder %s holds the input %s (%s): a run replaces the whole folder, so choose another output.dir", dir, in.Path, in.Key)
+		}
+		if st, err := os.Stat(rp); err == nil && st.IsDir() && within(real, rp) {
+			return fmt.Errorf("output folder %s lies inside the input folder %s (%s): choose another output.dir", dir, in.Path, in.Key)
 		}
 	}
 	entries, err := os.ReadDir(abs)
