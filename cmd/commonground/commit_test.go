@@ -186,3 +186,20 @@ func TestKillDuringCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleOutputsGone: a run without siting leaves no earlier run's
+// sites.csv beside its report; the folder is exactly what the manifest lists.
+func TestStaleOutputsGone(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	os.WriteFile(filepath.Join(out, "sites.csv"), []byte("objective,order,id\ncover,1,a\n"), 0o644)
+	os.WriteFile(filepath.Join(out, ".cells.csv.tmp-123"), []byte("half"), 0o644)
+	if code, _, e := run("run", "--quiet", smallStudy(t, dir, "study.yaml", 250)); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, err := os.Stat(filepath.Join(out, "sites.csv")); !os.IsNotExist(err) {
+		t.Errorf("the earlier sites.csv is still there (%v)", err)
+	}
+	runState(t, out) // fails on any file the manifest does not list
+}
