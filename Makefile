@@ -7,7 +7,7 @@ BIN     := bin/commonground
 CONFIG  ?= datasets/delaware/study.yaml
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test bench lint assets deps deps-test clean
+.PHONY: all build demo test fuzz fuzz-run bench lint assets deps deps-test clean
 
 all: build
 
@@ -43,6 +43,28 @@ demo: build
 test: deps-test assets
 	$(GO) vet ./...
 	$(GO) test ./...
+	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME_TEST)
+
+# Every fuzz test of a parser of outside input, as package:Name. `make test`
+# runs each briefly (FUZZTIME_TEST); `make fuzz` runs each for FUZZTIME.
+FUZZ := ./internal/config:FuzzParse ./internal/population:FuzzReadPoints \
+	./internal/population:FuzzReadGeoJSON ./internal/population:FuzzReadShapefile \
+	./internal/place:FuzzReadFacilityCSV ./internal/place:FuzzReadFacilityGeoJSON \
+	./internal/study:FuzzReadScenario ./internal/siting:FuzzReadCSV ./internal/siting:FuzzReadGeoJSON \
+	./internal/gtfs:FuzzTable ./internal/gtfs:FuzzParseTime ./internal/gtfs:FuzzStopTimes \
+	./internal/osmread:FuzzRead ./internal/measure:FuzzParseMatrix ./internal/network:FuzzParseMaxspeed
+FUZZTIME_TEST ?= 100x
+FUZZTIME      ?= 2m
+
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME)
+
+fuzz-run:
+	@for t in $(FUZZ); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 # Stage timings and peak memory of the example runs, then the Go benchmarks
 # (the TriMet ones download github.com/interline-io/transitland-lib's test

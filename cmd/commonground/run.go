@@ -43,7 +43,9 @@ gathering place, finds underserved people, and writes into the output folder:
   results.gpkg    GeoPackage with cells, places, areas, candidate and chosen sites
   manifest.json   inputs with checksums, settings and versions, to rerun exactly
   timings.json    how long each stage took
-Nothing in the output folder changes unless the whole run succeeds.
+Nothing in the output folder changes unless the whole run succeeds; then the
+folder is replaced as a whole (an earlier run's files are not kept). The
+folder must not hold inputs or files other than an earlier run's.
 
 Flags:
 `)
@@ -67,6 +69,9 @@ Flags:
 	if dir == "" {
 		dir, _ = s.Resolve(s.Output.Dir)
 	}
+	if err := study.PrepareOutput(s, dir); err != nil {
+		return err
+	}
 	rep := progress.New(stderr, *quiet)
 	start := time.Now()
 	res, err := study.Run(ctx, s, rep)
@@ -78,19 +83,21 @@ Flags:
 	if err != nil {
 		return err
 	}
-	if err := set.Commit(dir); err != nil {
-		return err
-	}
-	rep.Done("")
+	// timings.json goes in with the rest (the manifest does not list it:
+	// clock times differ run to run), so the folder changes as one unit.
 	peak := peakRSS()
 	tb, _ := output.JSON(struct {
 		Stages     []progress.Timing `json:"stages"`
 		Total      float64           `json:"total_seconds"`
 		PeakRSSMiB float64           `json:"peak_rss_mib"`
 	}{rep.Timings, time.Since(start).Seconds(), peak})
-	if err := output.WriteFile(filepath.Join(dir, study.TimingsFile), tb); err != nil {
+	if err := set.Add(study.TimingsFile, func(w io.Writer) error { _, err := w.Write(tb); return err }); err != nil {
 		return err
 	}
+	if err := set.Commit(dir); err != nil {
+		return err
+	}
+	rep.Done("")
 	if !*quiet {
 		fmt.Fprintln(stdout, summary(res, time.Since(start)))
 		fmt.Fprintf(stdout, "Report: %s\n", filepath.Join(dir, study.ReportFile))

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -447,7 +448,7 @@ func Defaults() Study {
 
 // Load reads, completes and checks a study config.
 func Load(path string) (*Study, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readBounded(path, MaxYAMLBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -967,6 +968,10 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string) error {
 				return err
 			}
 		}
+	case yaml.ScalarNode:
+		if err := checkWhole(n, t, prefix); err != nil {
+			return err
+		}
 	case yaml.SequenceNode:
 		if t.Kind() == reflect.Slice {
 			for i, c := range n.Content {
@@ -1111,6 +1116,86 @@ func (s *Study) checkPath(key, p string) error {
 			return fmt.Errorf("key %s: %s does not exist", key, full)
 		}
 		return fmt.Errorf("key %s: %v", key, err)
+	}
+	return nil
+}
+
+// checkWhole rejects a fraction given to an integer key (yaml.v3 would
+// silently truncate ranking.top: 20.5 to 20).
+func checkWhole(n *yaml.Node, t reflect.Type, key string) error {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return nil
+	}
+	if n.ShortTag() != "!!float" {
+		return nil
+	}
+	v := n.Value
+	if len(v) > 20 {
+		v = v[:20] + "..."
+	}
+	return fmt.Errorf("line %d: key %s must be a whole number, got %s", n.Line, key, v)
+}
+
+// MaxYAMLBytes bounds a YAML file (study config or scenario) read from
+// outside; real ones are a few kilobytes.
+const MaxYAMLBytes = 4 << 20
+
+// DecodeYAML decodes a YAML document strictly into v (a pointer to a struct)
+// with the checks the study config gets: an unknown key names its line and
+// the nearest known key, a fraction given to an integer key is refused, and
+// decoder errors become one line that speaks of values rather than Go types.
+// Errors do not name the file; the caller adds it.
+func DecodeYAML(raw []byte, v any) error {
+	if len(raw) > MaxYAMLBytes {
+		return fmt.Errorf("%d bytes is more than the %d MiB a YAML file may hold", len(raw), MaxYAMLBytes>>20)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return errors.New(cleanYAMLError(err))
+	}
+	if len(root.Content) == 0 {
+		return errors.New("the file is empty")
+	}
+	if err := checkKeys(root.Content[0], reflect.TypeOf(v), ""); err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return errors.New(cleanYAMLError(err))
+	}
+	return nil
+}
+
+// readBounded reads a whole file of at most max bytes.
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than the %d MiB a YAML file may hold", path, max>>20)
+	}
+	return b, nil
+}
+
+// ReadYAML reads a YAML file of at most MaxYAMLBytes and decodes it with
+// DecodeYAML; errors name the file.
+func ReadYAML(path, what string, v any) error {
+	raw, err := readBounded(path, MaxYAMLBytes)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := DecodeYAML(raw, v); err != nil {
+		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return nil
 }

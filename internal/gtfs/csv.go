@@ -1,8 +1,10 @@
 package gtfs
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -29,8 +31,78 @@ type table struct {
 
 var bom = []byte("\xef\xbb\xbf")
 
+// Limits bound what one file of a feed may hold, so a crafted or corrupt
+// feed (a 1.5 MB zip whose stop_times.txt inflates to one 1 GB line) ends in
+// a one-line error instead of exhausting memory. They sit far above real
+// feeds: TriMet's stop_times.txt has 1.85 million rows, about 100 MB; real
+// lines are under 1 KB. The row limit also bounds memory: 10 million rows
+// of stop_times.txt take about 1.3 GB at their peak while read. Variables so tests can
+// lower them.
+var limits = struct {
+	line  int   // bytes of one record, line breaks inside quotes included
+	field int   // bytes of one field
+	rows  int   // physical lines of one file
+	bytes int64 // decompressed bytes of one file
+	total int64 // decompressed bytes of all files of a zip, as declared
+}{
+	line:  1 << 20,
+	field: 256 << 10,
+	rows:  10_000_000,
+	bytes: 4 << 30,
+	total: 16 << 30,
+}
+
+// sizeText writes a byte count the way the limits are named.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// clip returns at most the first 40 bytes of a value for a message, so a
+// huge field never floods one.
+func clip(b []byte) string {
+	const n = 40
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}
+
+// limitError is a limit exceeded; its message names the file and limit.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// capReader fails once more than max bytes have been read.
+type capReader struct {
+	r    io.Reader
+	left int64
+	name string
+	max  int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, &limitError{fmt.Sprintf("%s: more than %s decompressed, the most one GTFS file may hold", c.name, sizeText(c.max))}
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
 // newTable reads the header. A file with no header line is an error.
 func newTable(name string, r io.Reader) (*table, error) {
+	r = &capReader{r: r, left: limits.bytes + 1, name: name, max: limits.bytes}
 	t := &table{name: name, rd: bufio.NewReaderSize(r, 64<<10), cols: map[string]int{}}
 	for {
 		if !t.next() {
@@ -89,15 +161,28 @@ func (t *table) rawLine() ([]byte, bool) {
 		t.long = append(t.long[:0], line...)
 		for err == bufio.ErrBufferFull {
 			line, err = t.rd.ReadSlice('\n')
+			if len(t.long)+len(line) > limits.line+2 {
+				t.err = fmt.Errorf("%s line %d: longer than %s, the most one GTFS line may hold (is it a GTFS file?)", t.name, t.read+1, sizeText(int64(limits.line)))
+				return nil, false
+			}
 			t.long = append(t.long, line...)
 		}
 		line = t.long
 	}
 	if err != nil && err != io.EOF {
-		t.err = fmt.Errorf("%s line %d: %w", t.name, t.read+1, err)
+		var le *limitError
+		if errors.As(err, &le) {
+			t.err = le
+		} else {
+			t.err = fmt.Errorf("%s line %d: %w", t.name, t.read+1, err)
+		}
 		return nil, false
 	}
 	if len(line) == 0 {
+		return nil, false
+	}
+	if t.read >= limits.rows {
+		t.err = fmt.Errorf("%s: more than %d lines, the most one GTFS file may hold", t.name, limits.rows)
 		return nil, false
 	}
 	t.read++
@@ -127,13 +212,25 @@ func (t *table) next() bool {
 			i := bytes.IndexByte(line, ',')
 			if i < 0 {
 				t.fields = append(t.fields, bytes.TrimSpace(line))
-				return true
+				return t.checkFields()
 			}
 			t.fields = append(t.fields, bytes.TrimSpace(line[:i]))
 			line = line[i+1:]
 		}
 	}
-	return t.splitQuoted(line)
+	return t.splitQuoted(line) && t.checkFields()
+}
+
+// checkFields fails the read when a field of the current record is longer
+// than limits.field.
+func (t *table) checkFields() bool {
+	for i, f := range t.fields {
+		if len(f) > limits.field {
+			t.err = fmt.Errorf("%s line %d: field %d is %d bytes long, more than the %s one GTFS field may hold (it starts %q)", t.name, t.line, i+1, len(f), sizeText(int64(limits.field)), clip(f))
+			return false
+		}
+	}
+	return true
 }
 
 // splitQuoted splits a record with quotes, RFC 4180 style but lenient: a
@@ -180,6 +277,10 @@ func (t *table) splitQuoted(line []byte) bool {
 			}
 			return false
 		}
+		if len(t.quoted)+len(next) > limits.line {
+			t.err = fmt.Errorf("%s line %d: a record longer than %s, the most one GTFS line may hold (a \" may be missing)", t.name, t.line, sizeText(int64(limits.line)))
+			return false
+		}
 		t.quoted = append(t.quoted, '\n')
 		line = next
 	}
@@ -215,4 +316,21 @@ func atoi(b []byte) (int, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// checkZipSizes refuses a zip whose files declare more decompressed bytes
+// than the limits allow, before any is inflated (archive/zip then fails a
+// file that inflates to more than it declares).
+func checkZipSizes(zr *zip.ReadCloser) error {
+	var total uint64
+	for _, zf := range zr.File {
+		if zf.UncompressedSize64 > uint64(limits.bytes) {
+			return fmt.Errorf("%s inflates to %s, more than the %s one GTFS file may hold", clip([]byte(zf.Name)), sizeText(int64(zf.UncompressedSize64)), sizeText(limits.bytes))
+		}
+		total += zf.UncompressedSize64
+	}
+	if total > uint64(limits.total) {
+		return fmt.Errorf("the zip inflates to %s, more than the %s a GTFS feed may hold", sizeText(int64(total)), sizeText(limits.total))
+	}
+	return nil
 }

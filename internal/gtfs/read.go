@@ -70,6 +70,10 @@ func openSource(path string) (*source, error) {
 		return nil, fmt.Errorf("not a GTFS zip file or folder: %w", err)
 	}
 	s := &source{fsys: zr, names: map[string]string{}, close: zr.Close}
+	if err := checkZipSizes(zr); err != nil {
+		zr.Close()
+		return nil, err
+	}
 	// Files at the root win; a feed zipped inside one folder is accepted too.
 	for _, zf := range zr.File {
 		if zf.FileInfo().IsDir() || strings.HasPrefix(zf.Name, "__MACOSX/") {
@@ -211,7 +215,7 @@ func (r *reader) problem(p problem.Problem) {
 
 // rowProblem records a problem at the current row of t.
 func (r *reader) rowProblem(t *table, sev problem.Severity, feature, field string, value []byte, msg string) {
-	r.problem(problem.Problem{Severity: sev, File: t.name, Line: t.line, Feature: feature, Field: field, Value: string(value), Message: msg})
+	r.problem(problem.Problem{Severity: sev, File: t.name, Line: t.line, Feature: feature, Field: field, Value: clip(value), Message: msg})
 }
 
 // id turns a file's id into the feed's id, namespaced in combined feeds.
@@ -571,12 +575,12 @@ func (r *reader) stopTimes(t *table) error {
 	distc := t.col("shape_dist_traveled")
 	// Real stop_times rows take 30 to 70 bytes: sizing for 64 avoids most
 	// regrowth of a large table without overshooting it.
-	raw := make([]rawStopTime, 0, max(4096, min(t.size/64, 1<<26)))
+	raw := make([]rawStopTime, 0, max(4096, min(t.size/64, 1<<22))) // presize at most 4 M rows: the size is as declared
 	perTrip := make([]int32, len(r.f.Trips)+1)
 	bad, badFirst := 0, ""
 	badRow := func(feature, field string, value []byte, msg string) {
 		if bad == 0 {
-			badFirst = fmt.Sprintf("line %d (trip %s): %s %q %s", t.line, feature, field, value, msg)
+			badFirst = fmt.Sprintf("line %d (trip %s): %s %q %s", t.line, clip([]byte(feature)), field, clip(value), msg)
 		}
 		bad++
 		r.rowProblem(t, problem.Skipped, feature, field, value, field+" "+msg+"; the row is left out")

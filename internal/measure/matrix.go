@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"commonground/internal/bounded"
 	"commonground/internal/problem"
 )
 
@@ -266,7 +267,7 @@ func parseMatrix(r io.Reader, name string, opt MatrixOptions, probs *problem.Lis
 	if opt.Cost == "" {
 		opt.Cost = "travel_time"
 	}
-	cr := csv.NewReader(skipBOM(bufio.NewReaderSize(r, 1<<20)))
+	cr := csv.NewReader(skipBOM(bufio.NewReaderSize(bounded.Records(r), 1<<20)))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {

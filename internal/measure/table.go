@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"commonground/internal/bounded"
 	"commonground/internal/problem"
 )
 
@@ -50,7 +51,7 @@ func ReadTable(path, idCol string) (*Table, error) {
 // ParseCSVTable reads a CSV attribute table with a header line; name is the
 // file name used in errors.
 func ParseCSVTable(r io.Reader, name, idCol string) (*Table, error) {
-	cr := csv.NewReader(skipBOM(bufio.NewReader(r)))
+	cr := csv.NewReader(skipBOM(bufio.NewReader(bounded.Records(r))))
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("read %s: the file is empty; want a header line with a %q column", name, idCol)

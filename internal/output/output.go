@@ -1,6 +1,7 @@
-// Package output writes a run's files safely: every file goes to a temporary
-// name in the same folder and is renamed into place only when complete, so a
-// failed run never leaves a half-written report or destroys an earlier one.
+// Package output writes a run's files safely: the whole output folder is
+// replaced as one unit only when the run is complete, so a failed or killed
+// run never leaves a half-written report, a mix of two runs, or destroys an
+// earlier one.
 package output
 
 import (
@@ -47,33 +48,13 @@ func (s *Set) Names() []string { return append([]string(nil), s.names...) }
 // Bytes returns a file's content.
 func (s *Set) Bytes(name string) []byte { return s.data[name] }
 
-// Commit writes every file into dir: first all to temporary names, then each
-// renamed into place, so readers see either the old file or the new one.
+// Commit replaces the output folder dir with the files of the set, as one
+// unit: all are written into a staging folder beside dir, which then takes
+// dir's place in one atomic exchange (see commit.go). Readers, and a run
+// killed at any moment, see either the previous run or this one, never a mix
+// and never an earlier run's file this run did not write.
 func (s *Set) Commit(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create output folder: %w", err)
-	}
-	temps := make([]string, 0, len(s.names))
-	cleanup := func() {
-		for _, t := range temps {
-			os.Remove(t)
-		}
-	}
-	for _, name := range s.names {
-		t, err := writeTemp(dir, name, s.data[name])
-		if err != nil {
-			cleanup()
-			return err
-		}
-		temps = append(temps, t)
-	}
-	for i, name := range s.names {
-		if err := os.Rename(temps[i], filepath.Join(dir, name)); err != nil {
-			cleanup()
-			return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
-		}
-	}
-	return nil
+	return commitDir(dir, s.names, s.Bytes)
 }
 
 // WriteFile writes one file atomically.
@@ -214,4 +195,18 @@ func (m *Manifest) Describe(s *Set) {
 		m.Outputs = append(m.Outputs, File{Name: n, SHA256: HashBytes(s.Bytes(n)), Bytes: len(s.Bytes(n))})
 	}
 	sort.Slice(m.Outputs, func(i, j int) bool { return m.Outputs[i].Name < m.Outputs[j].Name })
+}
+
+// ReadManifest reads the manifest of an earlier run (at most 64 MiB).
+func ReadManifest(path string) (*Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m Manifest
+	if err := json.NewDecoder(io.LimitReader(f, 64<<20)).Decode(&m); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return &m, nil
 }

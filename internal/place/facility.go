@@ -1,7 +1,6 @@
 package place
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"commonground/internal/bounded"
 	"commonground/internal/geo"
 	"commonground/internal/problem"
 )
@@ -60,20 +60,20 @@ func readFacilityCSV(l FacilityList) ([]Place, error) {
 		return nil, fmt.Errorf("facility list: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
+	r, err := bounded.NewCSV(l.Path, f, false)
 	if err != nil {
-		return nil, fmt.Errorf("facility list %s: read header: %w", l.Path, err)
+		return nil, fmt.Errorf("facility list %w", err)
 	}
 	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	for i, h := range r.Header {
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
 	}
 	need := func(name string) (int, error) {
 		i, ok := col[name]
 		if !ok {
-			return 0, fmt.Errorf("facility list %s: no column %q (columns: %s)", l.Path, name, strings.Join(head, ", "))
+			return 0, fmt.Errorf("facility list %s: no column %s (columns: %s)", l.Path, bounded.Clip(name), r.Columns())
 		}
 		return i, nil
 	}
@@ -88,14 +88,15 @@ func readFacilityCSV(l FacilityList) ([]Place, error) {
 	nameC, hasName := col[l.field(l.NameField, "name")]
 	idC, hasID := col[l.field(l.IDField, "id")]
 	var out []Place
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("facility list %s: %w", l.Path, err)
+			return nil, fmt.Errorf("facility list %w", err)
 		}
+		line := r.Line()
 		get := func(i int) string {
 			if i < len(rec) {
 				return strings.TrimSpace(rec[i])
@@ -105,7 +106,7 @@ func readFacilityCSV(l FacilityList) ([]Place, error) {
 		lat, err1 := strconv.ParseFloat(get(latC), 64)
 		lon, err2 := strconv.ParseFloat(get(lonC), 64)
 		if err1 != nil || err2 != nil || math.Abs(lat) > 90 || math.Abs(lon) > 180 || math.IsNaN(lat) || math.IsNaN(lon) {
-			return nil, fmt.Errorf("facility list %s:%d: coordinates lat %q, lon %q are not a point on Earth (latitude -90..90, longitude -180..180, in degrees)", l.Path, line, get(latC), get(lonC))
+			return nil, fmt.Errorf("facility list %s:%d: coordinates lat %s, lon %s are not a point on Earth (latitude -90..90, longitude -180..180, in degrees)", l.Path, line, bounded.Clip(get(latC)), bounded.Clip(get(lonC)))
 		}
 		p := Place{Source: "list:" + filepath.Base(l.Path), OSMType: "facility", OSMID: int64(line), Category: l.Category, Faith: l.Faith,
 			Point: orb.Point{lon, lat}, Tags: map[string]string{}}
@@ -122,13 +123,13 @@ func readFacilityCSV(l FacilityList) ([]Place, error) {
 }
 
 func readFacilityGeoJSON(l FacilityList) ([]Place, error) {
-	raw, err := os.ReadFile(l.Path)
+	raw, err := bounded.ReadFile(l.Path, bounded.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("facility list: %w", err)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	fc, err := geojson.UnmarshalFeatureCollection(bounded.TrimBOM(raw))
 	if err != nil {
-		return nil, fmt.Errorf("facility list %s: not a GeoJSON FeatureCollection: %w", l.Path, err)
+		return nil, fmt.Errorf("facility list %s: not a GeoJSON FeatureCollection: %s", l.Path, bounded.Clip(err.Error()))
 	}
 	var out []Place
 	for i, f := range fc.Features {
@@ -183,6 +184,7 @@ type MergeReport struct {
 // other entries are added. Places are re-sorted and re-numbered.
 func Merge(places []Place, list []Place, l FacilityList, cats []Category, probs *problem.List) ([]Place, MergeReport) {
 	rep := MergeReport{List: l.Path}
+	list = dedupe(list, l, probs)
 	var out []Place
 	if l.Replace {
 		for _, p := range places {
@@ -227,6 +229,48 @@ func Merge(places []Place, list []Place, l FacilityList, cats []Category, probs 
 	}
 	Sort(out, cats)
 	return out, rep
+}
+
+// ListSameDistance is how close two rows of one list with the same name
+// must be to be one facility listed twice (a copy-paste, or a join that
+// doubled rows): "a few metres", as a geocoder repeats one address.
+const ListSameDistance = 5.0 // metres
+
+// dedupe keeps one of each group of rows of a list with the same name
+// (case and surrounding spaces aside) within ListSameDistance of each
+// other, and warns for every row merged away: counted twice, a facility
+// would double its weight in gravity and cumulative measures.
+func dedupe(list []Place, l FacilityList, probs *problem.List) []Place {
+	type key struct{ x, y int64 }
+	// Buckets of about 11 m: a duplicate lies in the same or a neighbouring one.
+	cell := func(p orb.Point) key { return key{int64(math.Floor(p[0] * 1e4)), int64(math.Floor(p[1] * 1e4))} }
+	buckets := map[key][]int{}
+	out := list[:0:0]
+	for _, q := range list {
+		k := cell(q.Point)
+		dup := -1
+		for dx := int64(-1); dx <= 1 && dup < 0; dx++ {
+			for dy := int64(-1); dy <= 1 && dup < 0; dy++ {
+				for _, i := range buckets[key{k.x + dx, k.y + dy}] {
+					p := out[i]
+					if strings.EqualFold(strings.TrimSpace(p.Name), strings.TrimSpace(q.Name)) && geo.Distance(p.Point, q.Point) <= ListSameDistance {
+						dup = i
+						break
+					}
+				}
+			}
+		}
+		if dup >= 0 {
+			if probs != nil {
+				probs.Add(problem.Problem{Severity: problem.Warning, File: l.Path, Line: int(q.OSMID), Feature: q.Name,
+					Message: fmt.Sprintf("repeats entry %d (same name, %.1f m apart); counted once", out[dup].OSMID, geo.Distance(out[dup].Point, q.Point))})
+			}
+			continue
+		}
+		buckets[k] = append(buckets[k], len(out))
+		out = append(out, q)
+	}
+	return out
 }
 
 // stopWords are left out when comparing names: "Dover Public Library" and

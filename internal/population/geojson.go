@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/paulmach/orb/geojson"
+
+	"commonground/internal/bounded"
 )
 
 // geographicCRS lists the GeoJSON "crs" names that mean lon/lat degrees.
@@ -22,7 +23,7 @@ var geographicCRS = []string{
 // so the whole file is read at once; features are decoded one by one so an
 // error can name the feature.
 func readGeoJSON(path string) ([]rawFeature, error) {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func readGeoJSON(path string) ([]rawFeature, error) {
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid GeoJSON: %w", err)
+		return nil, fmt.Errorf("not valid GeoJSON: %s", bounded.Clip(err.Error()))
 	}
 	if doc.Type != "FeatureCollection" {
 		return nil, fmt.Errorf("not a GeoJSON FeatureCollection (type %q)", doc.Type)

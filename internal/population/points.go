@@ -1,7 +1,6 @@
 package population
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"commonground/internal/bounded"
 	"commonground/internal/problem"
 )
 
@@ -36,20 +36,20 @@ func ReadPoints(path string, f Fields, latCol, lonCol string, probs *problem.Lis
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer fh.Close()
-	r := csv.NewReader(fh)
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
+	r, err := bounded.NewCSV(path, fh, false)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: header: %w", path, err)
+		return nil, fmt.Errorf("read %w", err)
 	}
 	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	for i, h := range r.Header {
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
 	}
 	need := func(name string) (int, error) {
 		i, ok := col[name]
 		if !ok {
-			return 0, fmt.Errorf("read %s: no column %q; columns: %s", path, name, strings.Join(head, ", "))
+			return 0, fmt.Errorf("read %s: no column %s; columns: %s", path, bounded.Clip(name), r.Columns())
 		}
 		return i, nil
 	}
@@ -74,39 +74,42 @@ func ReadPoints(path string, f Fields, latCol, lonCol string, probs *problem.Lis
 	}
 	nameC, hasName := col[f.Name]
 	var zones []Zone
-	for line := 2; ; line++ {
+	seen := map[string]int{} // id -> index in zones
+	lines := map[string]int{}
+	for n := 1; ; n++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, fmt.Errorf("read %w", err)
 		}
+		line := r.Line()
 		get := func(i int) string {
 			if i >= 0 && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
 		}
-		z := Zone{ID: strconv.Itoa(line - 1), Attrs: map[string]float64{}}
+		z := Zone{ID: strconv.Itoa(n), Attrs: map[string]float64{}}
 		if hasID {
 			z.ID = get(idC)
 		}
 		if hasName {
 			z.Name = get(nameC)
 		}
-		where := fmt.Sprintf("read %s:%d (id %s)", path, line, z.ID)
+		where := fmt.Sprintf("read %s:%d (id %s)", path, line, bounded.Short(z.ID))
 		pop, err := strconv.ParseFloat(get(popC), 64)
 		if err != nil || math.IsNaN(pop) || math.IsInf(pop, 0) {
-			return nil, fmt.Errorf("%s: population %q in column %q is not a number", where, get(popC), f.Pop)
+			return nil, fmt.Errorf("%s: population %s in column %q is not a number", where, bounded.Clip(get(popC)), f.Pop)
 		}
 		if pop < 0 {
 			return nil, fmt.Errorf("%s: population %v in column %q is negative", where, pop, f.Pop)
 		}
 		lat, e1 := strconv.ParseFloat(get(latC), 64)
 		lon, e2 := strconv.ParseFloat(get(lonC), 64)
-		if e1 != nil || e2 != nil || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
-			return nil, fmt.Errorf("%s: lat %q, lon %q are not a point on Earth (degrees)", where, get(latC), get(lonC))
+		if e1 != nil || e2 != nil || math.Abs(lat) > 90 || math.Abs(lon) > 180 || math.IsNaN(lat) || math.IsNaN(lon) {
+			return nil, fmt.Errorf("%s: lat %s, lon %s are not a point on Earth (degrees)", where, bounded.Clip(get(latC)), bounded.Clip(get(lonC)))
 		}
 		z.Pop, z.Point = pop, orb.Point{lon, lat}
 		for name, i := range col {
@@ -117,12 +120,40 @@ func ReadPoints(path string, f Fields, latCol, lonCol string, probs *problem.Lis
 				z.Attrs[name] = v
 			}
 		}
+		// A repeated id: the same row twice (a copy-paste or a join that
+		// doubled rows) would count its people twice, so it is merged into
+		// the first with a warning; the same id with other values cannot be
+		// merged safely and is an error.
+		if hasID {
+			if j, dup := seen[z.ID]; dup {
+				if same(zones[j], z) {
+					probs.Add(problem.Problem{Severity: problem.Skipped, File: path, Line: line, Feature: z.ID, Field: f.ID,
+						Message: fmt.Sprintf("repeats line %d exactly; merged (its %s people counted once)", lines[z.ID], strconv.FormatFloat(pop, 'f', -1, 64))})
+					continue
+				}
+				return nil, fmt.Errorf("%s: id repeats line %d with other values (population or position); ids must be unique", where, lines[z.ID])
+			}
+			seen[z.ID], lines[z.ID] = len(zones), line
+		}
 		zones = append(zones, z)
 	}
 	if len(zones) == 0 {
 		return nil, fmt.Errorf("read %s: %w: the file has no rows", path, ErrNoPolygons)
 	}
 	return zones, nil
+}
+
+// same reports whether two point zones hold the same values.
+func same(a, b Zone) bool {
+	if a.Pop != b.Pop || a.Point != b.Point || a.Name != b.Name || len(a.Attrs) != len(b.Attrs) {
+		return false
+	}
+	for k, v := range a.Attrs {
+		if w, ok := b.Attrs[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // PointBound returns the bound of point zones.

@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/twpayne/go-geos"
 
+	"commonground/internal/bounded"
 	"commonground/internal/problem"
 )
 
@@ -118,7 +119,7 @@ type rawFeature struct {
 func (rf rawFeature) label(idField string) string {
 	if idField != "" {
 		if v, ok := rf.props[idField]; ok && v != nil {
-			return fmt.Sprintf("feature %d (%s %s)", rf.num, idField, formatValue(v))
+			return fmt.Sprintf("feature %d (%s %s)", rf.num, idField, bounded.Short(formatValue(v)))
 		}
 	}
 	return fmt.Sprintf("feature %d", rf.num)
@@ -183,15 +184,15 @@ func buildZone(ctx *geos.Context, file string, rf rawFeature, f Fields, probs *p
 	case string:
 		p, perr := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		if perr != nil {
-			return z, false, fmt.Errorf("%s: field %q is not a number: %q", where, f.Pop, x)
+			return z, false, fmt.Errorf("%s: field %q is not a number: %s", where, f.Pop, bounded.Clip(x))
 		}
 		z.Pop = p
-		probs.Add(problem.Problem{Severity: problem.Warning, File: file, Feature: z.ID, Field: f.Pop, Value: x,
+		probs.Add(problem.Problem{Severity: problem.Warning, File: file, Feature: z.ID, Field: f.Pop, Value: bounded.Short(x),
 			Message: "population written as text; read as a number"})
 	case nil:
 		return z, false, fmt.Errorf("%s: field %q is empty", where, f.Pop)
 	default:
-		return z, false, fmt.Errorf("%s: field %q is not a number: %v", where, f.Pop, x)
+		return z, false, fmt.Errorf("%s: field %q is not a number: %s", where, f.Pop, bounded.Clip(fmt.Sprint(x)))
 	}
 	if math.IsNaN(z.Pop) || math.IsInf(z.Pop, 0) {
 		return z, false, fmt.Errorf("%s: field %q is not a finite number: %v", where, f.Pop, v)

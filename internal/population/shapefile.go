@@ -13,6 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"commonground/internal/bounded"
 	"commonground/internal/problem"
 )
 
@@ -47,7 +48,7 @@ func sibling(shp, ext string) (string, bool) {
 }
 
 func readShapefile(path string, probs *problem.List) ([]rawFeature, error) {
-	shp, err := os.ReadFile(path)
+	shp, err := bounded.ReadFile(path, bounded.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func readShapefile(path string, probs *problem.List) ([]rawFeature, error) {
 	if !ok {
 		return nil, fmt.Errorf("missing %s: a shapefile's attributes (the population) live in the .dbf file beside the .shp; copy it there", filepath.Base(dbfPath))
 	}
-	dbf, err := os.ReadFile(dbfPath)
+	dbf, err := bounded.ReadFile(dbfPath, bounded.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func readShapefile(path string, probs *problem.List) ([]rawFeature, error) {
 
 	var conv toLonLat
 	if prjPath, ok := sibling(path, ".prj"); ok {
-		text, err := os.ReadFile(prjPath)
+		text, err := bounded.ReadFile(prjPath, 1<<20)
 		if err != nil {
 			return nil, err
 		}

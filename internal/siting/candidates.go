@@ -1,8 +1,6 @@
 package siting
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"commonground/internal/bounded"
 	"commonground/internal/osmread"
 	"commonground/internal/population"
 	"commonground/internal/problem"
@@ -110,22 +109,16 @@ var columns = map[string]string{
 // too), and optionally cost and name. Other columns are ignored.
 func ReadCSV(path string) ([]Candidate, problem.List, error) {
 	var probs problem.List
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, probs, fmt.Errorf("read %s: %w", path, err)
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff")) // byte-order mark from Windows tools
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if err == io.EOF {
-		return nil, probs, fmt.Errorf("read %s: the file is empty; want a header line id,lat,lon[,cost]", path)
-	}
+	defer fh.Close()
+	r, err := bounded.NewCSV(path, fh, true)
 	if err != nil {
-		return nil, probs, fmt.Errorf("read %s: %w", path, err)
+		return nil, probs, fmt.Errorf("read %w", err)
 	}
+	header := r.Header
 	col := map[string]int{}
 	for i, h := range header {
 		if role, ok := columns[strings.ToLower(strings.TrimSpace(h))]; ok {
@@ -136,7 +129,7 @@ func ReadCSV(path string) ([]Candidate, problem.List, error) {
 	}
 	for _, need := range []string{"id", "lat", "lon"} {
 		if _, ok := col[need]; !ok {
-			return nil, probs, fmt.Errorf("read %s line 1: no %q column in the header %q; want id,lat,lon and optionally cost and name", path, need, strings.Join(header, ","))
+			return nil, probs, fmt.Errorf("read %s line 1: no %q column in the header %s; want id,lat,lon and optionally cost and name", path, need, bounded.Clip(strings.Join(header, ",")))
 		}
 	}
 	var out []Candidate
@@ -147,9 +140,9 @@ func ReadCSV(path string) ([]Candidate, problem.List, error) {
 			break
 		}
 		if err != nil {
-			return nil, probs, fmt.Errorf("read %s: %w", path, err)
+			return nil, probs, fmt.Errorf("read %w", err)
 		}
-		line, _ := r.FieldPos(0)
+		line := r.Line()
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
@@ -199,11 +192,11 @@ func ReadCSV(path string) ([]Candidate, problem.List, error) {
 func parsePoint(latS, lonS string) (pt orb.Point, field, msg string) {
 	lat, err := strconv.ParseFloat(latS, 64)
 	if err != nil || math.IsNaN(lat) || math.IsInf(lat, 0) {
-		return pt, "lat", fmt.Sprintf("latitude %q is not a number", latS)
+		return pt, "lat", fmt.Sprintf("latitude %s is not a number", bounded.Clip(latS))
 	}
 	lon, err := strconv.ParseFloat(lonS, 64)
 	if err != nil || math.IsNaN(lon) || math.IsInf(lon, 0) {
-		return pt, "lon", fmt.Sprintf("longitude %q is not a number", lonS)
+		return pt, "lon", fmt.Sprintf("longitude %s is not a number", bounded.Clip(lonS))
 	}
 	if math.Abs(lat) > 90 {
 		hint := ""
@@ -225,7 +218,7 @@ func parseCost(s string) (float64, string) {
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Sprintf("cost %q is not a number", s)
+		return 0, fmt.Sprintf("cost %s is not a number", bounded.Clip(s))
 	}
 	if v < 0 {
 		return 0, fmt.Sprintf("cost %v is negative", v)
@@ -238,13 +231,13 @@ func parseCost(s string) (float64, string) {
 // properties. Row is the feature's number, from 1.
 func ReadGeoJSON(path string) ([]Candidate, problem.List, error) {
 	var probs problem.List
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.MaxFileBytes)
 	if err != nil {
 		return nil, probs, fmt.Errorf("read %s: %w", path, err)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(bytes.TrimPrefix(data, []byte("\ufeff")))
+	fc, err := geojson.UnmarshalFeatureCollection(bounded.TrimBOM(data))
 	if err != nil {
-		return nil, probs, fmt.Errorf("read %s: not a GeoJSON FeatureCollection: %w", path, err)
+		return nil, probs, fmt.Errorf("read %s: not a GeoJSON FeatureCollection: %s", path, bounded.Clip(err.Error()))
 	}
 	var out []Candidate
 	seen := map[string]int{}

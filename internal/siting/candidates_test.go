@@ -1,6 +1,7 @@
 package siting
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -256,6 +257,9 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		got, probs, err := ReadCSV(path)
 		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, path) {
+				t.Fatalf("error not one line naming the file: %q", msg)
+			}
 			return
 		}
 		ids := map[string]bool{}
@@ -269,6 +273,51 @@ func FuzzReadCSV(f *testing.F) {
 			if p.Line < 2 || p.File != path {
 				t.Fatalf("problem without its row: %v", p)
 			}
+		}
+	})
+}
+
+// FuzzReadGeoJSON: the GeoJSON candidate reader never panics, an error is
+// one line naming the file, and accepted candidates are usable.
+func FuzzReadGeoJSON(f *testing.F) {
+	if testing.Short() {
+		f.Skip("fuzzing skipped under -short")
+	}
+	seed, err := os.ReadFile(testdata.Shared(f, "porto-alegre/poa_points_of_interest.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, line := range strings.Split(strings.TrimSpace(string(seed)), "\n")[1:] {
+		c := strings.Split(strings.TrimSpace(line), ",")
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"type":"Feature","properties":{"id":"` + c[0] + `","cost":` + fmt.Sprint(i+1) + `},"geometry":{"type":"Point","coordinates":[` + c[2] + `,` + c[1] + `]}}`)
+	}
+	b.WriteString(`]}`)
+	f.Add([]byte(b.String()))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":7,"properties":{"cost":-1},"geometry":{"type":"Point","coordinates":[1,95]}}]}`))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "f.geojson")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := ReadGeoJSON(path)
+		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, path) {
+				t.Fatalf("error not one line naming the file: %q", msg)
+			}
+			return
+		}
+		ids := map[string]bool{}
+		for _, c := range got {
+			if c.ID == "" || ids[c.ID] || math.Abs(c.Point[0]) > 180 || math.Abs(c.Point[1]) > 90 || !(c.Cost >= 0) || c.Row < 1 {
+				t.Fatalf("unusable candidate %+v", c)
+			}
+			ids[c.ID] = true
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package study
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -84,7 +83,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 // people, its class, and per group its walk and drive minutes and whether it
 // is underserved.
 func (r *Result) writeCells(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := output.NewCSVWriter(w)
 	head := []string{"origin_id", "origin_kind", "lon", "lat", "population", "population_method", "class", "density_per_km2", "urban_cluster"}
 	head = append(head, r.schemeColumns()...)
 	head = append(head, "places_within_walk", "kinds_within_walk", "area")
@@ -173,7 +172,7 @@ func (r *Result) mainAreaNames() []string {
 }
 
 func (r *Result) writeAreas(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := output.NewCSVWriter(w)
 	head := []string{"level", "area", "population", "population_estimated"}
 	for _, g := range r.Groups {
 		head = append(head, "underserved_"+g.Name, "underserved_share_"+g.Name)
@@ -768,7 +767,7 @@ func thinLorenz(pts []measure.LorenzPoint, n int) [][2]float64 {
 // and group of places, cumulative opportunities within measures.cutoff,
 // gravity access and 2SFCA supply per person.
 func (r *Result) writeMeasures(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := output.NewCSVWriter(w)
 	head := []string{"cell", "lon", "lat", "population"}
 	for _, mm := range r.Measures {
 		for _, g := range r.Groups {
@@ -932,7 +931,7 @@ func (r *Result) investReport(d *report.Data) {
 
 // writeSites writes the chosen sites of every objective, with what each adds.
 func (r *Result) writeSites(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := output.NewCSVWriter(w)
 	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person"}); err != nil {
 		return err
 	}
@@ -1008,7 +1007,7 @@ type tableFile struct {
 func tableFiles(d *report.Data) []tableFile {
 	writeRows := func(head []string, rows [][]string) func(io.Writer) error {
 		return func(w io.Writer) error {
-			cw := csv.NewWriter(w)
+			cw := output.NewCSVWriter(w)
 			if err := cw.Write(head); err != nil {
 				return err
 			}

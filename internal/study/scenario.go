@@ -2,14 +2,12 @@ package study
 
 import (
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
-	"gopkg.in/yaml.v3"
 
 	"commonground/internal/access"
+	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/place"
 )
@@ -54,15 +52,9 @@ type Scenario struct {
 // ReadScenario reads and checks a scenario file against the study's
 // categories and places; errors name the file and the entry to fix.
 func (r *Result) readScenario(path string) (*ScenarioFile, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
-	}
 	var f ScenarioFile
-	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("scenario %s: %v", path, err)
+	if err := config.ReadYAML(path, "scenario", &f); err != nil {
+		return nil, err
 	}
 	if len(f.Add)+len(f.Remove)+len(f.Change) == 0 {
 		return nil, fmt.Errorf("scenario %s: no changes: give add, remove or change entries", path)

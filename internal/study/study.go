@@ -102,6 +102,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if err := checkSchemes(s); err != nil {
 		return nil, err
 	}
+	if err := CheckInputs(s); err != nil {
+		return nil, err
+	}
 
 	// Inputs: resolve, check they can be opened, and record checksums.
 	rep.Start("check inputs")
