@@ -138,8 +138,8 @@ type search struct {
 	// Per round: which stops changed in this departure's iteration.
 	bestList, transitList, scanList, walkList [][]StopID
 	bestFlag, transitFlag, scanFlag, walkFlag [][]bool
-	patPos                          []int32 // earliest marked position per pattern, -1 none
-	patList                         []int32
+	patPos                                    []int32 // earliest marked position per pattern, -1 none
+	patList                                   []int32
 	// Stops reached by vehicle in the current round's scan (not by copying
 	// forward, whose footpaths the previous round already walked).
 	footList   []StopID

@@ -165,8 +165,8 @@ type Router struct {
 	stopFirst []int32
 	stopPat   []int32
 	stopPos   []int32
-	patRoute []int32 // per pattern: its route index
-	patFlags []byte  // parallel to patStops: noPickup | noDropOff<<1
+	patRoute  []int32 // per pattern: its route index
+	patFlags  []byte  // parallel to patStops: noPickup | noDropOff<<1
 	// Same-stop rules in CSR form by stop; rules between two stops are
 	// compiled into the footpaths.
 	ruleFirst []int32

@@ -57,9 +57,17 @@ type Walker struct {
 // metres from any street is left unsnapped.
 func NewWalker(g *network.Graph, stops []Stop, snapMax float64) *Walker {
 	w := &Walker{g: g, speed: g.Profile().WalkSpeed, snapMax: snapMax, stops: stops, stopSnaps: make([]network.Snap, len(stops))}
-	parallel(len(stops), func(i int) { w.stopSnaps[i], _ = g.Snap(stops[i].Point, snapMax) })
-	for _, s := range w.stopSnaps {
-		if s.Edge < 0 {
+	parallel(len(stops), func(i int) {
+		if stops[i].Station {
+			// Stations, entrances and nodes are not boarding stops:
+			// riders walk to their platforms (GTFS location_type).
+			w.stopSnaps[i] = network.NoSnap
+			return
+		}
+		w.stopSnaps[i], _ = g.Snap(stops[i].Point, snapMax)
+	})
+	for i, s := range w.stopSnaps {
+		if s.Edge < 0 && !stops[i].Station {
 			w.Unsnapped++
 		}
 	}
@@ -115,7 +123,7 @@ func (w *Walker) Transfers(maxSeconds, detour float64) [][]Transfer {
 	g := newGrid(pts, maxMeters)
 	for i := range w.stops {
 		g.near(pts[i], maxMeters, func(j int, d float64) {
-			if j != i && (w.stopSnaps[i].Edge < 0 || w.stopSnaps[j].Edge < 0) {
+			if j != i && (w.stopSnaps[i].Edge < 0 || w.stopSnaps[j].Edge < 0) && !w.stops[i].Station && !w.stops[j].Station {
 				out[i] = append(out[i], Transfer{To: StopID(j), Seconds: ceilSeconds(d * detour / w.speed)})
 			}
 		})
