@@ -119,6 +119,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		r.note("%d of %d transit stops are more than %.0f m from any walkable street: no one can walk to them, though transfers between them count", walker.Unsnapped, len(tt.Stops), r.Study.Travel.SnapMax)
 	}
 	tt.Transfers = walker.Transfers(maxWalk, transit.DefaultDetour)
+	transit.AddStationTransfers(tt.Transfers, feed, walkG.Profile().WalkSpeed, transit.DefaultDetour)
 	opts := transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: int32(t.BoardSlackSeconds)}
 	router, err := transit.NewRouter(tt, opts)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"commonground/internal/geo"
 	"commonground/internal/gtfs"
 )
 
@@ -287,4 +288,35 @@ func rulesOf(f *gtfs.Feed) []Rule {
 		out = append(out, r)
 	}
 	return out
+}
+
+// AddStationTransfers links the boarding stops (platforms) that share a
+// parent_station in f with footpaths, timed as the straight line x detour at
+// speed metres per second, where xs (indexed by stop) has none: a station's
+// platforms are one place to change in, even when the street network does
+// not reach inside the station.
+func AddStationTransfers(xs [][]Transfer, f *gtfs.Feed, speed, detour float64) {
+	byParent := map[int32][]int32{}
+	for i, s := range f.Stops {
+		if s.Parent >= 0 && s.LocationType == 0 {
+			byParent[s.Parent] = append(byParent[s.Parent], int32(i))
+		}
+	}
+	parents := make([]int32, 0, len(byParent))
+	for p := range byParent {
+		parents = append(parents, p)
+	}
+	slices.Sort(parents)
+	for _, p := range parents {
+		for _, a := range byParent[p] {
+			for _, b := range byParent[p] {
+				if a == b || slices.ContainsFunc(xs[a], func(t Transfer) bool { return t.To == StopID(b) }) {
+					continue
+				}
+				sa, sb := f.Stops[a], f.Stops[b]
+				d := geo.Distance(orb.Point{sa.Lon, sa.Lat}, orb.Point{sb.Lon, sb.Lat})
+				xs[a] = append(xs[a], Transfer{To: StopID(b), Seconds: ceilSeconds(d * detour / speed)})
+			}
+		}
+	}
 }

@@ -302,3 +302,30 @@ func TestFeedOutOfRange(t *testing.T) {
 		t.Errorf("range %v to %v, want 2020-01-01 to 2020-12-31", p.First, p.Last)
 	}
 }
+
+// TestStationTransfers: two platforms of one station get footpaths both
+// ways, timed as the straight line x detour; a stop outside the station and
+// the station itself get none, and an existing footpath is kept.
+func TestStationTransfers(t *testing.T) {
+	f := &gtfs.Feed{Stops: []gtfs.Stop{
+		{ID: "S", LocationType: 1, Parent: -1, Lat: 45, Lon: -75},
+		{ID: "P1", Parent: 0, Lat: 45, Lon: -75},
+		{ID: "P2", Parent: 0, Lat: 45.001, Lon: -75}, // 111.2 m north
+		{ID: "P3", Parent: 0, Lat: 45, Lon: -75.001},
+		{ID: "X", Parent: -1, Lat: 45, Lon: -75.0005},
+	}}
+	xs := make([][]Transfer, len(f.Stops))
+	xs[1] = []Transfer{{To: 3, Seconds: 5}}
+	AddStationTransfers(xs, f, 1.0, 1.5)
+	// 0.001° of latitude is 111.19 m (Earth radius 6,371 km): x 1.5 at
+	// 1 m/s is 166.8 s, rounded up to 167.
+	if !slices.Contains(xs[1], Transfer{To: 2, Seconds: 167}) || !slices.Contains(xs[2], Transfer{To: 1, Seconds: 167}) {
+		t.Errorf("P1 <-> P2: %v, %v", xs[1], xs[2])
+	}
+	if len(xs[1]) != 2 || !slices.Contains(xs[1], Transfer{To: 3, Seconds: 5}) {
+		t.Errorf("P1's footpaths %v, want the existing one to P3 kept and one to P2", xs[1])
+	}
+	if len(xs[0]) != 0 || len(xs[4]) != 0 || len(xs[3]) != 2 {
+		t.Errorf("station %v, outside stop %v, P3 %v", xs[0], xs[4], xs[3])
+	}
+}
