@@ -257,6 +257,19 @@ type Transit struct {
 	MonteCarloDraws int `yaml:"monte_carlo_draws" json:"monte_carlo_draws"`
 	// Seed seeds the random offsets, so reruns are identical (default 1).
 	Seed int64 `yaml:"seed" json:"seed"`
+	// DriveAccess, when set, lets residents drive to a stop and park
+	// (park-and-ride) as well as walk to one; egress stays on foot.
+	DriveAccess *DriveAccess `yaml:"drive_access,omitempty" json:"drive_access,omitempty"`
+}
+
+// DriveAccess is driving to transit: the longest drive to a stop, the time
+// to park and walk to the platform, and which stops have parking.
+type DriveAccess struct {
+	MaxMinutes  float64 `yaml:"max_minutes" json:"max_minutes"`   // default 15
+	ParkMinutes float64 `yaml:"park_minutes" json:"park_minutes"` // default 5, an assumption to set locally
+	// RouteTypes limits parking to stops served by these GTFS route types
+	// (say [1, 2] for metro and rail); empty allows every stop.
+	RouteTypes []int `yaml:"route_types,omitempty" json:"route_types,omitempty"`
 }
 
 // UnmarshalYAML presets the transit defaults whose zero is a meaningful
@@ -678,6 +691,9 @@ func (s *Study) validate() error {
 		if t.MonteCarloDraws < 1 || t.MonteCarloDraws > 100 {
 			bad("transit.monte_carlo_draws", "must be between 1 and 100, got %v", t.MonteCarloDraws)
 		}
+		if d := t.DriveAccess; d != nil && (d.MaxMinutes < 0 || d.MaxMinutes > 120 || d.ParkMinutes < 0 || d.ParkMinutes > 60) {
+			bad("transit.drive_access", "max_minutes must be between 0 and 120 and park_minutes between 0 and 60, got %v and %v", d.MaxMinutes, d.ParkMinutes)
+		}
 		if t.MaxTripMinutes <= 0 || t.MaxTripMinutes > 360 {
 			bad("transit.max_trip_minutes", "must be between 0 and 360, got %v", t.MaxTripMinutes)
 		}
@@ -946,6 +962,14 @@ func (s *Study) transitDefaults() {
 	}
 	if t.MonteCarloDraws == 0 {
 		t.MonteCarloDraws = 5
+	}
+	if d := t.DriveAccess; d != nil {
+		if d.MaxMinutes == 0 {
+			d.MaxMinutes = 15
+		}
+		if d.ParkMinutes == 0 {
+			d.ParkMinutes = 5
+		}
 	}
 	if t.Seed == 0 {
 		t.Seed = 1

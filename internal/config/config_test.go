@@ -204,3 +204,24 @@ func TestTransitDefaults(t *testing.T) {
 		t.Errorf("negative slack: err %v, want one naming transit.board_slack_seconds", err)
 	}
 }
+
+// TestDriveAccess: drive_access takes 15 and 5 minutes by default, and a
+// misspelt key inside it names the key.
+func TestDriveAccess(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.zip")
+	if err := os.WriteFile(feed, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	section := "transit:\n  feeds: [" + feed + "]\n  date: \"2019-05-15\"\n  windows: [{name: midday, start: \"13:00\", end: \"15:00\"}]\n"
+	s, err := Load(writeStudy(t, base+section+"  drive_access: {route_types: [2]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := s.Transit.DriveAccess; d == nil || d.MaxMinutes != 15 || d.ParkMinutes != 5 || len(d.RouteTypes) != 1 || d.RouteTypes[0] != 2 {
+		t.Errorf("drive_access %+v", s.Transit.DriveAccess)
+	}
+	if _, err := Load(writeStudy(t, base+section+"  drive_access: {max_minute: 10}\n")); err == nil || !strings.Contains(err.Error(), "max_minute") {
+		t.Errorf("misspelt key: err %v", err)
+	}
+}

@@ -329,3 +329,18 @@ func TestStationTransfers(t *testing.T) {
 		t.Errorf("station %v, outside stop %v, P3 %v", xs[0], xs[4], xs[3])
 	}
 }
+
+// TestMergeAccess: origin 0 walks to stops 0 (300 s) and 1 (900 s) and
+// drives to 1 (120 s), 2 (200 s) and 3 (60 s), parking in 180 s; stop 3 is
+// not a park-and-ride stop. Stop 1: min(900, 120+180) = 300; stop 2: 380.
+func TestMergeAccess(t *testing.T) {
+	walks := [][]StopWalk{{{0, 300}, {1, 900}}, {{2, 10}}}
+	drives := [][]StopWalk{{{1, 120}, {2, 200}, {3, 60}}, nil}
+	got := MergeAccess(walks, drives, []bool{true, true, true, false}, 180)
+	want := [][]StopWalk{{{0, 300}, {1, 300}, {2, 380}}, {{2, 10}}}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("origin %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}

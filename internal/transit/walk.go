@@ -3,6 +3,7 @@ package transit
 import (
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -227,4 +228,37 @@ func (g *grid) near(p orb.Point, maxMeters float64, fn func(j int, d float64)) {
 			}
 		}
 	}
+}
+
+// MergeAccess adds drive-and-park access legs to walking ones, origin by
+// origin: drives[i] are origin i's drives to stops (seconds); a drive counts
+// only to a stop where allowed (nil allows every stop) and takes park
+// seconds more to park and walk to the platform. Each stop keeps its
+// quicker leg; the lists come out in stop order.
+func MergeAccess(walks, drives [][]StopWalk, allowed []bool, park float64) [][]StopWalk {
+	out := make([][]StopWalk, len(walks))
+	for i := range walks {
+		best := map[StopID]float64{}
+		for _, w := range walks[i] {
+			if b, ok := best[w.Stop]; !ok || w.Seconds < b {
+				best[w.Stop] = w.Seconds
+			}
+		}
+		if i < len(drives) {
+			for _, d := range drives[i] {
+				if allowed != nil && !allowed[d.Stop] {
+					continue
+				}
+				s := d.Seconds + park
+				if b, ok := best[d.Stop]; !ok || s < b {
+					best[d.Stop] = s
+				}
+			}
+		}
+		for s, sec := range best {
+			out[i] = append(out[i], StopWalk{Stop: s, Seconds: sec})
+		}
+		slices.SortFunc(out[i], func(a, b StopWalk) int { return int(a.Stop) - int(b.Stop) })
+	}
+	return out
 }
