@@ -52,7 +52,7 @@ type Transit struct {
 
 // transitAccess routes from every cell to every gathering place by walking
 // and scheduled transit over each departure window (range RAPTOR, as R5).
-func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *access.Engine, progress func(done, total int64)) error {
+func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph, eng *access.Engine, progress func(done, total int64)) error {
 	t := r.Study.Transit
 	if t == nil {
 		return nil
@@ -201,6 +201,20 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		return dd, nil
 	}
 	accesses := walker.Stops(origins, maxWalk)
+	if da := t.DriveAccess; da != nil {
+		// Park-and-ride: a drive forward along the drive graph (one-way
+		// streets kept) to a stop with parking, then the time to park.
+		allowed := stopsServedBy(feed, tt, da.RouteTypes)
+		drives := transit.NewWalker(driveG, tt.Stops, r.Study.Travel.SnapMax).Stops(origins, da.MaxMinutes*60)
+		accesses = transit.MergeAccess(accesses, drives, allowed, da.ParkMinutes*60)
+		n := 0
+		for _, ok := range allowed {
+			if ok {
+				n++
+			}
+		}
+		r.note("transit access by car: residents may drive up to %.0f minutes to %d stops and take %.0f minutes to park", da.MaxMinutes, n, da.ParkMinutes)
+	}
 	// The walk-only option is the walk mode's own cell-to-place time, so a
 	// transit trip is never slower than the walk the report shows.
 	pairs, err := eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes)
@@ -374,6 +388,31 @@ func (r *Result) checkFeedDates(feed *gtfs.Feed, t *config.Transit) error {
 		}
 	}
 	return nil
+}
+
+// stopsServedBy marks the boarding stops served by trips of the given
+// route types; every boarding stop when types is empty.
+func stopsServedBy(f *gtfs.Feed, tt *transit.Timetable, types []int) []bool {
+	out := make([]bool, len(tt.Stops))
+	for i, s := range tt.Stops {
+		out[i] = len(types) == 0 && !s.Station
+	}
+	if len(types) == 0 {
+		return out
+	}
+	want := map[int]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	for ti := range f.Trips {
+		if !want[f.Routes[f.Trips[ti].Route].Type] {
+			continue
+		}
+		for _, st := range f.StopTimesOf(int32(ti)) {
+			out[st.Stop] = !tt.Stops[st.Stop].Station
+		}
+	}
+	return out
 }
 
 // countInexact counts the frequency-based trips without exact times.

@@ -3,11 +3,13 @@ package study
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"commonground/internal/config"
 	"commonground/internal/gtfs"
+	"commonground/internal/transit"
 )
 
 // TestFeedDates combines the base rules feed (weekdays of April 2019) with
@@ -56,5 +58,27 @@ func TestFeedDates(t *testing.T) {
 	err = (&Result{}).checkFeedDates(feed, tr)
 	if err == nil || !strings.Contains(err.Error(), "transit.strict_dates: "+want[0]) {
 		t.Errorf("strict: err %v, want one naming the feed", err)
+	}
+}
+
+// TestStopsServedBy: the rules base feed runs buses (route_type 3) at A, B
+// and C; a station is never a park-and-ride stop.
+func TestStopsServedBy(t *testing.T) {
+	f, err := gtfs.Read(filepath.Join("..", "transit", "testdata", "rules", "base"), gtfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt, _, err := transit.FromFeed(f, gtfs.Date{Year: 2019, Month: 4, Day: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt.Stops[1].Station = true
+	for _, c := range []struct {
+		types []int
+		want  []bool
+	}{{nil, []bool{true, false, true}}, {[]int{2}, []bool{false, false, false}}, {[]int{3}, []bool{true, false, true}}} {
+		if got := stopsServedBy(f, tt, c.types); !slices.Equal(got, c.want) {
+			t.Errorf("route types %v: %v, want %v", c.types, got, c.want)
+		}
 	}
 }
