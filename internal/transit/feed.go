@@ -274,18 +274,36 @@ func joinTrips(a, b Trip) Trip {
 
 // rulesOf turns transfers.txt into the router's rules. Rules naming trips
 // apply to the trips' routes (the router knows which route a rider arrived
-// on, not which trip).
+// on, not which trip). A rule naming a station applies to each of its
+// platforms (GTFS reference, transfers.txt: from_stop_id may be a station).
 func rulesOf(f *gtfs.Feed) []Rule {
+	children := map[int32][]StopID{}
+	for i, s := range f.Stops {
+		if s.Parent >= 0 && s.LocationType == 0 {
+			children[s.Parent] = append(children[s.Parent], StopID(i))
+		}
+	}
+	stops := func(i int32) []StopID {
+		if f.Stops[i].LocationType == 1 {
+			return children[i]
+		}
+		return []StopID{StopID(i)}
+	}
 	var out []Rule
 	for _, x := range f.Transfers {
-		r := Rule{From: StopID(x.From), To: StopID(x.To), FromRoute: x.FromRoute, ToRoute: x.ToRoute, Type: x.Type, MinSeconds: x.MinSeconds}
+		r := Rule{FromRoute: x.FromRoute, ToRoute: x.ToRoute, Type: x.Type, MinSeconds: x.MinSeconds}
 		if x.FromTrip >= 0 {
 			r.FromRoute = f.Trips[x.FromTrip].Route
 		}
 		if x.ToTrip >= 0 {
 			r.ToRoute = f.Trips[x.ToTrip].Route
 		}
-		out = append(out, r)
+		for _, a := range stops(x.From) {
+			for _, b := range stops(x.To) {
+				r.From, r.To = a, b
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }

@@ -344,3 +344,23 @@ func TestMergeAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestStationRule: a rule naming a station applies to each platform.
+func TestStationRule(t *testing.T) {
+	f := &gtfs.Feed{
+		Stops: []gtfs.Stop{{ID: "S", LocationType: 1, Parent: -1}, {ID: "P1", Parent: 0}, {ID: "P2", Parent: 0}, {ID: "X", Parent: -1}},
+		Transfers: []gtfs.Transfer{
+			{From: 0, To: 0, FromRoute: -1, ToRoute: -1, FromTrip: -1, ToTrip: -1, Type: 3},
+			{From: 3, To: 0, FromRoute: -1, ToRoute: -1, FromTrip: -1, ToTrip: -1, Type: 2, MinSeconds: 90},
+		},
+	}
+	got := rulesOf(f)
+	want := []Rule{
+		{From: 1, To: 1, FromRoute: -1, ToRoute: -1, Type: 3}, {From: 1, To: 2, FromRoute: -1, ToRoute: -1, Type: 3},
+		{From: 2, To: 1, FromRoute: -1, ToRoute: -1, Type: 3}, {From: 2, To: 2, FromRoute: -1, ToRoute: -1, Type: 3},
+		{From: 3, To: 1, FromRoute: -1, ToRoute: -1, Type: 2, MinSeconds: 90}, {From: 3, To: 2, FromRoute: -1, ToRoute: -1, Type: 2, MinSeconds: 90},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rules %+v\nwant %+v", got, want)
+	}
+}
