@@ -128,16 +128,31 @@ func writeFeedSummary(w io.Writer, f *gtfs.Feed, week gtfs.Week, typical bool, t
 		}
 	}
 	lo, hi := gtfs.Time(1<<31-1), gtfs.Time(0)
+	withFreq := map[int32]bool{}
+	for _, fr := range f.Frequencies {
+		withFreq[fr.Trip] = true
+	}
 	for _, st := range f.StopTimes {
 		if !st.Timepoint {
 			interp++
 		}
-		lo, hi = min(lo, st.Departure), max(hi, st.Arrival)
 	}
-	withFreq := map[int32]bool{}
+	// A frequency trip's stop times are only a template (Brockville's start
+	// at 12:00): its runs leave at start_time, start_time + headway, ...
+	// before end_time, so the first and last departures come from those.
+	for ti := range f.Trips {
+		if withFreq[int32(ti)] {
+			continue
+		}
+		for _, st := range f.StopTimesOf(int32(ti)) {
+			lo, hi = min(lo, st.Departure), max(hi, st.Arrival)
+		}
+	}
 	for _, fr := range f.Frequencies {
-		withFreq[fr.Trip] = true
-		hi = max(hi, fr.End+f.StopTimes[f.Trips[fr.Trip].Last-1].Arrival-f.StopTimes[f.Trips[fr.Trip].First].Departure)
+		st := f.StopTimesOf(fr.Trip)
+		lastStart := fr.Start + (fr.End-fr.Start-1)/gtfs.Time(fr.Headway)*gtfs.Time(fr.Headway)
+		lo = min(lo, fr.Start)
+		hi = max(hi, lastStart+st[len(st)-1].Arrival-st[0].Departure)
 	}
 	freqTrips = len(withFreq)
 	byType := map[string]int{}

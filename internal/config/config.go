@@ -360,6 +360,45 @@ type Transit struct {
 		Rural  float64 `yaml:"rural" json:"rural"`
 		Remote float64 `yaml:"remote" json:"remote"`
 	} `yaml:"thresholds" json:"thresholds"`
+	// BoardSlackSeconds is the least time between reaching a stop and
+	// boarding there (R5's BOARD_SLACK, 60 s, by default).
+	BoardSlackSeconds int `yaml:"board_slack_seconds" json:"board_slack_seconds"`
+	// StrictDates makes a feed without service on a window's date an error
+	// instead of a warning.
+	StrictDates bool `yaml:"strict_dates" json:"strict_dates"`
+	// MonteCarloDraws is how many sets of random start offsets are drawn
+	// for frequency-based trips without exact times (exact_times=0), per
+	// departure minute (r5r's draws_per_minute, 5 by default). Ignored when
+	// no such trip runs.
+	MonteCarloDraws int `yaml:"monte_carlo_draws" json:"monte_carlo_draws"`
+	// Seed seeds the random offsets, so reruns are identical (default 1).
+	Seed int64 `yaml:"seed" json:"seed"`
+	// DriveAccess, when set, lets residents drive to a stop and park
+	// (park-and-ride) as well as walk to one; egress stays on foot.
+	DriveAccess *DriveAccess `yaml:"drive_access,omitempty" json:"drive_access,omitempty"`
+}
+
+// DriveAccess is driving to transit: the longest drive to a stop, the time
+// to park and walk to the platform, and which stops have parking.
+type DriveAccess struct {
+	MaxMinutes  float64 `yaml:"max_minutes" json:"max_minutes"`   // default 15
+	ParkMinutes float64 `yaml:"park_minutes" json:"park_minutes"` // default 5, an assumption to set locally
+	// RouteTypes limits parking to stops served by these GTFS route types
+	// (say [1, 2] for metro and rail); empty allows every stop.
+	RouteTypes []int `yaml:"route_types,omitempty" json:"route_types,omitempty"`
+}
+
+// UnmarshalYAML presets the transit defaults whose zero is a meaningful
+// choice (max_transfers: 0 allows direct trips only; a boarding slack of 0
+// is allowed), so that leaving a key out gives the documented default.
+func (t *Transit) UnmarshalYAML(n *yaml.Node) error {
+	type plain Transit
+	p := plain{MaxTransfers: 2, BoardSlackSeconds: 60}
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*t = Transit(p)
+	return nil
 }
 
 // Window is one named departure window, "HH:MM" to "HH:MM".
@@ -820,6 +859,15 @@ func (s *Study) validate() error {
 		if t.MaxTransfers < 0 || t.MaxTransfers > 8 {
 			bad("transit.max_transfers", "must be between 0 and 8, got %v", t.MaxTransfers)
 		}
+		if t.BoardSlackSeconds < 0 || t.BoardSlackSeconds > 1800 {
+			bad("transit.board_slack_seconds", "must be between 0 and 1800, got %v", t.BoardSlackSeconds)
+		}
+		if t.MonteCarloDraws < 1 || t.MonteCarloDraws > 100 {
+			bad("transit.monte_carlo_draws", "must be between 1 and 100, got %v", t.MonteCarloDraws)
+		}
+		if d := t.DriveAccess; d != nil && (d.MaxMinutes < 0 || d.MaxMinutes > 120 || d.ParkMinutes < 0 || d.ParkMinutes > 60) {
+			bad("transit.drive_access", "max_minutes must be between 0 and 120 and park_minutes between 0 and 60, got %v and %v", d.MaxMinutes, d.ParkMinutes)
+		}
 		if t.MaxTripMinutes <= 0 || t.MaxTripMinutes > 360 {
 			bad("transit.max_trip_minutes", "must be between 0 and 360, got %v", t.MaxTripMinutes)
 		}
@@ -1089,6 +1137,20 @@ func (s *Study) transitDefaults() {
 	}
 	if t.Thresholds.Remote == 0 {
 		t.Thresholds.Remote = 60
+	}
+	if t.MonteCarloDraws == 0 {
+		t.MonteCarloDraws = 5
+	}
+	if d := t.DriveAccess; d != nil {
+		if d.MaxMinutes == 0 {
+			d.MaxMinutes = 15
+		}
+		if d.ParkMinutes == 0 {
+			d.ParkMinutes = 5
+		}
+	}
+	if t.Seed == 0 {
+		t.Seed = 1
 	}
 }
 

@@ -168,3 +168,62 @@ func TestCombinations(t *testing.T) {
 		}
 	}
 }
+
+// TestTransitDefaults: keys left out of the transit section take their
+// documented defaults; zero, when written, is kept (max_transfers: 0 means
+// direct trips only, not "unset").
+func TestTransitDefaults(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.zip")
+	if err := os.WriteFile(feed, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	section := "transit:\n  feeds: [" + feed + "]\n  date: \"2019-05-15\"\n  windows: [{name: midday, start: \"13:00\", end: \"15:00\"}]\n"
+	cases := []struct {
+		name                    string
+		extra                   string
+		transfers, slack, draws int
+		strict                  bool
+	}{
+		{"omitted", "", 2, 60, 5, false},
+		{"zero written", "  max_transfers: 0\n  board_slack_seconds: 0\n", 0, 0, 5, false},
+		{"set", "  max_transfers: 3\n  board_slack_seconds: 90\n  monte_carlo_draws: 10\n  strict_dates: true\n", 3, 90, 10, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Load(writeStudy(t, base+section+c.extra))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := s.Transit
+			if tr.MaxTransfers != c.transfers || tr.BoardSlackSeconds != c.slack || tr.MonteCarloDraws != c.draws || tr.StrictDates != c.strict || tr.Seed != 1 {
+				t.Errorf("got max_transfers %d, board_slack_seconds %d, monte_carlo_draws %d, strict_dates %v, seed %d; want %d, %d, %d, %v, 1",
+					tr.MaxTransfers, tr.BoardSlackSeconds, tr.MonteCarloDraws, tr.StrictDates, tr.Seed, c.transfers, c.slack, c.draws, c.strict)
+			}
+		})
+	}
+	if _, err := Load(writeStudy(t, base+section+"  board_slack_seconds: -5\n")); err == nil || !strings.Contains(err.Error(), "transit.board_slack_seconds") {
+		t.Errorf("negative slack: err %v, want one naming transit.board_slack_seconds", err)
+	}
+}
+
+// TestDriveAccess: drive_access takes 15 and 5 minutes by default, and a
+// misspelt key inside it names the key.
+func TestDriveAccess(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.zip")
+	if err := os.WriteFile(feed, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	section := "transit:\n  feeds: [" + feed + "]\n  date: \"2019-05-15\"\n  windows: [{name: midday, start: \"13:00\", end: \"15:00\"}]\n"
+	s, err := Load(writeStudy(t, base+section+"  drive_access: {route_types: [2]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := s.Transit.DriveAccess; d == nil || d.MaxMinutes != 15 || d.ParkMinutes != 5 || len(d.RouteTypes) != 1 || d.RouteTypes[0] != 2 {
+		t.Errorf("drive_access %+v", s.Transit.DriveAccess)
+	}
+	if _, err := Load(writeStudy(t, base+section+"  drive_access: {max_minute: 10}\n")); err == nil || !strings.Contains(err.Error(), "max_minute") {
+		t.Errorf("misspelt key: err %v", err)
+	}
+}

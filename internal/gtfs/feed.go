@@ -150,6 +150,9 @@ type Trip struct {
 	Headsign    string
 	Direction   int
 	First, Last int32 // StopTimes[First:Last] are this trip's stop times
+	// Block is block_id: consecutive trips of one block are run by the
+	// same vehicle, so a rider may stay seated from one to the next.
+	Block string
 }
 
 // StopTime is one row of stop_times.txt, after interpolation.
@@ -158,6 +161,40 @@ type StopTime struct {
 	Arrival, Departure Time
 	Seq                int32 // stop_sequence
 	Timepoint          bool  // false when the times were interpolated
+	// NoPickup and NoDropOff are pickup_type=1 and drop_off_type=1: no one
+	// may board, or alight, here. Types 2 and 3 (phone the agency, ask the
+	// driver) still allow it.
+	NoPickup, NoDropOff bool
+}
+
+// Transfer is one row of transfers.txt: a rule for changing vehicles from
+// one stop (and route, and trip) to another.
+type Transfer struct {
+	From, To           int32 // index into Feed.Stops
+	FromRoute, ToRoute int32 // index into Feed.Routes, -1 for any route
+	FromTrip, ToTrip   int32 // index into Feed.Trips, -1 for any trip
+	// Type is transfer_type: 0 recommended, 1 timed (the departing vehicle
+	// waits for the arriving one), 2 needs MinSeconds, 3 not possible.
+	Type       int
+	MinSeconds int32 // min_transfer_time, for Type 2
+}
+
+// Part is one of the feeds combined by ReadAll, with its service range.
+type Part struct {
+	Name, Source string
+	First, Last  Date // the dates any of its services run
+	Runs         bool // false when none of its services ever runs
+	services     [2]int32
+}
+
+// RunsOn reports whether any service of the part runs on d.
+func (p Part) RunsOn(f *Feed, d Date) bool {
+	for i := p.services[0]; i < p.services[1]; i++ {
+		if f.Services[i].Runs(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // Service is one service_id, merged from calendar.txt and calendar_dates.txt.
@@ -188,7 +225,10 @@ type Feed struct {
 	StopTimes   []StopTime
 	Services    []Service
 	Frequencies []Frequency
+	Transfers   []Transfer
 	Problems    problem.List
+	// Parts lists the feeds ReadAll combined, in order; one for Read.
+	Parts []Part
 
 	// Rows counts the data rows read per file name (e.g. "stop_times.txt"),
 	// kept or not, so a summary can say how much was dropped. Combined

@@ -152,6 +152,7 @@ func readSource(path string, src *source, opt Options) (*Feed, error) {
 		{"trips.txt", true, r.trips},
 		{"stop_times.txt", true, r.stopTimes},
 		{"frequencies.txt", false, r.frequencies},
+		{"transfers.txt", false, r.transfers},
 	}
 	for _, s := range steps {
 		if s.file == "trips.txt" {
@@ -163,6 +164,12 @@ func readSource(path string, src *source, opt Options) (*Feed, error) {
 			return nil, err
 		}
 	}
+	part := Part{Name: strings.TrimSuffix(r.ns, ":"), Source: path, services: [2]int32{0, int32(len(r.f.Services))}}
+	if part.Name == "" {
+		part.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	part.First, part.Last, part.Runs = r.f.DateRange()
+	r.f.Parts = []Part{part}
 	return r.f, nil
 }
 
@@ -523,7 +530,7 @@ func (r *reader) trips(t *table) error {
 	if err != nil {
 		return err
 	}
-	head, dir := t.col("trip_headsign"), t.col("direction_id")
+	head, dir, block := t.col("trip_headsign"), t.col("direction_id"), t.col("block_id")
 	r.rows(t, func() {
 		raw := t.field(c[2])
 		switch _, dup := r.tripIx[string(raw)]; {
@@ -546,7 +553,7 @@ func (r *reader) trips(t *table) error {
 			r.rowProblem(t, problem.Skipped, r.id(raw), "service_id", t.field(c[1]), "service_id is in neither calendar.txt nor calendar_dates.txt; the trip is left out")
 			return
 		}
-		tr := Trip{ID: r.id(raw), Route: route, Service: svc, Headsign: t.str(head)}
+		tr := Trip{ID: r.id(raw), Route: route, Service: svc, Headsign: t.str(head), Block: r.id(t.field(block))}
 		tr.Direction = r.optInt(t, dir, tr.ID, "direction_id", 0)
 		r.tripIx[string(raw)] = int32(len(r.f.Trips))
 		r.f.Trips = append(r.f.Trips, tr)
@@ -565,6 +572,8 @@ type rawStopTime struct {
 	seq        int32
 	line       int32
 	dist       float32 // shape_dist_traveled, NaN when absent
+	noPickup   bool
+	noDropOff  bool
 }
 
 func (r *reader) stopTimes(t *table) error {
@@ -572,7 +581,7 @@ func (r *reader) stopTimes(t *table) error {
 	if err != nil {
 		return err
 	}
-	distc := t.col("shape_dist_traveled")
+	distc, pick, drop := t.col("shape_dist_traveled"), t.col("pickup_type"), t.col("drop_off_type")
 	// Real stop_times rows take 30 to 70 bytes: sizing for 64 avoids most
 	// regrowth of a large table without overshooting it.
 	raw := make([]rawStopTime, 0, max(4096, min(t.size/64, 1<<22))) // presize at most 4 M rows: the size is as declared
@@ -619,6 +628,10 @@ func (r *reader) stopTimes(t *table) error {
 				st.dist = float32(d)
 			}
 		}
+		// pickup_type and drop_off_type 1 forbid boarding or alighting; 2 and
+		// 3 (phone, ask the driver) allow it (GTFS reference, stop_times.txt).
+		st.noPickup = string(t.field(pick)) == "1"
+		st.noDropOff = string(t.field(drop)) == "1"
 		raw = append(raw, st)
 		perTrip[trip+1]++
 	})
@@ -744,7 +757,8 @@ func buildTrip(raw []rawStopTime, seg []int32, out *[]StopTime, hop func(a, b in
 		if s.dep == noTime {
 			s.dep = s.arr
 		}
-		*out = append(*out, StopTime{Stop: s.stop, Arrival: s.arr, Departure: s.dep, Seq: s.seq, Timepoint: s.arr != noTime})
+		*out = append(*out, StopTime{Stop: s.stop, Arrival: s.arr, Departure: s.dep, Seq: s.seq, Timepoint: s.arr != noTime,
+			NoPickup: s.noPickup, NoDropOff: s.noDropOff})
 	}
 	st := (*out)[base:]
 	last := len(st) - 1
@@ -867,6 +881,60 @@ func (r *reader) frequencies(t *table) error {
 	return nil
 }
 
+func (r *reader) transfers(t *table) error {
+	c, err := needAll(t, "from_stop_id", "to_stop_id", "transfer_type")
+	if err != nil {
+		return err
+	}
+	mtt, fr, tr, ft, tt := t.col("min_transfer_time"), t.col("from_route_id"), t.col("to_route_id"), t.col("from_trip_id"), t.col("to_trip_id")
+	r.rows(t, func() {
+		x := Transfer{FromRoute: -1, ToRoute: -1, FromTrip: -1, ToTrip: -1}
+		var ok bool
+		for k, dst := range []*int32{&x.From, &x.To} {
+			b := t.field(c[k])
+			if *dst, ok = r.stopIx[string(b)]; !ok {
+				field := []string{"from_stop_id", "to_stop_id"}[k]
+				r.rowProblem(t, problem.Skipped, r.id(b), field, b, field+" is not in stops.txt; the rule is ignored")
+				return
+			}
+		}
+		typ, ok := atoi(t.field(c[2]))
+		if len(t.field(c[2])) == 0 {
+			typ, ok = 0, true // empty means 0, a recommended transfer point
+		}
+		if !ok || typ < 0 || typ > 3 {
+			r.rowProblem(t, problem.Skipped, r.id(t.field(c[0])), "transfer_type", t.field(c[2]), "transfer_type must be 0, 1, 2 or 3 here; the rule is ignored")
+			return
+		}
+		x.Type = typ
+		if typ == 2 {
+			m, ok := atoi(t.field(mtt))
+			if !ok || m < 0 {
+				r.rowProblem(t, problem.Skipped, r.id(t.field(c[0])), "min_transfer_time", t.field(mtt), "transfer_type 2 needs min_transfer_time in whole seconds; the rule is ignored")
+				return
+			}
+			x.MinSeconds = int32(m)
+		}
+		for _, ref := range []struct {
+			col   int
+			dst   *int32
+			field string
+			ix    map[string]int32
+		}{{fr, &x.FromRoute, "from_route_id", r.routeIx}, {tr, &x.ToRoute, "to_route_id", r.routeIx}, {ft, &x.FromTrip, "from_trip_id", r.tripIx}, {tt, &x.ToTrip, "to_trip_id", r.tripIx}} {
+			b := t.field(ref.col)
+			if len(b) == 0 {
+				continue
+			}
+			if *ref.dst, ok = ref.ix[string(b)]; !ok {
+				r.rowProblem(t, problem.Skipped, r.id(t.field(c[0])), ref.field, b, ref.field+" is not a usable route or trip of the feed; the rule is ignored")
+				return
+			}
+		}
+		r.f.Transfers = append(r.f.Transfers, x)
+	})
+	return nil
+}
+
 // ReadAll reads several feeds (say buses and rail) and combines them into
 // one. Every id is prefixed with its feed's file name without extension
 // ("poa_trensurb:LINHA1") so ids never collide; Source lists every path.
@@ -930,6 +998,24 @@ func (o *Feed) append(f *Feed, ns string) {
 	for _, fr := range f.Frequencies {
 		fr.Trip += trips
 		o.Frequencies = append(o.Frequencies, fr)
+	}
+	shift := func(v, by int32) int32 {
+		if v < 0 {
+			return v
+		}
+		return v + by
+	}
+	for _, x := range f.Transfers {
+		x.From, x.To = x.From+stops, x.To+stops
+		x.FromRoute, x.ToRoute = shift(x.FromRoute, routes), shift(x.ToRoute, routes)
+		x.FromTrip, x.ToTrip = shift(x.FromTrip, trips), shift(x.ToTrip, trips)
+		o.Transfers = append(o.Transfers, x)
+	}
+	for _, p := range f.Parts {
+		p.services[0] += services
+		p.services[1] += services
+		p.Name = ns
+		o.Parts = append(o.Parts, p)
 	}
 	o.Problems.Merge(f.Problems)
 	for k, n := range f.omitted {

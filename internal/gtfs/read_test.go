@@ -148,14 +148,14 @@ func TestReadBaseFeed(t *testing.T) {
 				t.Errorf("station links: %+v", f.Stops)
 			}
 			wantTimes := map[string][]StopTime{
-				"T1": {{0, hms(7, 55, 0), hms(8, 0, 0), 10, true}, {1, hms(8, 2, 30), hms(8, 2, 30), 20, false}, {2, hms(8, 10, 0), hms(8, 10, 0), 30, true}},
+				"T1": {{0, hms(7, 55, 0), hms(8, 0, 0), 10, true, false, false}, {1, hms(8, 2, 30), hms(8, 2, 30), 20, false, false, false}, {2, hms(8, 10, 0), hms(8, 10, 0), 30, true, false, false}},
 				// T2 has no shape_dist_traveled, so its untimed stops are placed
 				// by straight-line distance: S1-S2 and S2-S3 are 0.01° of
 				// latitude (1,112 m) each, S3-S4 0.02° (2,224 m; the 0.0001° of
 				// longitude adds under a centimetre), so the 30 minutes split
 				// 1:1:2 and S2, S3 come at 07:12:30 and 07:20:00.
-				"T2": {{0, hms(7, 5, 0), hms(7, 5, 0), 1, true}, {1, hms(7, 12, 30), hms(7, 12, 30), 2, false}, {2, hms(7, 20, 0), hms(7, 20, 0), 3, false}, {4, hms(7, 35, 0), hms(7, 35, 0), 4, true}},
-				"T3": {{0, hms(24, 50, 0), hms(24, 50, 0), 1, true}, {2, hms(25, 10, 0), hms(25, 10, 0), 2, true}},
+				"T2": {{0, hms(7, 5, 0), hms(7, 5, 0), 1, true, false, false}, {1, hms(7, 12, 30), hms(7, 12, 30), 2, false, false, false}, {2, hms(7, 20, 0), hms(7, 20, 0), 3, false, false, false}, {4, hms(7, 35, 0), hms(7, 35, 0), 4, true, false, false}},
+				"T3": {{0, hms(24, 50, 0), hms(24, 50, 0), 1, true, false, false}, {2, hms(25, 10, 0), hms(25, 10, 0), 2, true, false, false}},
 			}
 			if len(f.Trips) != 3 || len(f.StopTimes) != 9 {
 				t.Fatalf("%d trips, %d stop times; want 3, 9", len(f.Trips), len(f.StopTimes))

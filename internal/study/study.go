@@ -255,7 +255,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
 	if s.Transit != nil {
 		rep.Start("public transport (RAPTOR)")
-		if err := r.transitAccess(ctx, walkG, eng, rep.Update); err != nil {
+		if err := r.transitAccess(ctx, walkG, driveG, eng, rep.Update); err != nil {
 			return nil, err
 		}
 		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))

@@ -52,7 +52,7 @@ type Transit struct {
 
 // transitAccess routes from every cell to every gathering place by walking
 // and scheduled transit over each departure window (range RAPTOR, as R5).
-func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *access.Engine, progress func(done, total int64)) error {
+func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph, eng *access.Engine, progress func(done, total int64)) error {
 	t := r.Study.Transit
 	if t == nil {
 		return nil
@@ -77,7 +77,39 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 	if first, last, ok := feed.DateRange(); ok && (d.Before(first) || last.Before(d)) {
 		return fmt.Errorf("transit.date %s is outside the feeds' service, %s to %s: choose a date within it", t.Date, first, last)
 	}
-	tt, day, err := transit.FromFeed(feed, d)
+	if err := r.checkFeedDates(feed, t); err != nil {
+		return err
+	}
+	// Windows past midnight (up to 47:59) need the next service day's
+	// trips; a trip may start until the window's end plus the longest trip.
+	nextDay := map[string]transit.Time{}
+	for _, w := range t.Windows {
+		date := t.Date
+		if w.Date != "" {
+			date = w.Date
+		}
+		end, _ := config.ParseClock(w.End)
+		if until := transit.Time(end + int(t.MaxTripMinutes*60)); until > 86400 {
+			nextDay[date] = max(nextDay[date], until)
+		}
+	}
+	// Frequency-based trips without exact times get random start offsets,
+	// drawn t.MonteCarloDraws times (r5r's draws_per_minute, 5 by default:
+	// https://rdrr.io/cran/r5r/src/man/roxygen/templates/draws_per_minute.R).
+	draws := 1
+	for _, fr := range feed.Frequencies {
+		if !fr.ExactTimes {
+			draws = t.MonteCarloDraws
+			break
+		}
+	}
+	feedOpts := func(date string, draw int) transit.FeedOptions {
+		return transit.FeedOptions{NextDayUntil: nextDay[date], Random: draws > 1, Seed: t.Seed, Draw: draw}
+	}
+	if draws > 1 {
+		r.note("%d frequency-based trips have no exact times (exact_times=0): their start offsets are drawn at random %d times (seed %d), as R5 does, and every draw counts in the percentiles", countInexact(feed), draws, t.Seed)
+	}
+	tt, day, err := transit.FromFeedWith(feed, d, feedOpts(t.Date, 0))
 	if err != nil {
 		return err
 	}
@@ -87,20 +119,22 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		r.note("%d of %d transit stops are more than %.0f m from any walkable street: no one can walk to them, though transfers between them count", walker.Unsnapped, len(tt.Stops), r.Study.Travel.SnapMax)
 	}
 	tt.Transfers = walker.Transfers(maxWalk, transit.DefaultDetour)
-	opts := transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: 60}
+	transit.AddStationTransfers(tt.Transfers, feed, walkG.Profile().WalkSpeed, transit.DefaultDetour)
+	opts := transit.Options{MaxTransfers: t.MaxTransfers, MaxTripSeconds: int32(t.MaxTripMinutes * 60), BoardSlack: int32(t.BoardSlackSeconds)}
 	router, err := transit.NewRouter(tt, opts)
 	if err != nil {
 		return err
 	}
 	transfers := tt.Transfers
 	// A window may run on its own date (a Saturday, a Sunday): one
-	// timetable and router per date, sharing stops, walks and transfers.
+	// timetable and router per date and draw, sharing stops, walks and
+	// transfers.
 	type dated struct {
-		tt     *transit.Timetable
-		router *transit.Router
-		egress *transit.Egress
+		tt       *transit.Timetable
+		routers  []*transit.Router
+		egresses []*transit.Egress
 	}
-	byDate := map[string]*dated{t.Date: {tt: tt, router: router}}
+	byDate := map[string]*dated{}
 	cells := r.Alloc.Cells
 	origins := make([]orb.Point, len(cells))
 	for i, c := range cells {
@@ -130,33 +164,57 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 	if err != nil {
 		return err
 	}
-	byDate[t.Date].egress = egress
+	byDate[t.Date] = &dated{tt: tt, routers: []*transit.Router{router}, egresses: []*transit.Egress{egress}}
 	forDate := func(date string) (*dated, error) {
-		if dd, ok := byDate[date]; ok {
+		dd, ok := byDate[date]
+		if ok && len(dd.routers) == draws {
 			return dd, nil
+		}
+		if !ok {
+			dd = &dated{}
+			byDate[date] = dd
 		}
 		d, err := gtfs.ParseDate(date)
 		if err != nil {
 			return nil, fmt.Errorf("transit window date: %w", err)
 		}
-		tt2, _, err := transit.FromFeed(feed, d)
-		if err != nil {
-			return nil, err
+		for k := len(dd.routers); k < draws; k++ {
+			tt2, _, err := transit.FromFeedWith(feed, d, feedOpts(date, k))
+			if err != nil {
+				return nil, err
+			}
+			tt2.Transfers = transfers
+			rt, err := transit.NewRouter(tt2, opts)
+			if err != nil {
+				return nil, err
+			}
+			eg, err := rt.NewEgress(egressOf)
+			if err != nil {
+				return nil, err
+			}
+			if dd.tt == nil {
+				dd.tt = tt2
+			}
+			dd.routers = append(dd.routers, rt)
+			dd.egresses = append(dd.egresses, eg)
 		}
-		tt2.Transfers = transfers
-		rt, err := transit.NewRouter(tt2, opts)
-		if err != nil {
-			return nil, err
-		}
-		eg, err := rt.NewEgress(egressOf)
-		if err != nil {
-			return nil, err
-		}
-		dd := &dated{tt: tt2, router: rt, egress: eg}
-		byDate[date] = dd
 		return dd, nil
 	}
 	accesses := walker.Stops(origins, maxWalk)
+	if da := t.DriveAccess; da != nil {
+		// Park-and-ride: a drive forward along the drive graph (one-way
+		// streets kept) to a stop with parking, then the time to park.
+		allowed := stopsServedBy(feed, tt, da.RouteTypes)
+		drives := transit.NewWalker(driveG, tt.Stops, r.Study.Travel.SnapMax).Stops(origins, da.MaxMinutes*60)
+		accesses = transit.MergeAccess(accesses, drives, allowed, da.ParkMinutes*60)
+		n := 0
+		for _, ok := range allowed {
+			if ok {
+				n++
+			}
+		}
+		r.note("transit access by car: residents may drive up to %.0f minutes to %d stops and take %.0f minutes to park", da.MaxMinutes, n, da.ParkMinutes)
+	}
 	// The walk-only option is the walk mode's own cell-to-place time, so a
 	// transit trip is never slower than the walk the report shows.
 	pairs, err := eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes)
@@ -214,12 +272,12 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 		}
 		var mu sync.Mutex
 		step := int32(t.StepMinutes * 60)
-		err = dd.router.RangeEach(ctx, accesses, transit.Time(from), transit.Time(to), step, dd.egress, direct, func(i int, res *transit.Result) {
+		err = transit.RangeDraws(ctx, dd.routers, dd.egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
 			limit := transitThreshold(t, r.Class[i]) * 60
 			for gi := range r.Groups {
-				tw.Minutes[gi][i] = groupPercentile(res, members[gi], t.Percentile)
+				tw.Minutes[gi][i] = walkCapped(groupPercentile(res, members[gi], t.Percentile), direct[i], members[gi])
 				for k, p := range t.ExtraPercentiles {
-					tw.Extra[k][gi][i] = groupPercentile(res, members[gi], p)
+					tw.Extra[k][gi][i] = walkCapped(groupPercentile(res, members[gi], p), direct[i], members[gi])
 				}
 			}
 			var mine []measure.Pair
@@ -229,8 +287,12 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 				if p == transit.Unreachable {
 					continue
 				}
-				mine = append(mine, measure.Pair{From: i, To: j, Cost: float64(p) / 60})
-				if cells[i].Pop > 0 && float64(p) <= limit {
+				// The walk-only trip is an option at every departure, so
+				// the percentile is never above it; the router rounds it
+				// up to whole seconds, the walk mode does not.
+				sec := min(float64(p), direct[i][j])
+				mine = append(mine, measure.Pair{From: i, To: j, Cost: sec / 60})
+				if cells[i].Pop > 0 && sec <= limit {
 					reached = append(reached, j)
 				}
 			}
@@ -269,6 +331,99 @@ func (r *Result) transitAccess(ctx context.Context, walkG *network.Graph, eng *a
 	}
 	r.Transit = out
 	return nil
+}
+
+// walkCapped returns minutes m (NaN: unreachable) capped by the quickest
+// walk to any of dests. At every departure the walk straight to a place is
+// one of the trips compared, so min(transit, walk) per departure has as its
+// percentile min(percentile, walk): capping by the exact walk undoes the
+// router's rounding up to whole seconds, which made walk-only trips up to a
+// second slower than the walk mode's own time.
+func walkCapped(m float64, direct []float64, dests []int) float64 {
+	w := math.Inf(1)
+	for _, j := range dests {
+		w = min(w, direct[j])
+	}
+	if math.IsInf(w, 1) {
+		return m
+	}
+	if math.IsNaN(m) || w/60 < m {
+		return w / 60
+	}
+	return m
+}
+
+// checkFeedDates warns, or with transit.strict_dates fails, when one of the
+// combined feeds has no service on a date a window routes: that feed then
+// adds nothing to the window, which a single date range over all feeds
+// would hide.
+func (r *Result) checkFeedDates(feed *gtfs.Feed, t *config.Transit) error {
+	seen := map[string]bool{}
+	for _, w := range t.Windows {
+		date := t.Date
+		if w.Date != "" {
+			date = w.Date
+		}
+		if seen[date] {
+			continue
+		}
+		seen[date] = true
+		d, err := gtfs.ParseDate(date)
+		if err != nil {
+			return fmt.Errorf("transit window %q date: %w", w.Name, err)
+		}
+		for _, p := range feed.Parts {
+			if p.RunsOn(feed, d) {
+				continue
+			}
+			span := "it never runs"
+			if p.Runs {
+				span = fmt.Sprintf("it runs from %s to %s", p.First, p.Last)
+			}
+			msg := fmt.Sprintf("GTFS feed %s has no service on %s (%s): it adds no trips to the windows of that date", p.Name, d, span)
+			if t.StrictDates {
+				return fmt.Errorf("transit.strict_dates: %s", msg)
+			}
+			r.note("%s", msg)
+		}
+	}
+	return nil
+}
+
+// stopsServedBy marks the boarding stops served by trips of the given
+// route types; every boarding stop when types is empty.
+func stopsServedBy(f *gtfs.Feed, tt *transit.Timetable, types []int) []bool {
+	out := make([]bool, len(tt.Stops))
+	for i, s := range tt.Stops {
+		out[i] = len(types) == 0 && !s.Station
+	}
+	if len(types) == 0 {
+		return out
+	}
+	want := map[int]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	for ti := range f.Trips {
+		if !want[f.Routes[f.Trips[ti].Route].Type] {
+			continue
+		}
+		for _, st := range f.StopTimesOf(int32(ti)) {
+			out[st.Stop] = !tt.Stops[st.Stop].Station
+		}
+	}
+	return out
+}
+
+// countInexact counts the frequency-based trips without exact times.
+func countInexact(f *gtfs.Feed) int {
+	seen := map[int32]bool{}
+	for _, fr := range f.Frequencies {
+		if !fr.ExactTimes {
+			seen[fr.Trip] = true
+		}
+	}
+	return len(seen)
 }
 
 // transitThreshold is the longest acceptable transit trip for a class.

@@ -92,7 +92,8 @@ type Result struct {
 	Step int32 // seconds between departures
 	// Times[j][i] is the travel time in seconds to destination j leaving at
 	// From + i*Step, including the wait at the first stop; Unreachable when
-	// longer than MaxTripSeconds.
+	// longer than MaxTripSeconds. From RangeDraws, Times[j] holds the
+	// departures of each draw in turn (index d*n + i for draw d).
 	Times [][]int32
 }
 
@@ -129,11 +130,16 @@ type search struct {
 	// means (access walk, ride, transfer walk). transit[k][s]: the same,
 	// arriving on a vehicle (transit[0] is unused).
 	best, transit [][]Time
+	// walk[k][s]: the earliest arrival at s on foot (access or transfer
+	// walk) boarding at most k vehicles; route[k][s]: the route of the
+	// vehicle that set transit[k][s], for the rules of transfers.
+	walk  [][]Time
+	route [][]int32
 	// Per round: which stops changed in this departure's iteration.
-	bestList, transitList, scanList [][]StopID
-	bestFlag, transitFlag, scanFlag [][]bool
-	patPos                          []int32 // earliest marked position per pattern, -1 none
-	patList                         []int32
+	bestList, transitList, scanList, walkList [][]StopID
+	bestFlag, transitFlag, scanFlag, walkFlag [][]bool
+	patPos                                    []int32 // earliest marked position per pattern, -1 none
+	patList                                   []int32
 	// Stops reached by vehicle in the current round's scan (not by copying
 	// forward, whose footpaths the previous round already walked).
 	footList   []StopID
@@ -151,6 +157,10 @@ func (r *Router) newSearch() *search {
 		s.bestFlag = append(s.bestFlag, make([]bool, ns))
 		s.transitFlag = append(s.transitFlag, make([]bool, ns))
 		s.scanFlag = append(s.scanFlag, make([]bool, ns))
+		s.walk = append(s.walk, make([]Time, ns))
+		s.route = append(s.route, make([]int32, ns))
+		s.walkFlag = append(s.walkFlag, make([]bool, ns))
+		s.walkList = append(s.walkList, nil)
 		s.bestList = append(s.bestList, nil)
 		s.transitList = append(s.transitList, nil)
 		s.scanList = append(s.scanList, nil)
@@ -165,6 +175,7 @@ func (s *search) reset(targets int) {
 	for k := range s.best {
 		fill(s.best[k], unreached)
 		fill(s.transit[k], unreached)
+		fill(s.walk[k], unreached)
 	}
 	s.targetBest = slices.Grow(s.targetBest[:0], targets)[:targets]
 	fill(s.targetBest, unreached)
@@ -188,6 +199,10 @@ func (s *search) clearMarks() {
 		for _, x := range s.scanList[k] {
 			s.scanFlag[k][x] = false
 		}
+		for _, x := range s.walkList[k] {
+			s.walkFlag[k][x] = false
+		}
+		s.walkList[k] = s.walkList[k][:0]
 		s.bestList[k], s.transitList[k], s.scanList[k] = s.bestList[k][:0], s.transitList[k][:0], s.scanList[k][:0]
 	}
 }
@@ -203,6 +218,13 @@ func (s *search) markTransit(k int, x StopID) {
 	if !s.transitFlag[k][x] {
 		s.transitFlag[k][x] = true
 		s.transitList[k] = append(s.transitList[k], x)
+	}
+}
+
+func (s *search) markWalk(k int, x StopID) {
+	if !s.walkFlag[k][x] {
+		s.walkFlag[k][x] = true
+		s.walkList[k] = append(s.walkList[k], x)
 	}
 }
 
@@ -314,18 +336,30 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 	}
 	for i, a := range access {
 		at := t + acc[i]
-		if at <= cutoff && at < s.best[0][a.Stop] {
-			s.best[0][a.Stop] = at
-			s.markBest(0, a.Stop)
+		if at <= cutoff && at < s.walk[0][a.Stop] {
+			s.walk[0][a.Stop] = at
+			s.markWalk(0, a.Stop)
+			if at < s.best[0][a.Stop] {
+				s.best[0][a.Stop] = at
+				s.markBest(0, a.Stop)
+			}
 			s.markScan(0, a.Stop)
 		}
 	}
 	slack := Time(r.opt.BoardSlack)
 	for k := 1; k <= s.rounds; k++ {
-		if len(s.bestList[k-1]) == 0 && len(s.transitList[k-1]) == 0 {
+		if len(s.bestList[k-1]) == 0 && len(s.transitList[k-1]) == 0 && len(s.walkList[k-1]) == 0 {
 			break // nothing changed, so no later round can change
 		}
 		best, prev, tr := s.best[k], s.best[k-1], s.transit[k]
+		walk, prevWalk, route := s.walk[k], s.walk[k-1], s.route[k]
+		prevTr, prevRoute := s.transit[k-1], s.route[k-1]
+		for _, x := range s.walkList[k-1] {
+			if prevWalk[x] < walk[x] {
+				walk[x] = prevWalk[x]
+				s.markWalk(k, x)
+			}
+		}
 		// Copy forward: with one more vehicle allowed, one arrives no later.
 		for _, x := range s.bestList[k-1] {
 			if prev[x] < best[x] {
@@ -338,6 +372,7 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 			for _, x := range s.transitList[k-1] {
 				if ptr[x] < tr[x] {
 					tr[x] = ptr[x]
+					route[x] = prevRoute[x]
 					s.markTransit(k, x)
 				}
 			}
@@ -364,29 +399,52 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 			nt := r.patTrips[p]
 			arr := r.arr[r.patTime[p] : r.patTime[p]+nt*nst]
 			dep := r.dep[r.patTime[p] : r.patTime[p]+nt*nst]
+			flags := r.patFlags[r.patFirst[p] : r.patFirst[p]+nst]
+			proute := r.patRoute[p]
 			trip := int32(-1)
 			for i := pos0; i < nst; i++ {
 				x := stops[i]
-				if trip >= 0 {
+				if trip >= 0 && flags[i]&noDropOff == 0 {
 					a := arr[trip*nst+i]
 					if a <= cutoff && a < tr[x] {
 						tr[x] = a
+						route[x] = proute
 						s.markTransit(k, x)
 						if !s.footFlag[x] {
 							s.footFlag[x] = true
 							s.footList = append(s.footList, x)
 						}
+						ruled := r.ruleFirst[x] < r.ruleFirst[x+1]
 						if a < best[x] {
 							best[x] = a
 							s.markBest(k, x)
+							ruled = true
+						}
+						if ruled {
 							s.markScan(k, x)
 						}
 					}
 				}
-				if !scanFlag[x] {
+				if !scanFlag[x] || flags[i]&noPickup != 0 {
 					continue
 				}
 				b := prev[x] + slack
+				if r.ruleFirst[x] < r.ruleFirst[x+1] {
+					// Rules of transfers.txt at this stop: the wait after
+					// a vehicle depends on the routes changed between.
+					b = unreached
+					if prevWalk[x] != unreached {
+						b = prevWalk[x] + slack
+					}
+					if k >= 2 && prevTr[x] != unreached {
+						if w := r.changeWait(x, prevRoute[x], proute); w >= 0 {
+							b = min(b, prevTr[x]+w)
+						}
+					}
+					if b == unreached {
+						continue
+					}
+				}
 				// Can we catch an earlier trip than the one we are on?
 				hi := nt
 				if trip >= 0 {
@@ -416,10 +474,18 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 			for e := r.xferFirst[x]; e < r.xferFirst[x+1]; e++ {
 				y := r.xferTo[e]
 				at := ax + Time(r.xferSec[e])
-				if at <= cutoff && at < best[y] {
-					best[y] = at
-					s.markBest(k, y)
-					s.markScan(k, y)
+				if at <= cutoff && at < walk[y] {
+					walk[y] = at
+					s.markWalk(k, y)
+					ruled := r.ruleFirst[y] < r.ruleFirst[y+1]
+					if at < best[y] {
+						best[y] = at
+						s.markBest(k, y)
+						ruled = true
+					}
+					if ruled {
+						s.markScan(k, y)
+					}
 				}
 			}
 		}
@@ -448,6 +514,20 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 // the result is the callee's to keep. RangeEach stops early, returning the
 // context's error, when ctx is cancelled.
 func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to Time, step int32, eg *Egress, direct [][]float64, fn func(origin int, res *Result)) error {
+	return RangeDraws(ctx, []*Router{r}, []*Egress{eg}, accesses, from, to, step, direct, fn)
+}
+
+// RangeDraws is RangeEach over several timetables of one day that differ
+// only in the start offsets drawn for frequency-based trips (Monte Carlo
+// draws, as R5 makes when exact_times=0): routers[d] and egresses[d] belong
+// to draw d, and every origin's Result holds, per destination, the
+// departures of draw 0, then those of draw 1, and so on, so its
+// percentiles are taken over every departure minute of every draw, as R5
+// counts its draws into the percentiles.
+func RangeDraws(ctx context.Context, routers []*Router, egresses []*Egress, accesses [][]StopWalk, from, to Time, step int32, direct [][]float64, fn func(origin int, res *Result)) error {
+	if len(routers) == 0 || len(routers) != len(egresses) {
+		return fmt.Errorf("transit: %d routers for %d egress indexes", len(routers), len(egresses))
+	}
 	if direct != nil && len(direct) != len(accesses) {
 		return fmt.Errorf("transit: %d direct walk rows for %d origins", len(direct), len(accesses))
 	}
@@ -460,7 +540,10 @@ func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := r.newSearch()
+			searches := make([]*search, len(routers))
+			for d, r := range routers {
+				searches[d] = r.newSearch()
+			}
 			for {
 				mu.Lock()
 				i := int(next)
@@ -480,7 +563,21 @@ func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to 
 				if direct != nil {
 					d = direct[i]
 				}
-				res, err := s.run(accesses[i], from, to, step, eg, d)
+				var res *Result
+				var err error
+				for k, s := range searches {
+					var one *Result
+					if one, err = s.run(accesses[i], from, to, step, egresses[k], d); err != nil {
+						break
+					}
+					if res == nil {
+						res = one
+						continue
+					}
+					for j := range res.Times {
+						res.Times[j] = append(res.Times[j], one.Times[j]...)
+					}
+				}
 				if err != nil {
 					mu.Lock()
 					firstErr = cmpErr(firstErr, fmt.Errorf("origin %d: %w", i, err))

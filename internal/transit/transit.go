@@ -32,8 +32,19 @@
 // the percentiles over the window (median, 25th, 75th...) are what planners
 // read: the median trip of someone who leaves at a random minute.
 //
-// Pickup and drop-off restrictions (pickup_type, drop_off_type) are not
-// modelled: a rider may board and alight at every stop of a trip.
+// # Rules of the feed
+//
+// A trip may forbid boarding or alighting at some of its stops (GTFS
+// pickup_type or drop_off_type 1). Stations, entrances and nodes are not
+// boarding stops: no walk leads to them. Rules (transfers.txt) change the
+// wait when changing vehicles at a stop: a timed transfer (type 1) needs no
+// boarding slack, a type 2 transfer needs min_transfer_time, and a type 3
+// transfer is not possible. A rule may name the routes it applies to; the
+// router keeps, per stop and round, the route of the vehicle that arrived
+// earliest, and applies the most specific matching rule to it (GTFS ranks
+// rules naming both routes above one naming one, above stop-only rules).
+// Between two different stops, type 3 removes the footpath and type 2
+// makes the whole change, walk and slack, take min_transfer_time.
 package transit
 
 import (
@@ -68,6 +79,9 @@ type Stop struct {
 	ID    string // the feed's stop_id, for messages
 	Name  string
 	Point orb.Point // lon, lat
+	// Station is true for a station, entrance, node or boarding area
+	// (GTFS location_type 1 to 4): riders do not walk to it to board.
+	Station bool
 }
 
 // Trip is one vehicle run. Stops, Arrivals and Departures are parallel:
@@ -75,9 +89,22 @@ type Stop struct {
 type Trip struct {
 	ID         string // the feed's trip_id (with a suffix for expanded frequencies), for messages
 	Route      string // the feed's route_id, for messages
+	RouteIndex int32  // index of the route, for the rules of transfers; -1 none
 	Stops      []StopID
 	Arrivals   []Time
 	Departures []Time
+	// NoPickup[i] and NoDropOff[i] forbid boarding and alighting at stop
+	// i; nil when the trip has no such restriction.
+	NoPickup, NoDropOff []bool
+}
+
+// Rule is a rule of transfers.txt: changing from a vehicle of FromRoute
+// at stop From to one of ToRoute at stop To (routes -1 for any).
+type Rule struct {
+	From, To           StopID
+	FromRoute, ToRoute int32
+	Type               int   // 0 recommended, 1 timed, 2 minimum time, 3 not possible
+	MinSeconds         int32 // for type 2
 }
 
 // Transfer is a footpath from one stop to another.
@@ -92,6 +119,7 @@ type Timetable struct {
 	Stops     []Stop
 	Trips     []Trip
 	Transfers [][]Transfer
+	Rules     []Rule
 }
 
 // Options bound the search. DefaultOptions gives R5's and r5r's choices.
@@ -137,6 +165,13 @@ type Router struct {
 	stopFirst []int32
 	stopPat   []int32
 	stopPos   []int32
+	patRoute  []int32 // per pattern: its route index
+	patFlags  []byte  // parallel to patStops: noPickup | noDropOff<<1
+	// Same-stop rules in CSR form by stop; rules between two stops are
+	// compiled into the footpaths.
+	ruleFirst []int32
+	rules     []Rule
+	pairRules map[StopID][]Rule
 	// Footpaths in CSR form.
 	xferFirst []int32
 	xferTo    []StopID
@@ -171,6 +206,7 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 	type group struct {
 		stops []StopID
 		trips []int32
+		key   string
 	}
 	var groups []*group
 	byKey := map[string]*group{}
@@ -181,12 +217,13 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 			continue
 		}
 		key = key[:0]
-		for _, s := range t.Stops {
-			key = append(key, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
+		for i, s := range t.Stops {
+			key = append(key, byte(s), byte(s>>8), byte(s>>16), byte(s>>24), flagByte(t, i))
 		}
+		key = append(key, byte(t.RouteIndex), byte(t.RouteIndex>>8), byte(t.RouteIndex>>16), byte(t.RouteIndex>>24))
 		g := byKey[string(key)]
 		if g == nil {
-			g = &group{stops: t.Stops}
+			g = &group{stops: t.Stops, key: string(key)}
 			byKey[string(key)] = g
 			groups = append(groups, g)
 		}
@@ -195,7 +232,7 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 	if len(groups) == 0 {
 		return nil, ErrNoTrips
 	}
-	slices.SortFunc(groups, func(a, b *group) int { return slices.Compare(a.stops, b.stops) })
+	slices.SortFunc(groups, func(a, b *group) int { return cmp.Or(slices.Compare(a.stops, b.stops), cmp.Compare(a.key, b.key)) })
 
 	for _, g := range groups {
 		trips := g.trips
@@ -243,14 +280,18 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 		}
 	}
 
+	if err := r.compileRules(tt); err != nil {
+		return nil, err
+	}
 	// Footpaths, sorted by target for determinism.
 	r.xferFirst = make([]int32, ns+1)
 	for s := 0; s < ns; s++ {
 		r.xferFirst[s] = int32(len(r.xferTo))
-		if tt.Transfers == nil {
-			continue
+		var xs []Transfer
+		if tt.Transfers != nil {
+			xs = slices.Clone(tt.Transfers[s])
 		}
-		xs := slices.Clone(tt.Transfers[s])
+		xs = r.applyPairRules(StopID(s), xs)
 		slices.SortFunc(xs, func(a, b Transfer) int { return cmp.Or(cmp.Compare(a.To, b.To), cmp.Compare(a.Seconds, b.Seconds)) })
 		for _, x := range xs {
 			if x.To < 0 || int(x.To) >= ns {
@@ -270,11 +311,129 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 	return r, nil
 }
 
+// Flags of a pattern stop.
+const (
+	noPickup  = 1
+	noDropOff = 2
+)
+
+func flagByte(t *Trip, i int) byte {
+	var b byte
+	if t.NoPickup != nil && t.NoPickup[i] {
+		b |= noPickup
+	}
+	if t.NoDropOff != nil && t.NoDropOff[i] {
+		b |= noDropOff
+	}
+	return b
+}
+
+// compileRules checks the rules and indexes those within one stop.
+func (r *Router) compileRules(tt *Timetable) error {
+	ns := len(tt.Stops)
+	r.ruleFirst = make([]int32, ns+1)
+	var same []Rule
+	for _, x := range tt.Rules {
+		if x.From < 0 || int(x.From) >= ns || x.To < 0 || int(x.To) >= ns {
+			return fmt.Errorf("transit: transfer rule between stop indexes %d and %d, outside the %d stops", x.From, x.To, ns)
+		}
+		if x.From == x.To {
+			same = append(same, x)
+			r.ruleFirst[x.From+1]++
+		}
+	}
+	for i := 1; i <= ns; i++ {
+		r.ruleFirst[i] += r.ruleFirst[i-1]
+	}
+	r.rules = make([]Rule, len(same))
+	next := slices.Clone(r.ruleFirst[:ns])
+	for _, x := range same {
+		r.rules[next[x.From]] = x
+		next[x.From]++
+	}
+	// Rules between two stops, by origin stop.
+	r.pairRules = map[StopID][]Rule{}
+	for _, x := range tt.Rules {
+		if x.From != x.To && x.FromRoute < 0 && x.ToRoute < 0 {
+			r.pairRules[x.From] = append(r.pairRules[x.From], x)
+		}
+	}
+	return nil
+}
+
+// applyPairRules changes the footpaths from stop s by the rules between two
+// stops that name no route: type 3 removes the footpath; type 2 makes the
+// change take min_transfer_time in all (the walk is min_transfer_time less
+// the boarding slack, at least 0), adding the footpath when the street
+// network gave none; types 0 and 1 add a footpath when there was none,
+// timed as min_transfer_time (0 when not given).
+func (r *Router) applyPairRules(s StopID, xs []Transfer) []Transfer {
+	for _, x := range r.pairRules[s] {
+		k := slices.IndexFunc(xs, func(t Transfer) bool { return t.To == x.To })
+		switch x.Type {
+		case 3:
+			if k >= 0 {
+				xs = slices.Delete(xs, k, k+1)
+			}
+		case 2:
+			sec := max(0, x.MinSeconds-r.opt.BoardSlack)
+			if k >= 0 {
+				xs[k].Seconds = sec
+			} else {
+				xs = append(xs, Transfer{To: x.To, Seconds: sec})
+			}
+		default:
+			if k < 0 {
+				xs = append(xs, Transfer{To: x.To, Seconds: x.MinSeconds})
+			}
+		}
+	}
+	return xs
+}
+
+// changeWait is the least time between arriving at stop x on a vehicle of
+// route from and boarding a vehicle of route to there: the boarding slack,
+// unless a same-stop rule says otherwise; -1 when the change is forbidden.
+func (r *Router) changeWait(x StopID, from, to int32) Time {
+	best, spec := -1, -1
+	for e := r.ruleFirst[x]; e < r.ruleFirst[x+1]; e++ {
+		ru := &r.rules[e]
+		if (ru.FromRoute >= 0 && ru.FromRoute != from) || (ru.ToRoute >= 0 && ru.ToRoute != to) {
+			continue
+		}
+		sp := 0
+		if ru.FromRoute >= 0 {
+			sp++
+		}
+		if ru.ToRoute >= 0 {
+			sp++
+		}
+		if sp > spec {
+			best, spec = int(e), sp
+		}
+	}
+	if best < 0 {
+		return Time(r.opt.BoardSlack)
+	}
+	switch ru := &r.rules[best]; ru.Type {
+	case 1:
+		return 0
+	case 2:
+		return Time(ru.MinSeconds)
+	case 3:
+		return -1
+	}
+	return Time(r.opt.BoardSlack)
+}
+
 // checkTrip reports a trip whose times could not be ridden.
 func checkTrip(t *Trip, nStops int) error {
 	n := len(t.Stops)
 	if len(t.Arrivals) != n || len(t.Departures) != n {
 		return fmt.Errorf("transit: trip %s has %d stops, %d arrivals and %d departures", t.ID, n, len(t.Arrivals), len(t.Departures))
+	}
+	if (t.NoPickup != nil && len(t.NoPickup) != n) || (t.NoDropOff != nil && len(t.NoDropOff) != n) {
+		return fmt.Errorf("transit: trip %s has %d stops but %d pickup and %d drop-off flags", t.ID, n, len(t.NoPickup), len(t.NoDropOff))
 	}
 	for i, s := range t.Stops {
 		if s < 0 || int(s) >= nStops {
@@ -323,6 +482,11 @@ func (r *Router) addPattern(stops []StopID, trips []int32, all []Trip) {
 	r.patTrips = append(r.patTrips, int32(len(trips)))
 	r.patTime = append(r.patTime, int32(len(r.arr)))
 	r.patTrip0 = append(r.patTrip0, int32(len(r.tripIDs)))
+	t0 := &all[trips[0]]
+	r.patRoute = append(r.patRoute, t0.RouteIndex)
+	for i := range stops {
+		r.patFlags = append(r.patFlags, flagByte(t0, i))
+	}
 	for _, ti := range trips {
 		t := &all[ti]
 		r.arr = append(r.arr, t.Arrivals...)

@@ -3,6 +3,7 @@ package transit
 import (
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -57,9 +58,17 @@ type Walker struct {
 // metres from any street is left unsnapped.
 func NewWalker(g *network.Graph, stops []Stop, snapMax float64) *Walker {
 	w := &Walker{g: g, speed: g.Profile().WalkSpeed, snapMax: snapMax, stops: stops, stopSnaps: make([]network.Snap, len(stops))}
-	parallel(len(stops), func(i int) { w.stopSnaps[i], _ = g.Snap(stops[i].Point, snapMax) })
-	for _, s := range w.stopSnaps {
-		if s.Edge < 0 {
+	parallel(len(stops), func(i int) {
+		if stops[i].Station {
+			// Stations, entrances and nodes are not boarding stops:
+			// riders walk to their platforms (GTFS location_type).
+			w.stopSnaps[i] = network.NoSnap
+			return
+		}
+		w.stopSnaps[i], _ = g.Snap(stops[i].Point, snapMax)
+	})
+	for i, s := range w.stopSnaps {
+		if s.Edge < 0 && !stops[i].Station {
 			w.Unsnapped++
 		}
 	}
@@ -115,7 +124,7 @@ func (w *Walker) Transfers(maxSeconds, detour float64) [][]Transfer {
 	g := newGrid(pts, maxMeters)
 	for i := range w.stops {
 		g.near(pts[i], maxMeters, func(j int, d float64) {
-			if j != i && (w.stopSnaps[i].Edge < 0 || w.stopSnaps[j].Edge < 0) {
+			if j != i && (w.stopSnaps[i].Edge < 0 || w.stopSnaps[j].Edge < 0) && !w.stops[i].Station && !w.stops[j].Station {
 				out[i] = append(out[i], Transfer{To: StopID(j), Seconds: ceilSeconds(d * detour / w.speed)})
 			}
 		})
@@ -219,4 +228,37 @@ func (g *grid) near(p orb.Point, maxMeters float64, fn func(j int, d float64)) {
 			}
 		}
 	}
+}
+
+// MergeAccess adds drive-and-park access legs to walking ones, origin by
+// origin: drives[i] are origin i's drives to stops (seconds); a drive counts
+// only to a stop where allowed (nil allows every stop) and takes park
+// seconds more to park and walk to the platform. Each stop keeps its
+// quicker leg; the lists come out in stop order.
+func MergeAccess(walks, drives [][]StopWalk, allowed []bool, park float64) [][]StopWalk {
+	out := make([][]StopWalk, len(walks))
+	for i := range walks {
+		best := map[StopID]float64{}
+		for _, w := range walks[i] {
+			if b, ok := best[w.Stop]; !ok || w.Seconds < b {
+				best[w.Stop] = w.Seconds
+			}
+		}
+		if i < len(drives) {
+			for _, d := range drives[i] {
+				if allowed != nil && !allowed[d.Stop] {
+					continue
+				}
+				s := d.Seconds + park
+				if b, ok := best[d.Stop]; !ok || s < b {
+					best[d.Stop] = s
+				}
+			}
+		}
+		for s, sec := range best {
+			out[i] = append(out[i], StopWalk{Stop: s, Seconds: sec})
+		}
+		slices.SortFunc(out[i], func(a, b StopWalk) int { return int(a.Stop) - int(b.Stop) })
+	}
+	return out
 }
