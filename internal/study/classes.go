@@ -151,14 +151,14 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 			}
 		}
 	}
-	// An origin not joined to the drive network (an island, a bit of
-	// land beyond the extract's streets) would have no trip to any centre
-	// and so come out as remote as can be: a network artefact. Its trips
-	// are estimated along straight lines instead, like the legs beyond the
-	// network above.
+	// An origin not joined to the drive network, or joined to a piece of
+	// it that reaches no centre (an island whose bridge the extract lacks,
+	// a gated estate), would have no trip to any centre and so come out as
+	// remote as can be: a network artefact. Its trips are estimated along
+	// straight lines instead, like the legs beyond the network above.
 	estimated := 0
 	for i := range trips {
-		if _, ok := eng.OriginSnap(access.Drive, i); ok {
+		if len(trips[i]) > 0 || len(r.Centres) == 0 {
 			continue
 		}
 		estimated++
@@ -169,7 +169,7 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 		}
 	}
 	if estimated > 0 {
-		r.note("%d origins are not joined to the drive network; their drives to population centres are estimated along straight lines (x%.1f at %.0f km/h)", estimated, Circuity, BeyondKmh)
+		r.note("%d origins reach no population centre by the drive network (not joined to it, or on a piece of it cut off from the rest); their drives to centres are estimated along straight lines (x%.1f at %.0f km/h)", estimated, Circuity, BeyondKmh)
 	}
 	pcs := make([]gap.PopCentre, len(r.Centres))
 	for j, c := range r.Centres {
