@@ -63,6 +63,29 @@ type Data struct {
 	Parameters            []Param
 	Caveats               []string
 	Warnings              []string
+	// Towns label the map: cities, towns and villages from the OSM extract.
+	Towns []Town
+	// Files lists every file the run writes beside the report, so a reader
+	// can go from the page to the data; Rerun is the exact command that
+	// writes them again and ConfigSHA256 the checksum of its config file.
+	Files        []OutputFile
+	Rerun        string
+	ConfigSHA256 string
+}
+
+// Town is a place name on the map. Kind is the OSM place value (city, town
+// or village); Population, from the OSM population tag, decides from which
+// zoom the label shows (0 when untagged).
+type Town struct {
+	Name, Kind string
+	Lon, Lat   float64
+	Population int
+}
+
+// OutputFile is one file of a run, named relative to the report, with a
+// line on what it holds.
+type OutputFile struct {
+	Name, About string
 }
 
 // Category is one kind of gathering place. Faith marks places of worship,
@@ -289,6 +312,9 @@ type SiteRow struct {
 	Cells          int     // cells in its catchment
 	Cost           float64
 	Areas          string // the areas it serves most, in words
+	// AreaList names every area its catchment reaches, most people first,
+	// so the page can relate the site to the ranking of worst-served areas.
+	AreaList []string
 }
 
 // ScenarioData is a scenario against the baseline.
@@ -300,6 +326,9 @@ type ScenarioData struct {
 	// Groups: people of each population group gaining and losing access to
 	// the ranking category.
 	Groups []ScenarioGroup
+	// Opened and Closed are the places the scenario adds and removes, drawn
+	// on the change map.
+	Opened, Closed []Place
 }
 
 // ScenarioGroup is one population group's gains and losses.

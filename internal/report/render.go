@@ -82,6 +82,20 @@ type page struct {
 	ReportCSS    template.CSS
 	FaithLabels  string
 	HasWalkShare bool
+	// First screen: the headline, the reading key, and the kinds with
+	// nothing mapped (moved from the findings to the caveats).
+	Head         headlineView
+	Reading      []finding
+	ArtefactList []string
+	Artefacts    string
+	KindWords    string
+	Caveats      []string
+	// AllAreas is the whole ranking, for the sortable, filterable table.
+	AllAreas []areaView
+	// SiteWhy says, per proposed site, why it was chosen and how it relates
+	// to the ranking; RankTop is the size of the top list it is compared with.
+	SiteWhy []string
+	RankTop int
 }
 
 type summaryRow struct {
@@ -189,7 +203,7 @@ func Render(w io.Writer, d *Data) (err error) {
 	settings, err := json.Marshal(map[string]any{
 		"timeColors":   bandColors(make([]string, len(breaks)+1)),
 		"unreachColor": unreachColor,
-		"underColor":   underColor,
+		"underColor":   pickUnderColor(d),
 	})
 	if err != nil {
 		return fmt.Errorf("report: encode colours: %w", err)
@@ -215,6 +229,7 @@ func Render(w io.Writer, d *Data) (err error) {
 		ReportCSS:   template.CSS(files[3]),
 	}
 	p.fill()
+	p.firstScreen()
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("report: fill page template: %w", err)
@@ -367,4 +382,94 @@ type inequalityView struct {
 type areaTableView struct {
 	Rows []areaView
 	D    *Data
+}
+
+// underCandidates are colours for underserved cells, tried in turn: the
+// first that no kind of place uses wins, so cells never share a colour with
+// a place layer drawn over them.
+var underCandidates = []string{underColor, "#b2182b", "#a50026", "#8e0152", "#67001f"}
+
+// pickUnderColor returns the underserved colour for d's map.
+func pickUnderColor(d *Data) string {
+	used := map[string]bool{}
+	for _, c := range d.Categories {
+		used[strings.ToLower(c.Color)] = true
+	}
+	for _, c := range underCandidates {
+		if !used[strings.ToLower(c)] {
+			return c
+		}
+	}
+	return underCandidates[len(underCandidates)-1]
+}
+
+// rankTop is how many of the worst-served areas the site explanations
+// compare with.
+const rankTop = 20
+
+// firstScreen fills the headline, the reading key, the artefact caveats,
+// the area table and the site explanations.
+func (p *page) firstScreen() {
+	d := p.D
+	p.Head = headline(d)
+	p.Reading = readingKey(d)
+	p.ArtefactList = artefacts(d)
+	p.Artefacts = joinWords(p.ArtefactList)
+	var kinds []string
+	for _, c := range d.Categories {
+		if !c.Composite {
+			kinds = append(kinds, strings.ToLower(c.Label))
+		}
+	}
+	p.KindWords = joinWords(kinds)
+	p.Caveats = append([]string(nil), d.Caveats...)
+	for _, a := range p.ArtefactList {
+		said := false
+		for _, c := range d.Caveats {
+			if strings.HasPrefix(c, a+":") {
+				said = true
+			}
+		}
+		if !said {
+			p.Caveats = append(p.Caveats, a+": none are mapped here, so everyone counts as underserved for this kind of place. This says more about the map than about the place.")
+		}
+	}
+	p.AllAreas = append(append([]areaView(nil), p.TopAreas...), p.MoreAreas...)
+	p.RankTop = min(rankTop, len(d.Areas))
+	if d.Invest != nil {
+		top := map[string]int{}
+		for i, a := range d.Areas {
+			if i == rankTop {
+				break
+			}
+			top[a.Name] = i + 1
+		}
+		for _, s := range d.Invest.Sites {
+			p.SiteWhy = append(p.SiteWhy, siteWhy(s, top, p.RankTop))
+		}
+	}
+}
+
+// siteWhy explains one proposed site: what it adds, where, and which of the
+// worst-served areas it reaches (top maps area names to their rank).
+func siteWhy(s SiteRow, top map[string]int, n int) string {
+	t := fmt.Sprintf("Brings %s people newly within their standard", fmtPeople(s.Gain))
+	if s.Areas != "" {
+		t += ", most of them in " + s.Areas
+	}
+	var hit []string
+	for _, a := range s.AreaList {
+		if r, ok := top[a]; ok {
+			hit = append(hit, fmt.Sprintf("%s (rank %d)", a, r))
+		}
+	}
+	switch {
+	case n == 0:
+		t += "."
+	case len(hit) == 0:
+		t += fmt.Sprintf(". It reaches none of the %d worst-served areas.", n)
+	default:
+		t += fmt.Sprintf(". Of the %d worst-served areas it reaches %s.", n, joinWords(hit))
+	}
+	return t
 }

@@ -267,8 +267,14 @@ func TestRenderLoadsNothing(t *testing.T) {
 func TestRenderText(t *testing.T) {
 	d := wilmington(30)
 	page := string(render(t, d))
+	// The largest gap among mapped kinds is a finding.
 	r := d.Summary[0]
-	wantLib := "<strong>Library:</strong> " + fmtPeople(r.Underserved) + " people (" + fmtShare(r.UnderservedShare) + " of residents) live farther"
+	for _, x := range d.Summary {
+		if x.Places > 0 && !d.Categories[x.Category].Composite && x.Underserved > r.Underserved {
+			r = x
+		}
+	}
+	wantLib := fmtPeople(r.Underserved) + " people (" + fmtShare(r.UnderservedShare) + " of residents) live farther"
 	for _, want := range []string{
 		"Population figures are estimates.",
 		wantLib,
@@ -410,29 +416,50 @@ func TestFormatting(t *testing.T) {
 	})
 }
 
-// TestFindings checks the sentences against numbers worked by hand.
-func TestFindings(t *testing.T) {
-	d := &Data{
-		CellSize:   250,
-		Categories: []Category{{Name: "library", Label: "Library"}, {Name: "faith", Label: "Place of worship", Faith: true}},
+// findingsData is a small study worked by hand: two kinds of place, one of
+// them with nothing mapped, the "any" combination, two classes and areas.
+func findingsData() *Data {
+	return &Data{
+		CellSize: 250,
+		Categories: []Category{{Name: "library", Label: "Library"}, {Name: "faith", Label: "Place of worship", Faith: true},
+			{Name: "any", Label: "Any gathering place", Composite: true}, {Name: "secular", Label: "Any secular place", Composite: true}},
 		Classes:    []Class{{Name: "urban", Label: "Urban"}, {Name: "rural", Label: "Rural"}},
 		Thresholds: []Threshold{{Class: "urban", Mode: "walk", Minutes: 15}, {Class: "rural", Mode: "drive", Minutes: 20}},
 		Cells:      Cells{Lon: make([]float64, 4)},
 		ClassRows:  []ClassRow{{Class: 0, Cells: 3, Population: 9000}, {Class: 1, Cells: 1, Population: 1000}},
 		Summary: []CategoryRow{
-			{Category: 0, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042},
-			{Category: 1, Places: 0, PopWalk15: 0, Underserved: 10000, UnderservedShare: 1},
+			{Category: 0, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042, ByClass: []float64{120, 300}},
+			{Category: 1, Places: 0, PopWalk15: 0, Underserved: 10000, UnderservedShare: 1, ByClass: []float64{9000, 1000}},
+			{Category: 2, Places: 3, PopWalk15: 5000, Underserved: 400, UnderservedShare: 0.04, ByClass: []float64{100, 300}},
+			{Category: 3, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042, ByClass: []float64{120, 300}},
 		},
 		RankCategory: -1,
-		Areas:        []AreaRow{{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6}},
+		Areas: []AreaRow{
+			{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6},
+			{Name: "Tract 4", Level: "Tract", Population: 1000, Underserved: 100, Share: 0.1},
+			{Name: "Tract 2", Level: "Tract", Population: 6000, Underserved: 0, Share: 0},
+		},
 	}
-	got := findings(d)
+}
+
+// TestFindings checks the sentences against numbers worked by hand.
+func TestFindings(t *testing.T) {
+	d := findingsData()
+	got := readingKey(d)
 	want := []finding{
 		{"Who is counted.", "10,000 residents live in 4 populated cells of 250 m × 250 m: 90% in urban cells and 10% in rural cells."},
 		{"The standard.", "Each kind of place should be reachable by urban residents within a 15-minute walk and rural residents within a 20-minute drive. A cell whose nearest place of a kind is farther than that is called underserved for that kind."},
-		{"Place of worship:", "10,000 people (100% of residents) live farther from the nearest one than their area's standard; 0 (0%) can walk to one within 15 minutes. No such place was found in the map data, so everyone counts as underserved: check that the data cover them."},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("reading key:\n got %+v\nwant %+v", got, want)
+	}
+	got = findings(d)
+	// The place of worship row (nothing mapped) is an artefact, not a
+	// finding; the combinations belong to the headline; Tract 2 has nobody
+	// underserved and is not named.
+	want = []finding{
+		{"Where to act first:", "the tracts with the most residents underserved for at least one kind of place are Tract 9 (1,800 of 3,000 residents, 60%) and Tract 4 (100 of 1,000 residents, 10%)."},
 		{"Library:", "420 people (4.2% of residents) live farther from the nearest one than their area's standard; 5,000 (50%) can walk to one within 15 minutes."},
-		{"Worst-served area:", "Tract 9 (tract), where 60% of its 3,000 residents (1,800 people) are underserved for at least one kind of place."},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d findings, want %d: %+v", len(got), len(want), got)
@@ -441,6 +468,47 @@ func TestFindings(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("finding %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
+	}
+	if a := artefacts(d); len(a) != 1 || a[0] != "Place of worship" {
+		t.Errorf("artefacts %q, want [Place of worship]", a)
+	}
+	h := headline(d)
+	// 300 of the 400 underserved for any place live in rural cells: 75%.
+	if h.Label != "Any gathering place" || h.People != 400 || h.Second != "Any secular place" || h.SecondPeople != 420 ||
+		h.Where != "75% of them live in rural areas; the areas with most of them are Tract 9 and Tract 4." {
+		t.Errorf("headline %+v", h)
+	}
+	d.Scenario = &ScenarioData{Name: "Hall", Gain: [][]float64{{1, 2}, {0, 0}, {30, 5}, {0, 0}}, Lose: [][]float64{{0, 0}, {0, 0}, {7, 1}, {0, 0}}}
+	d.Invest = &InvestData{Category: "Community halls", Underserved: 900, Sites: []SiteRow{{Total: 100}, {Total: 250}}}
+	got = findings(d)
+	if n := len(got); n != 4 || got[2].Text != "35 people would come within their standard for any gathering place and 8 would fall beyond it." ||
+		got[3].Text != "new community halls at 2 sites would bring 250 of the 900 people underserved for them within their standard." {
+		t.Errorf("scenario and investment findings: %+v", got[2:])
+	}
+}
+
+// TestSiteWhy checks the sentence relating a site to the ranking.
+func TestSiteWhy(t *testing.T) {
+	top := map[string]int{"Tract 9": 1, "Tract 4": 7}
+	s := SiteRow{Gain: 1234.4, Areas: "Tract 4; Tract 5", AreaList: []string{"Tract 4", "Tract 5", "Tract 9"}}
+	if got, want := siteWhy(s, top, 20), "Brings 1,234 people newly within their standard, most of them in Tract 4; Tract 5. Of the 20 worst-served areas it reaches Tract 4 (rank 7) and Tract 9 (rank 1)."; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	s.AreaList = []string{"Tract 5"}
+	if got, want := siteWhy(s, top, 20), "Brings 1,234 people newly within their standard, most of them in Tract 4; Tract 5. It reaches none of the 20 worst-served areas."; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestUnderColour: underserved cells never take a kind of place's colour.
+func TestUnderColour(t *testing.T) {
+	d := &Data{Categories: []Category{{Color: "#D55E00"}, {Color: "#b2182b"}}}
+	if got := pickUnderColor(d); got != "#a50026" {
+		t.Errorf("under colour %s, want #a50026 (the first candidate no category uses)", got)
+	}
+	d.Categories = nil
+	if got := pickUnderColor(d); got != underColor {
+		t.Errorf("under colour %s, want %s", got, underColor)
 	}
 }
 

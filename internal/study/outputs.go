@@ -1,11 +1,13 @@
 package study
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"commonground/internal/gap"
 	"commonground/internal/measure"
 	"commonground/internal/output"
+	"commonground/internal/place"
 	"commonground/internal/report"
 	"commonground/internal/siting"
 	"commonground/internal/version"
@@ -59,6 +62,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 		return nil, err
 	}
 	data := r.ReportData()
+	data.Files = r.outputFiles(data)
 	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {
 		return nil, err
 	}
@@ -545,7 +549,51 @@ func (r *Result) ReportData() *report.Data {
 	d.Parameters = r.parameters()
 	d.Caveats = r.Caveats()
 	d.Warnings = append(append([]string(nil), r.Notes...), r.Problems.Summary()...)
+	r.reportLinks(d)
 	return d
+}
+
+// reportLinks fills what leads from the page to the data: the map's town
+// labels, the rerun command and the config file's checksum.
+func (r *Result) reportLinks(d *report.Data) {
+	for _, t := range r.Extract.Towns {
+		if t.Name != "" {
+			d.Towns = append(d.Towns, report.Town{Name: t.Name, Kind: t.Kind, Lon: t.Point[0], Lat: t.Point[1], Population: t.Population})
+		}
+	}
+	d.Rerun = "commonground run " + r.Study.Path
+	if b, err := os.ReadFile(r.Study.Path); err == nil {
+		d.ConfigSHA256 = fmt.Sprintf("%x", sha256.Sum256(b))
+	}
+}
+
+// outputFiles lists the files a run writes, in the order a reader would
+// open them, each with a line on what it holds.
+func (r *Result) outputFiles(d *report.Data) []report.OutputFile {
+	out := []report.OutputFile{
+		{Name: ReportFile, About: "this report"},
+		{Name: CellsFile, About: "one row per populated cell: residents, type of area, walk and drive minutes to the nearest place of each kind, underserved flags"},
+		{Name: AreasFile, About: "residents and underserved residents per area, with each area's id"},
+		{Name: PlacesFile, About: "every gathering place found, with its kind and the tags that matter (GeoJSON)"},
+		{Name: MeasuresFile, About: "per cell and mode: cumulative opportunities, gravity access and 2SFCA supply per person"},
+	}
+	if r.Siting != nil {
+		out = append(out, report.OutputFile{Name: SitesFile, About: "the chosen sites of every objective, what each adds and the areas it serves"})
+	}
+	out = append(out, report.OutputFile{Name: GeoPackageFile, About: "cells, places, areas and sites for QGIS or ArcGIS (GeoPackage)"})
+	about := map[string]string{
+		"summary.csv":      "the summary table by kind of place",
+		"groups.csv":       "access by population group",
+		"inequality.csv":   "the inequality table",
+		"completeness.csv": "areas where the map may be incomplete",
+		"transit.csv":      "access by public transport, per window",
+	}
+	for _, t := range tableFiles(d) {
+		out = append(out, report.OutputFile{Name: t.name, About: about[t.name]})
+	}
+	return append(out,
+		report.OutputFile{Name: ManifestFile, About: "inputs with SHA-256, the fully resolved config, versions, counts and warnings"},
+		report.OutputFile{Name: TimingsFile, About: "how long each stage took"})
 }
 
 func contains(xs []int, x int) bool {
@@ -873,6 +921,7 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 			}
 			return areas[x] < areas[y]
 		})
+		all := append([]string(nil), areas...)
 		if len(areas) > 3 {
 			areas = append(areas[:3], fmt.Sprintf("and %d more", len(areas)-3))
 		}
@@ -886,7 +935,7 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 			cost = 1
 		}
 		out = append(out, report.SiteRow{Name: name, Kind: strings.ReplaceAll(c.Kind, "_", " "), ID: c.ID, Lon: c.Point[0], Lat: c.Point[1],
-			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost, Areas: strings.Join(areas, "; ")})
+			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost, Areas: strings.Join(areas, "; "), AreaList: all})
 	}
 	return out
 }
@@ -989,7 +1038,42 @@ func (r *Result) scenarioReport(d *report.Data) {
 			sc.Groups = append(sc.Groups, row)
 		}
 	}
+	sc.Opened, sc.Closed = r.scenarioPlaceChanges()
 	d.Scenario = sc
+}
+
+// scenarioPlaceChanges returns the places the scenario opens and closes,
+// matched by kind, name and position between the two sets of places.
+func (r *Result) scenarioPlaceChanges() (opened, closed []report.Place) {
+	key := func(p place.Place) string {
+		return fmt.Sprintf("%s|%s|%.6f|%.6f", p.Category, p.Name, p.Point[0], p.Point[1])
+	}
+	count := map[string]int{}
+	for _, p := range r.Extract.Places {
+		count[key(p)]++
+	}
+	for _, p := range r.Scenario.Places {
+		k := key(p)
+		if count[k] > 0 {
+			count[k]--
+			continue
+		}
+		opened = append(opened, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category)})
+	}
+	left := map[string]int{}
+	for _, p := range r.Scenario.Places {
+		left[key(p)]++
+	}
+	for _, p := range r.Extract.Places {
+		k := key(p)
+		if left[k] > 0 {
+			left[k]--
+			continue
+		}
+		closed = append(closed, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category),
+			OSM: p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10)})
+	}
+	return opened, closed
 }
 
 // tableFile is one of the report's tables as CSV.
