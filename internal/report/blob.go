@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // placeTags are the OSM tags a place popup shows; the rest stay out of the
@@ -271,7 +272,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		w.raw(",")
 		w.num(p.Lat, 5, "0")
 		w.raw("," + strconv.Itoa(p.Category) + ",")
-		w.value(p.Name)
+		w.value(displayName(p.Name))
 		w.raw(",")
 		w.value(p.OSM)
 		w.raw(",")
@@ -374,7 +375,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 			w.raw(",")
 			w.num(st.Lat, 5, "0")
 			w.raw(",")
-			w.value(st.Name)
+			w.value(displayName(st.Name))
 			w.raw(",")
 			w.value(st.Kind)
 			w.raw(",")
@@ -405,11 +406,98 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		}
 	}
 	w.raw("]")
+
+	// Town labels: [lon, lat, name, kind, population].
+	w.key("towns")
+	w.raw("[")
+	for i, t := range d.Towns {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(t.Lon, 4, "0")
+		w.raw(",")
+		w.num(t.Lat, 4, "0")
+		w.raw(",")
+		w.value(t.Name)
+		w.raw(",")
+		w.value(t.Kind)
+		w.raw("," + strconv.Itoa(t.Population) + "]")
+	}
+	w.raw("]")
+	// The first screen's map shows the headline category; the change map
+	// the ranking category (the headline one when areas rank by any kind).
+	w.key("headCat")
+	w.value(headlineCategory(d))
+	w.key("changeCat")
+	w.value(changeCategory(d))
+	w.key("opened")
+	w.raw("[")
+	w.places(scenarioPlaces(d, true))
+	w.raw("]")
+	w.key("closed")
+	w.raw("[")
+	w.places(scenarioPlaces(d, false))
+	w.raw("]")
 	w.raw("}")
 	if w.err != nil {
 		return nil, fmt.Errorf("report: encode page data: %w", w.err)
 	}
 	return w.b.Bytes(), nil
+}
+
+// places writes [lon, lat, category, name] for each place.
+func (w *jsonWriter) places(ps []Place) {
+	for i, p := range ps {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(p.Lon, 5, "0")
+		w.raw(",")
+		w.num(p.Lat, 5, "0")
+		w.raw("," + strconv.Itoa(p.Category) + ",")
+		w.value(displayName(p.Name))
+		w.raw("]")
+	}
+}
+
+// scenarioPlaces returns the places the scenario opens (or closes).
+func scenarioPlaces(d *Data, opened bool) []Place {
+	if d.Scenario == nil {
+		return nil
+	}
+	if opened {
+		return d.Scenario.Opened
+	}
+	return d.Scenario.Closed
+}
+
+// changeCategory is the category the scenario's change map shows.
+func changeCategory(d *Data) int {
+	if d.RankCategory >= 0 && d.RankCategory < len(d.Categories) {
+		return d.RankCategory
+	}
+	return headlineCategory(d)
+}
+
+// displayName turns an identifier used as a name ("santa_casa_hospital",
+// as facility lists often give) into words ("Santa casa hospital"); real
+// names pass unchanged.
+func displayName(s string) string {
+	if !strings.Contains(s, "_") || strings.ContainsAny(s, " ") {
+		return s
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return s
+		}
+	}
+	s = strings.Trim(strings.ReplaceAll(s, "_", " "), " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func nonNil(s []string) []string {

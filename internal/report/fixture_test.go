@@ -269,3 +269,59 @@ func wilmington(side int) *Data {
 	}
 	return d
 }
+
+// wilmingtonFull is wilmington with everything the page can show on top:
+// a scenario that opens a community centre and closes a library, two
+// proposed sites and town labels. Gains and losses are worked from the
+// cells: within 800 m of the opened place, cells underserved for community
+// centres gain; within 800 m of the closed library, cells served gain
+// nothing and those within the walk standard lose.
+func wilmingtonFull(side int) *Data {
+	d := wilmington(side)
+	centre := orb.Point{-75.5466, 39.7447}
+	proj := geo.NewProjection(centre[0], centre[1])
+	K, n := len(d.Categories), d.Cells.Len()
+	openXY := orb.Point{600, 300}
+	openLL := proj.Inverse(openXY)
+	closed := d.Places[0] // Library 1
+	closedXY := proj.Forward(orb.Point{closed.Lon, closed.Lat})
+	sc := &ScenarioData{Name: "A hall opens, a library closes", Changes: []string{"opens: Test hall", "closes: Library 1"},
+		Opened: []Place{{Lon: openLL[0], Lat: openLL[1], Name: "Test hall", Category: 1}},
+		Closed: []Place{closed}}
+	sc.Gain, sc.Lose = make([][]float64, K), make([][]float64, K)
+	for k := range sc.Gain {
+		sc.Gain[k], sc.Lose[k] = make([]float64, len(d.Classes)), make([]float64, len(d.Classes))
+	}
+	d.Cells.Gained, d.Cells.Lost = make([]uint32, n), make([]uint32, n)
+	for i := 0; i < n; i++ {
+		xy := proj.Forward(orb.Point{d.Cells.Lon[i], d.Cells.Lat[i]})
+		cls := d.Cells.Class[i]
+		if math.Hypot(xy[0]-openXY[0], xy[1]-openXY[1]) < 800 && d.Cells.Under[i]>>1&1 == 1 {
+			d.Cells.Gained[i] |= 1 << 1
+			sc.Gain[1][cls] += d.Cells.Pop[i]
+		}
+		if math.Hypot(xy[0]-closedXY[0], xy[1]-closedXY[1]) < 800 && d.Cells.Under[i]&1 == 0 {
+			d.Cells.Lost[i] |= 1
+			sc.Lose[0][cls] += d.Cells.Pop[i]
+		}
+	}
+	d.Scenario = sc
+	site := func(k int, name string) SiteRow {
+		i := k * n / 3
+		return SiteRow{Name: name, Kind: "school", ID: fmt.Sprintf("node/%d", 9000+k), Lon: d.Cells.Lon[i], Lat: d.Cells.Lat[i],
+			Gain: 100 * float64(3-k), Cells: 12, Areas: d.Cells.AreaNames[0], AreaList: []string{d.Cells.AreaNames[0], d.Areas[0].Name}}
+	}
+	s1, s2 := site(1, "north_side_school"), site(2, "Elm School")
+	s1.Total, s2.Total = s1.Gain, s1.Gain+s2.Gain
+	d.Invest = &InvestData{Category: "Community centres", Underserved: 5000, Candidates: 40, Method: "Greedy, then swaps.",
+		Sites: []SiteRow{s1, s2}, Bound: 400}
+	d.Towns = []Town{
+		{Name: "Wilmington", Kind: "city", Lon: centre[0], Lat: centre[1], Population: 70851},
+		{Name: "Elsmere", Kind: "town", Lon: centre[0] - 0.03, Lat: centre[1] - 0.01},
+		{Name: "Newport", Kind: "village", Lon: centre[0] - 0.04, Lat: centre[1] - 0.03},
+	}
+	d.Files = []OutputFile{{Name: "report.html", About: "this report"}, {Name: "cells.csv", About: "one row per cell"}}
+	d.Rerun = "commonground run datasets/delaware/tracts.yaml"
+	d.ConfigSHA256 = "5e0c2a3a3b8c1f9a0f3f4f3a5b6c7d8e9f00112233445566778899aabbccddee"
+	return d
+}

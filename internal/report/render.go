@@ -182,6 +182,14 @@ func Render(w io.Writer, d *Data) (err error) {
 			return a / b
 		},
 		"join": func(xs []string) string { return strings.Join(xs, ", ") },
+		"name": displayName,
+		"names": func(xs []string) string {
+			out := make([]string, len(xs))
+			for i, x := range xs {
+				out[i] = displayName(x)
+			}
+			return strings.Join(out, ", ")
+		},
 	}).Parse(files[0])
 	if err != nil {
 		return fmt.Errorf("report: parse page template: %w", err)
