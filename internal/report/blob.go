@@ -148,7 +148,9 @@ func (w *jsonWriter) floats(xs []float64, dec int) {
 	w.b.WriteByte(']')
 }
 
-// minutes writes travel times with one decimal and -1 for unreachable.
+// minutes writes travel times in whole tenths of a minute (123 for 12.3
+// minutes, which the page divides by ten: a byte shorter than "12.3" for
+// each of some million values) and -1 for unreachable.
 func (w *jsonWriter) minutes(xs []float32) {
 	w.b.WriteByte('[')
 	for i, x := range xs {
@@ -160,7 +162,51 @@ func (w *jsonWriter) minutes(xs []float32) {
 			w.b.WriteString("-1")
 			continue
 		}
-		w.num(f, 1, "-1")
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(math.Round(f*10)), 10))
+	}
+	w.b.WriteByte(']')
+}
+
+// coords writes coordinates as whole 1e-5 degrees (about 1 m) above the
+// smallest, which the page adds back: "5432" instead of "-75.54321".
+func (w *jsonWriter) coords(name string, xs []float64) {
+	base := math.Inf(1)
+	for _, x := range xs {
+		base = math.Min(base, x)
+	}
+	if math.IsInf(base, 1) || math.IsNaN(base) {
+		base = 0
+	}
+	base = math.Floor(base*1e5) / 1e5
+	w.key(name + "0")
+	w.num(base, 5, "0")
+	w.key(name)
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(math.Round((x-base)*1e5)), 10))
+	}
+	w.b.WriteByte(']')
+}
+
+// sparse writes a mostly-zero column as flat pairs [index, value, ...]:
+// a scenario changes few cells.
+func (w *jsonWriter) sparse(xs []uint32) {
+	w.b.WriteByte('[')
+	n := 0
+	for i, x := range xs {
+		if x == 0 {
+			continue
+		}
+		if n > 0 {
+			w.b.WriteByte(',')
+		}
+		n++
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(i), 10))
+		w.b.WriteByte(',')
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(x), 10))
 	}
 	w.b.WriteByte(']')
 }
@@ -220,10 +266,8 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	c := &d.Cells
 	w.key("cells")
 	w.raw("{")
-	w.key("lon")
-	w.floats(c.Lon, 5)
-	w.key("lat")
-	w.floats(c.Lat, 5)
+	w.coords("lon", c.Lon)
+	w.coords("lat", c.Lat)
 	w.key("pop")
 	w.floats(c.Pop, 1)
 	w.key("cls")
@@ -231,9 +275,9 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.key("rem")
 	w.floats(c.Remote, 2)
 	w.key("gained")
-	ints(w, c.Gained)
+	w.sparse(c.Gained)
 	w.key("lost")
-	ints(w, c.Lost)
+	w.sparse(c.Lost)
 	for _, m := range []struct {
 		name string
 		rows [][]float32

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -96,6 +97,46 @@ type page struct {
 	// to the ranking; RankTop is the size of the top list it is compared with.
 	SiteWhy []string
 	RankTop int
+	// ChangeCats are the kinds of place the scenario changes access to,
+	// most people changed first: the change map's choices.
+	ChangeCats []changeCat
+	// UnderColor is the colour of underserved cells on the maps.
+	UnderColor string
+}
+
+// changeCat is one kind of place the scenario changes access to.
+type changeCat struct {
+	Index      int
+	Label      string
+	Gain, Lose float64
+}
+
+// scenarioChanges sums each category's gains and losses over the classes
+// and returns those with any, most people changed first (ties in category
+// order).
+func scenarioChanges(d *Data) []changeCat {
+	var out []changeCat
+	if d.Scenario == nil {
+		return nil
+	}
+	for k, c := range d.Categories {
+		var g, l float64
+		if k < len(d.Scenario.Gain) {
+			for _, v := range d.Scenario.Gain[k] {
+				g += v
+			}
+		}
+		if k < len(d.Scenario.Lose) {
+			for _, v := range d.Scenario.Lose[k] {
+				l += v
+			}
+		}
+		if g+l > 0 {
+			out = append(out, changeCat{k, c.Label, g, l})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Gain+out[i].Lose > out[j].Gain+out[j].Lose })
+	return out
 }
 
 type summaryRow struct {
@@ -444,6 +485,8 @@ func (p *page) firstScreen() {
 	}
 	p.AllAreas = append(append([]areaView(nil), p.TopAreas...), p.MoreAreas...)
 	p.RankTop = min(rankTop, len(d.Areas))
+	p.ChangeCats = scenarioChanges(d)
+	p.UnderColor = pickUnderColor(d)
 	if d.Invest != nil {
 		top := map[string]int{}
 		for i, a := range d.Areas {
@@ -453,7 +496,16 @@ func (p *page) firstScreen() {
 			top[a.Name] = i + 1
 		}
 		for _, s := range d.Invest.Sites {
-			p.SiteWhy = append(p.SiteWhy, siteWhy(s, top, p.RankTop))
+			why := siteWhy(s, top, p.RankTop)
+			if d.Scenario != nil {
+				for _, c := range d.Scenario.Closed {
+					// Within about 20 m: the same place.
+					if math.Abs(c.Lat-s.Lat) < 2e-4 && math.Abs(c.Lon-s.Lon) < 2e-4 {
+						why += " The scenario above closes this place; the two are separate runs, so the choice here assumes it stays open."
+					}
+				}
+			}
+			p.SiteWhy = append(p.SiteWhy, why)
 		}
 	}
 }

@@ -43,6 +43,8 @@ type pageData struct {
 	} `json:"classes"`
 	Breaks []float64 `json:"breaks"`
 	Cells  struct {
+		Lon0, Lat0    float64
+		Gained, Lost  []uint32
 		Lon, Lat, Pop []float64
 		Cls           []int
 		Walk, Drive   [][]float64
@@ -67,12 +69,27 @@ func TestRenderData(t *testing.T) {
 	if err := json.Unmarshal(scriptJSON(t, page, "cg-data"), &got); err != nil {
 		t.Fatalf("data blob does not parse: %v", err)
 	}
+	// The page stores coordinates as 1e-5 degrees above a base and minutes
+	// in tenths; undo both here as the page script does.
+	for i := range got.Cells.Lon {
+		got.Cells.Lon[i] = got.Cells.Lon0 + got.Cells.Lon[i]*1e-5
+		got.Cells.Lat[i] = got.Cells.Lat0 + got.Cells.Lat[i]*1e-5
+	}
+	for _, rows := range [][][]float64{got.Cells.Walk, got.Cells.Drive} {
+		for _, row := range rows {
+			for i := range row {
+				if row[i] >= 0 {
+					row[i] /= 10
+				}
+			}
+		}
+	}
 	n := d.Cells.Len()
 	if n != 2025 || len(got.Cells.Lon) != n || len(got.Cells.Lat) != n || len(got.Cells.Under) != n {
 		t.Fatalf("cells: %d in, lon %d lat %d under %d out", n, len(got.Cells.Lon), len(got.Cells.Lat), len(got.Cells.Under))
 	}
 	for i := 0; i < n; i++ {
-		if math.Abs(got.Cells.Lon[i]-d.Cells.Lon[i]) > 0.5e-5+1e-12 || math.Abs(got.Cells.Lat[i]-d.Cells.Lat[i]) > 0.5e-5+1e-12 {
+		if math.Abs(got.Cells.Lon[i]-d.Cells.Lon[i]) > 0.5e-5+1e-9 || math.Abs(got.Cells.Lat[i]-d.Cells.Lat[i]) > 0.5e-5+1e-9 {
 			t.Fatalf("cell %d at %v,%v, want %v,%v to 5 decimals", i, got.Cells.Lon[i], got.Cells.Lat[i], d.Cells.Lon[i], d.Cells.Lat[i])
 		}
 		if got.Cells.Under[i] != d.Cells.Under[i] || got.Cells.Cls[i] != int(d.Cells.Class[i]) || got.Cells.Area[i] != int(d.Cells.Area[i]) {
@@ -94,6 +111,26 @@ func TestRenderData(t *testing.T) {
 					t.Fatalf("cell %d category %d: %v minutes written as %v", i, c, in, m.out[i])
 				}
 			}
+		}
+	}
+	// Scenario changes go out as sparse (index, bits) pairs.
+	full := wilmingtonFull(45)
+	var fg pageData
+	if err := json.Unmarshal(scriptJSON(t, render(t, full), "cg-data"), &fg); err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, b := range full.Cells.Gained {
+		if b != 0 {
+			want++
+		}
+	}
+	if want == 0 || len(fg.Cells.Gained) != 2*want {
+		t.Fatalf("%d numbers for %d gaining cells", len(fg.Cells.Gained), want)
+	}
+	for k := 0; k < len(fg.Cells.Gained); k += 2 {
+		if i := fg.Cells.Gained[k]; full.Cells.Gained[i] != fg.Cells.Gained[k+1] {
+			t.Errorf("cell %d gained %d, want %d", i, fg.Cells.Gained[k+1], full.Cells.Gained[i])
 		}
 	}
 	if got.Cells.Area[44] != -1 {
@@ -475,15 +512,20 @@ func TestFindings(t *testing.T) {
 	h := headline(d)
 	// 300 of the 400 underserved for any place live in rural cells: 75%.
 	if h.Label != "Any gathering place" || h.People != 400 || h.Second != "Any secular place" || h.SecondPeople != 420 ||
-		h.Where != "75% of them live in rural areas; the areas with most of them are Tract 9 and Tract 4." {
+		h.Where != "75% of them live in rural areas; the worst-served area is Tract 9." {
 		t.Errorf("headline %+v", h)
 	}
+	// Library: 3 gain, 0 lose; any: 35 gain, 8 lose (a combination, so not
+	// named); worship: nothing changes.
 	d.Scenario = &ScenarioData{Name: "Hall", Gain: [][]float64{{1, 2}, {0, 0}, {30, 5}, {0, 0}}, Lose: [][]float64{{0, 0}, {0, 0}, {7, 1}, {0, 0}}}
 	d.Invest = &InvestData{Category: "Community halls", Underserved: 900, Sites: []SiteRow{{Total: 100}, {Total: 250}}}
 	got = findings(d)
-	if n := len(got); n != 4 || got[2].Text != "35 people would come within their standard for any gathering place and 8 would fall beyond it." ||
+	if n := len(got); n != 4 || got[2].Text != "for library, 3 people would come within their standard and 0 would fall beyond it." ||
 		got[3].Text != "new community halls at 2 sites would bring 250 of the 900 people underserved for them within their standard." {
 		t.Errorf("scenario and investment findings: %+v", got[2:])
+	}
+	if cs := scenarioChanges(d); len(cs) != 2 || cs[0].Index != 2 || cs[0].Gain != 35 || cs[0].Lose != 8 || cs[1].Index != 0 || cs[1].Gain != 3 {
+		t.Errorf("scenario changes %+v, want any (35, 8) then library (3, 0)", cs)
 	}
 }
 

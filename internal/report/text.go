@@ -222,8 +222,8 @@ func headline(d *Data) headlineView {
 	if best >= 0 && r.Underserved > 0 {
 		parts = append(parts, fmt.Sprintf("%s of them live in %s areas", fmtShare(bestN/r.Underserved), strings.ToLower(d.Classes[best].Label)))
 	}
-	if names := topAreaNames(d, 3); len(names) > 0 {
-		parts = append(parts, "the areas with most of them are "+joinWords(names))
+	if names := topAreaNames(d, 1); len(names) > 0 {
+		parts = append(parts, "the worst-served area is "+names[0])
 	}
 	if len(parts) > 0 {
 		h.Where = strings.ToUpper(parts[0][:1]) + parts[0][1:]
@@ -318,21 +318,22 @@ func findings(d *Data) []finding {
 			fmtPeople(r.Underserved), fmtShare(r.UnderservedShare), fmtPeople(r.PopWalk15), fmtShare(ratio(r.PopWalk15, total)))})
 	}
 	if sc := d.Scenario; sc != nil {
-		k := d.RankCategory
-		if k < 0 {
-			k = headlineCategory(d)
-		}
-		if k >= 0 && k < len(sc.Gain) && k < len(sc.Lose) {
-			var g, l float64
-			for _, v := range sc.Gain[k] {
-				g += v
+		// The kinds whose access changes most, places of their own first:
+		// "any gathering place" barely moves when one hall opens.
+		var parts []string
+		for _, c := range scenarioChanges(d) {
+			if len(parts) == 2 {
+				break
 			}
-			for _, v := range sc.Lose[k] {
-				l += v
+			if !d.Categories[c.Index].Composite {
+				parts = append(parts, fmt.Sprintf("for %s, %s people would come within their standard and %s would fall beyond it",
+					strings.ToLower(c.Label), fmtPeople(c.Gain), fmtPeople(c.Lose)))
 			}
-			out = append(out, finding{"Scenario “" + sc.Name + "”:", fmt.Sprintf("%s people would come within their standard for %s and %s would fall beyond it.",
-				fmtPeople(g), strings.ToLower(d.Categories[k].Label), fmtPeople(l))})
 		}
+		if len(parts) == 0 {
+			parts = append(parts, "nobody's access to a kind of place changes")
+		}
+		out = append(out, finding{"Scenario “" + sc.Name + "”:", strings.Join(parts, "; ") + "."})
 	}
 	if inv := d.Invest; inv != nil && len(inv.Sites) > 0 {
 		out = append(out, finding{"Where to invest:", fmt.Sprintf("new %s at %d sites would bring %s of the %s people underserved for them within their standard.",

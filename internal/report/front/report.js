@@ -8,6 +8,25 @@
   var nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   var stats = { tiles: 0, cellsDrawn: 0, places: 0, roads: 0, stops: 0 };
 
+  // Unpack the compact columns (see blob.go): coordinates above a base in
+  // 1e-5 degrees, minutes in tenths, scenario changes as sparse pairs.
+  (function unpack(c) {
+    var n = c.lon.length, k, i;
+    for (i = 0; i < n; i++) {
+      c.lon[i] = Math.round((c.lon0 + c.lon[i] * 1e-5) * 1e5) / 1e5;
+      c.lat[i] = Math.round((c.lat0 + c.lat[i] * 1e-5) * 1e5) / 1e5;
+    }
+    var tenths = function (row) { for (var j = 0; j < row.length; j++) if (row[j] >= 0) row[j] /= 10; };
+    c.walk.forEach(tenths);
+    c.drive.forEach(tenths);
+    D.transit.forEach(function (w) { w.minutes.forEach(tenths); });
+    ['gained', 'lost'].forEach(function (name) {
+      var pairs = c[name], full = new Uint32Array(n);
+      for (k = 0; k + 1 < pairs.length; k += 2) full[pairs[k]] = pairs[k + 1];
+      c[name] = full;
+    });
+  })(D.cells);
+
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
@@ -481,17 +500,13 @@
 
   var changeMap = smallMap('change-map'), changeMarkers = [];
   if (changeMap) {
-    var cc = D.changeCat, cb = null;
-    new CellLayer({ opacity: 0.9, color: function (i) {
+    var changeSel = document.getElementById('change-cat');
+    var cc = changeSel ? parseInt(changeSel.value, 10) : D.changeCat;
+    var changeCells = new CellLayer({ opacity: 0.9, color: function (i) {
       if ((C.gained[i] >>> cc) & 1) return gainColor;
       if ((C.lost[i] >>> cc) & 1) return loseColor;
-      return '#e6eaec';
+      return '#d5dbde';
     } }).addTo(changeMap);
-    var extend = function (lat, lon) {
-      if (!cb) cb = L.latLngBounds([lat, lon], [lat, lon]); else cb.extend([lat, lon]);
-    };
-    for (i = 0; i < N; i++) if (((C.gained[i] | C.lost[i]) >>> cc) & 1) extend(C.lat[i], C.lon[i]);
-    var cr = L.canvas({ pane: 'places', padding: 0.5, tolerance: 4 });
     [[D.opened, true], [D.closed, false]].forEach(function (pair) {
       pair[0].forEach(function (pl) {
         var c = D.categories[pl[2]] || { label: '' };
@@ -502,11 +517,27 @@
         m.bindPopup('<div class="popup"><strong>' + (pair[1] ? 'Opens' : 'Closes') + ': ' + esc(pl[3] || 'unnamed') + '</strong><br>' + esc(c.label) + '</div>', popOpts());
         m.addTo(changeMap);
         changeMarkers.push(m);
-        extend(pl[1], pl[0]);
       });
     });
-    if (cb) changeMap.fitBounds(cb.pad(0.15), { maxZoom: 14 });
-    else changeMap.fitBounds([[minLat, minLon], [maxLat, maxLon]]);
+    // Zoom to the cells that change for the chosen kind and to the places
+    // opened and closed: at the scale of the whole study a change of a few
+    // cells would not show.
+    var fitChange = function () {
+      var cb = null;
+      var extend = function (lat, lon) {
+        if (!cb) cb = L.latLngBounds([lat, lon], [lat, lon]); else cb.extend([lat, lon]);
+      };
+      for (var j = 0; j < N; j++) if (((C.gained[j] | C.lost[j]) >>> cc) & 1) extend(C.lat[j], C.lon[j]);
+      changeMarkers.forEach(function (m) { var ll = m.getLatLng(); extend(ll.lat, ll.lng); });
+      if (cb) changeMap.fitBounds(cb.pad(0.2), { maxZoom: 14, animate: false });
+      else changeMap.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false });
+    };
+    fitChange();
+    if (changeSel) changeSel.addEventListener('change', function () {
+      cc = parseInt(changeSel.value, 10);
+      changeCells.redraw();
+      fitChange();
+    });
   }
 
   // ---- area table: sort by a column, filter by name --------------------------
