@@ -167,6 +167,40 @@ func (w *jsonWriter) minutes(xs []float32) {
 	w.b.WriteByte(']')
 }
 
+// derivable reports whether rows[k], a combination's minutes, is in every
+// cell the least of its members' minutes (unreachable only where all are),
+// so the page can rebuild it and the blob need not carry it. A combination
+// computed any other way is written out in full.
+func derivable(d *Data, rows [][]float32, k int) bool {
+	ms := d.Categories[k].Members
+	if len(ms) == 0 {
+		return false
+	}
+	for _, m := range ms {
+		if m < 0 || m >= len(rows) || m == k || d.Categories[m].Composite {
+			return false
+		}
+	}
+	for i, x := range rows[k] {
+		best := float32(-1)
+		for _, m := range ms {
+			if y := rows[m][i]; y >= 0 && (best < 0 || y < best) {
+				best = y
+			}
+		}
+		if !(x >= 0) {
+			if best >= 0 {
+				return false
+			}
+			continue
+		}
+		if x != best {
+			return false
+		}
+	}
+	return true
+}
+
 // coords writes coordinates as whole 1e-5 degrees (about 1 m) above the
 // smallest, which the page adds back: "5432" instead of "-75.54321".
 func (w *jsonWriter) coords(name string, xs []float64) {
@@ -230,6 +264,8 @@ type pageCategory struct {
 	Color string `json:"color"`
 	// Composite categories combine others; they hold no places of their own.
 	Composite bool `json:"composite,omitempty"`
+	// Members of a combination, for rebuilding its minutes.
+	Members []int `json:"members,omitempty"`
 }
 
 type pageClass struct {
@@ -250,7 +286,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 
 	cats := make([]pageCategory, len(d.Categories))
 	for i, c := range d.Categories {
-		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color, c.Composite}
+		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color, c.Composite, c.Members}
 	}
 	w.key("categories")
 	w.value(cats)
@@ -287,6 +323,10 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		for k, row := range m.rows {
 			if k > 0 {
 				w.raw(",")
+			}
+			if derivable(d, m.rows, k) {
+				w.raw("null") // the page takes the least of the members' minutes
+				continue
 			}
 			w.minutes(row)
 		}

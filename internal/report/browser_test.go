@@ -113,6 +113,11 @@ func checkVerdict(t *testing.T, d *Data, v browsertest.Verdict, stderr []byte, w
 			t.Errorf("cell popup %q lacks %q", e.CellPopup, want)
 		}
 	}
+	for _, bad := range []string{"NaN", "undefined"} {
+		if strings.Contains(e.CellPopup, bad) {
+			t.Errorf("cell popup %q shows %q", e.CellPopup, bad)
+		}
+	}
 	if !strings.Contains(e.PlacePopup, "Library 1") || !strings.Contains(e.PlacePopup, "node/1000") || !strings.Contains(e.PlacePopup, "Opening hours: Mo-Fr 09:00-17:00") {
 		t.Errorf("place popup: %q", e.PlacePopup)
 	}

@@ -98,6 +98,10 @@ type Category struct {
 	// place"): it is measured like the others but holds no places of its own,
 	// so the map has no place layer for it.
 	Composite bool
+	// Members are the indexes of the categories a combination joins; when
+	// its minutes are the least of theirs in every cell, the page derives
+	// them instead of carrying them.
+	Members []int
 }
 
 // Class is a settlement class (urban, rural, remote); Rule says in plain

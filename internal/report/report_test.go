@@ -542,6 +542,30 @@ func TestSiteWhy(t *testing.T) {
 	}
 }
 
+// TestDerivable: a combination's minutes are left out of the page only when
+// they are exactly the least of its members' in every cell.
+func TestDerivable(t *testing.T) {
+	d := &Data{Categories: []Category{{Name: "a"}, {Name: "b"}, {Name: "any", Composite: true, Members: []int{0, 1}}}}
+	rows := [][]float32{{5, -1, -1, 7}, {3, 4, -1, -1}, {3, 4, -1, 7}}
+	if !derivable(d, rows, 2) {
+		t.Error("least of the members not recognised")
+	}
+	if derivable(d, rows, 0) {
+		t.Error("a plain category left out")
+	}
+	for _, c := range []struct {
+		name string
+		i    int
+		v    float32
+	}{{"larger than the least", 0, 5}, {"reachable where no member is", 2, 1}, {"unreachable where a member is", 1, -1}} {
+		bad := [][]float32{rows[0], rows[1], append([]float32(nil), rows[2]...)}
+		bad[2][c.i] = c.v
+		if derivable(d, bad, 2) {
+			t.Errorf("%s: left out", c.name)
+		}
+	}
+}
+
 // TestUnderColour: underserved cells never take a kind of place's colour.
 func TestUnderColour(t *testing.T) {
 	d := &Data{Categories: []Category{{Color: "#D55E00"}, {Color: "#b2182b"}}}

@@ -332,6 +332,9 @@ func (r *Result) ReportData() *report.Data {
 			combo++
 		}
 		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
+		if g.Composite {
+			d.Categories[len(d.Categories)-1].Members = g.Categories
+		}
 	}
 	classRules := []string{
 		fmt.Sprintf("At least %s people per km² live within %s m of the cell (the US Census Bureau's 2010 urban-core density is 386 per km², 1,000 per square mile).", output.Num(s.Classes.UrbanDensity, 0), output.Num(s.Classes.DensityRadius, 0)),

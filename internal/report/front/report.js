@@ -16,9 +16,22 @@
       c.lon[i] = Math.round((c.lon0 + c.lon[i] * 1e-5) * 1e5) / 1e5;
       c.lat[i] = Math.round((c.lat0 + c.lat[i] * 1e-5) * 1e5) / 1e5;
     }
-    var tenths = function (row) { for (var j = 0; j < row.length; j++) if (row[j] >= 0) row[j] /= 10; };
+    var tenths = function (row) { if (row) for (var j = 0; j < row.length; j++) if (row[j] >= 0) row[j] /= 10; };
     c.walk.forEach(tenths);
     c.drive.forEach(tenths);
+    // A combination left out (null) is the least of its members' minutes.
+    [c.walk, c.drive].forEach(function (rows) {
+      rows.forEach(function (row, k) {
+        if (row) return;
+        var ms = D.categories[k].members || [], out = new Array(n);
+        for (var j = 0; j < n; j++) {
+          var best = -1;
+          for (var q = 0; q < ms.length; q++) { var y = rows[ms[q]][j]; if (y >= 0 && (best < 0 || y < best)) best = y; }
+          out[j] = best;
+        }
+        rows[k] = out;
+      });
+    });
     D.transit.forEach(function (w) { w.minutes.forEach(tenths); });
     ['gained', 'lost'].forEach(function (name) {
       var pairs = c[name], full = new Uint32Array(n);
@@ -505,7 +518,7 @@
     var changeCells = new CellLayer({ opacity: 0.9, color: function (i) {
       if ((C.gained[i] >>> cc) & 1) return gainColor;
       if ((C.lost[i] >>> cc) & 1) return loseColor;
-      return '#d5dbde';
+      return '#dfe4e6';
     } }).addTo(changeMap);
     [[D.opened, true], [D.closed, false]].forEach(function (pair) {
       pair[0].forEach(function (pl) {
@@ -523,13 +536,23 @@
     // opened and closed: at the scale of the whole study a change of a few
     // cells would not show.
     var fitChange = function () {
-      var cb = null;
-      var extend = function (lat, lon) {
-        if (!cb) cb = L.latLngBounds([lat, lon], [lat, lon]); else cb.extend([lat, lon]);
-      };
-      for (var j = 0; j < N; j++) if (((C.gained[j] | C.lost[j]) >>> cc) & 1) extend(C.lat[j], C.lon[j]);
-      changeMarkers.forEach(function (m) { var ll = m.getLatLng(); extend(ll.lat, ll.lng); });
-      if (cb) changeMap.fitBounds(cb.pad(0.2), { maxZoom: 14, animate: false });
+      var pts = [];
+      for (var j = 0; j < N; j++) if (((C.gained[j] | C.lost[j]) >>> cc) & 1) pts.push([C.lat[j], C.lon[j]]);
+      var marks = changeMarkers.map(function (m) { var ll = m.getLatLng(); return [ll.lat, ll.lng]; });
+      // A lone far-off cell (a rural one within a short drive) would zoom
+      // the map out until the main change is a speck: keep the 90% of
+      // changed cells nearest their middle, and every opened or closed place.
+      if (pts.length > 10) {
+        var my = 0, mx = 0;
+        pts.forEach(function (p) { my += p[0]; mx += p[1]; });
+        my /= pts.length; mx /= pts.length;
+        pts.sort(function (a, b) {
+          return (a[0] - my) * (a[0] - my) + (a[1] - mx) * (a[1] - mx) - (b[0] - my) * (b[0] - my) - (b[1] - mx) * (b[1] - mx);
+        });
+        pts = pts.slice(0, Math.ceil(pts.length * 0.9));
+      }
+      pts = pts.concat(marks);
+      if (pts.length) changeMap.fitBounds(L.latLngBounds(pts).pad(0.2), { maxZoom: 14, animate: false });
       else changeMap.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false });
     };
     fitChange();
