@@ -542,6 +542,40 @@ func TestSiteWhy(t *testing.T) {
 	}
 }
 
+// TestWordsFollowStudy: a study of one kind of place leads with that kind,
+// not "any gathering place", says nothing of secular places without places
+// of worship, and names bare area codes with their level.
+func TestWordsFollowStudy(t *testing.T) {
+	d := &Data{
+		Categories: []Category{{Name: "landmark", Label: "City landmarks"}, {Name: "any", Label: "Any gathering place", Composite: true, Members: []int{0}},
+			{Name: "secular", Label: "Any gathering place except places of worship", Composite: true, Members: []int{0}}},
+		Classes: []Class{{Name: "urban", Label: "Urban"}},
+		Summary: []CategoryRow{{Category: 0, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}},
+			{Category: 1, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}},
+			{Category: 2, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}}},
+		RankCategory: 0,
+		Areas:        []AreaRow{{Name: "89a90128587ffff", Level: "H3 hexagon", Population: 10, Underserved: 10, Share: 1}},
+	}
+	h := headline(d)
+	if h.Label != "City landmarks" || h.Second != "" || h.Where != "100% of them live in urban areas; the worst-served area is H3 hexagon 89a90128587ffff." {
+		t.Errorf("headline %+v", h)
+	}
+	if f := findings(d); len(f) == 0 || !strings.HasPrefix(f[0].Text, "the H3 hexagon with the most residents") {
+		t.Errorf("findings %+v", f)
+	}
+	for in, want := range map[string]string{"Census tract": "census tract", "H3 hexagon": "H3 hexagon", "ZIP code": "ZIP code", "county": "county"} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := displayName("santa_casa_hospital"); got != "Santa casa hospital" {
+		t.Errorf("displayName: %q", got)
+	}
+	if got := displayName("St. John's_Hall"); got != "St. John's_Hall" {
+		t.Errorf("displayName changed a real name: %q", got)
+	}
+}
+
 // TestDerivable: a combination's minutes are left out of the page only when
 // they are exactly the least of its members' in every cell.
 func TestDerivable(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // defaultBreaks are the map's colour breaks in minutes when TimeBands gives
@@ -173,6 +174,11 @@ type headlineView struct {
 func headlineCategory(d *Data) int {
 	for i, c := range d.Categories {
 		if c.Name == "any" {
+			// "Any gathering place" of a study with one kind of place is
+			// that kind: the page names it.
+			if len(c.Members) == 1 && c.Members[0] >= 0 && c.Members[0] < len(d.Categories) {
+				return c.Members[0]
+			}
 			return i
 		}
 	}
@@ -204,8 +210,14 @@ func headline(d *Data) headlineView {
 		return h
 	}
 	h.Label, h.People, h.Share, h.HasUnderserved = d.Categories[k].Label, r.Underserved, r.UnderservedShare, r.Underserved > 0
+	faith := false
+	for _, c := range d.Categories {
+		faith = faith || c.Faith
+	}
 	for i, c := range d.Categories {
-		if c.Name == "secular" && i != k {
+		// Without places of worship, the secular combination is the same
+		// as "any" and would only repeat the headline.
+		if c.Name == "secular" && i != k && faith {
 			if s := summaryOf(d, i); s != nil {
 				h.Second, h.SecondPeople, h.SecondShare = c.Label, s.Underserved, s.UnderservedShare
 			}
@@ -242,7 +254,7 @@ func topAreaNames(d *Data, n int) []string {
 		if len(out) == n || a.Underserved <= 0 {
 			break
 		}
-		out = append(out, a.Name)
+		out = append(out, areaName(a))
 	}
 	return out
 }
@@ -290,7 +302,7 @@ func findings(d *Data) []finding {
 			if i == 3 || a.Underserved <= 0 {
 				break
 			}
-			parts = append(parts, fmt.Sprintf("%s (%s of %s residents, %s)", a.Name, fmtPeople(a.Underserved), fmtPeople(a.Population), fmtShare(a.Share)))
+			parts = append(parts, fmt.Sprintf("%s (%s of %s residents, %s)", areaName(a), fmtPeople(a.Underserved), fmtPeople(a.Population), fmtShare(a.Share)))
 		}
 		verb := "are"
 		if len(parts) == 1 {
@@ -355,6 +367,29 @@ func artefacts(d *Data) []string {
 	return out
 }
 
+// lowerFirst lowers the first letter of a label for use inside a
+// sentence ("Census tract" -> "census tract") but leaves codes such as
+// "H3 hexagon" or "ZIP code" alone.
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsLower(r[1]) {
+		return s
+	}
+	if len(r) > 0 {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
+}
+
+// areaName names an area in a sentence: a bare code ("89a90128587ffff",
+// "10003000100") gets its level in front so the reader knows what it is.
+func areaName(a AreaRow) string {
+	if a.Level == "" || strings.ContainsAny(a.Name, " ,") || !strings.ContainsAny(a.Name, "0123456789") {
+		return a.Name
+	}
+	return a.Level + " " + a.Name
+}
+
 // areaWord is "area" or "areas", with the level when all ranked areas share one.
 func areaWord(d *Data, n int) string {
 	level := ""
@@ -368,7 +403,7 @@ func areaWord(d *Data, n int) string {
 	}
 	w := "area"
 	if level != "" {
-		w = strings.ToLower(level)
+		w = lowerFirst(level)
 	}
 	if n != 1 {
 		if strings.HasSuffix(w, "y") {

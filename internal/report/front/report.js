@@ -750,7 +750,18 @@
       if (r.width === 0 && r.height === 0) return;
       if (r.width > w + 1 || r.right > w + 1 + window.scrollX) out.push((el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className) + ' ' + Math.round(r.width) + ' px');
     });
-    if (document.documentElement.scrollWidth > w + 1) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' px');
+    if (document.documentElement.scrollWidth > w + 1) {
+      // Name the outermost elements that stick out, to say what to fix.
+      var culprits = [];
+      document.querySelectorAll('body *').forEach(function (el) {
+        if (culprits.length >= 3 || el.closest('.scroll, .leaflet-container')) return;
+        var r = el.getBoundingClientRect();
+        if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1 && el.parentElement !== document.body && el.parentElement.tagName !== 'MAIN' && el.parentElement.tagName !== 'SECTION')) {
+          culprits.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ')[0] : '') + ' ' + Math.round(r.right) + ' px');
+        }
+      });
+      out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' px (' + culprits.join(', ') + ')');
+    }
     return out;
   }
   // tocMissing names the sections the contents menu does not link to.
