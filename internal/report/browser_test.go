@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -241,4 +242,29 @@ func TestBrowserSelfCheckCatchesFaults(t *testing.T) {
 	if len(v.Violations) == 0 || !strings.Contains(strings.Join(v.Violations, " "), "example.invalid") {
 		t.Errorf("self-check missed the blocked remote image; violations %q, requests %q", v.Violations, v.Requests)
 	}
+}
+
+// pdfPage matches one page object of a PDF that Chromium writes.
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// TestPrint prints the report to PDF with headless Chromium: it must fit in
+// a few pages (the interactive parts, charts and long tables stay off paper).
+func TestPrint(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, render(t, wilmingtonFull(45)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(dir, "report.pdf")
+	browsertest.Run(t, bin, page, "--print-to-pdf="+pdf, "--no-pdf-header-footer")
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	n := len(pdfPage.FindAll(b, -1))
+	if n == 0 || n > 8 {
+		t.Errorf("report prints on %d pages, want 1 to 8", n)
+	}
+	t.Logf("%d pages", n)
 }

@@ -622,7 +622,11 @@
     [map, overview, changeMap].forEach(function (m) { if (m) m.invalidateSize(); });
   }
   window.addEventListener('resize', resizeAll);
-  window.addEventListener('beforeprint', resizeAll);
+  // On paper the map page shows the whole study area.
+  window.addEventListener('beforeprint', function () {
+    resizeAll();
+    if (N > 0) map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [4, 4], animate: false });
+  });
 
   // ---- self-check ----------------------------------------------------------------
   // With #cg-selftest in the address, the page also works every control once
