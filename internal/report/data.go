@@ -210,6 +210,7 @@ type ClassRow struct {
 // ByCategory holds underserved residents per category index.
 type AreaRow struct {
 	Name, Level                    string
+	ID                             string // the area's id in its source (census GEOID, OSM relation), "" when none
 	Population, Underserved, Share float64
 	ByCategory                     []float64
 	// Stay is the share of threshold settings (0..1) under which the area

@@ -214,7 +214,7 @@ func wilmington(side int) *Data {
 	}
 	areas := make([]AreaRow, len(cl.AreaNames))
 	for a := range areas {
-		areas[a] = AreaRow{Name: cl.AreaNames[a], Level: "Tract", ByCategory: make([]float64, K)}
+		areas[a] = AreaRow{Name: cl.AreaNames[a], Level: "Tract", ID: fmt.Sprintf("100030%05d", 100+a), ByCategory: make([]float64, K)}
 	}
 	for j := 0; j < n; j++ {
 		a := cl.Area[j]

@@ -160,7 +160,7 @@ type classView struct {
 
 type areaView struct {
 	Rank                           int
-	Name, Level                    string
+	Name, Level, ID                string
 	Population, Underserved, Share float64
 	ByCategory                     []float64
 	Stay                           float64
@@ -340,7 +340,7 @@ func (p *page) fill() {
 	}
 	p.Standards = p.ClassRows
 	for i, a := range d.Areas {
-		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, Population: a.Population, Underserved: a.Underserved, Share: a.Share, Stay: a.Stay}
+		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, ID: a.ID, Population: a.Population, Underserved: a.Underserved, Share: a.Share, Stay: a.Stay}
 		if d.Sensitivity == nil {
 			v.Stay = -1
 		}

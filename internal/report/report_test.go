@@ -323,6 +323,7 @@ func TestRenderText(t *testing.T) {
 		"way/123 highway=primary has no nodes",
 		"Test data: places and times are synthetic.",
 		d.Areas[0].Name,
+		d.Areas[0].ID,
 		"v0.0.0-test",
 	} {
 		if !strings.Contains(page, want) {

@@ -18,6 +18,7 @@ import (
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/measure"
+	"commonground/internal/osmread"
 	"commonground/internal/output"
 	"commonground/internal/place"
 	"commonground/internal/report"
@@ -174,7 +175,8 @@ func (r *Result) mainAreaNames() []string {
 
 func (r *Result) writeAreas(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"level", "area", "population", "population_estimated"}
+	head := []string{"level", "area", "area_id", "population", "population_estimated"}
+	ids := r.areaIDs()
 	for _, g := range r.Groups {
 		head = append(head, "underserved_"+g.Name, "underserved_share_"+g.Name)
 	}
@@ -190,7 +192,7 @@ func (r *Result) writeAreas(w io.Writer) error {
 		return a.Name < b.Name
 	})
 	for _, a := range rows {
-		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, output.Num(a.Population, 1), boolStr(r.Study.Estimated())}
+		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, ids[a.Area], output.Num(a.Population, 1), boolStr(r.Study.Estimated())}
 		for gi := range r.Groups {
 			share := 0.0
 			if a.Population > 0 {
@@ -204,6 +206,47 @@ func (r *Result) writeAreas(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// areaIDs returns each summary area's id, in the order of r.Areas: the
+// population file's id for census zones, "relation/ID" (or "way/ID") for
+// OSM admin boundaries, "" for the "outside any ..." remainder. It follows
+// the order in which the areas were built (see Result.areas); if the count
+// does not line up, every id is left empty rather than misplaced.
+func (r *Result) areaIDs() []string {
+	var ids []string
+	if len(r.Zones) > 0 {
+		for _, z := range r.Zones {
+			ids = append(ids, z.ID)
+		}
+	}
+	for _, lvl := range r.Study.Inputs.AdminLevels {
+		var bs []osmread.Boundary
+		for _, b := range r.Extract.Boundaries {
+			if b.AdminLevel == lvl.Level {
+				bs = append(bs, b)
+			}
+		}
+		if len(bs) == 0 {
+			continue
+		}
+		sort.Slice(bs, func(i, j int) bool {
+			if bs[i].Name != bs[j].Name {
+				return bs[i].Name < bs[j].Name
+			}
+			return bs[i].OSMID < bs[j].OSMID
+		})
+		for _, b := range bs {
+			ids = append(ids, "relation/"+strconv.FormatInt(b.OSMID, 10)) // admin boundaries are relations
+		}
+		if len(ids) < len(r.Areas) && strings.HasPrefix(r.Areas[len(ids)].Name, outsidePrefix) {
+			ids = append(ids, "")
+		}
+	}
+	if len(ids) != len(r.Areas) {
+		ids = make([]string, len(r.Areas))
+	}
+	return ids
 }
 
 // writePlaces writes the gathering places as a GeoJSON FeatureCollection of
@@ -452,11 +495,12 @@ func (r *Result) ReportData() *report.Data {
 			d.Sensitivity.Decay = append(d.Sensitivity.Decay, report.DecayRow{Beta: dc.Beta, Overlap: dc.Overlap, Spearman: dc.Spearman})
 		}
 	}
+	areaIDs := r.areaIDs()
 	for k, a := range r.Ranked {
 		if k >= s.Ranking.Top {
 			break
 		}
-		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, Population: a.Population,
+		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, ID: areaIDs[a.Area], Population: a.Population,
 			Underserved: a.Underserved[rg], ByCategory: append([]float64(nil), a.Underserved...), Stay: -1}
 		if v, ok := stay[a.Area]; ok {
 			row.Stay = v
@@ -977,10 +1021,20 @@ func (r *Result) investReport(d *report.Data) {
 	d.Invest = inv
 }
 
+// gainUnit says what a siting objective's gain and cumulative columns
+// count: people newly within their standard for the covering and budget
+// choices, person-minutes of travel saved for the p-median one.
+func gainUnit(objective string) string {
+	if objective == "median" {
+		return "person-minutes saved"
+	}
+	return "people newly within standard"
+}
+
 // writeSites writes the chosen sites of every objective, with what each adds.
 func (r *Result) writeSites(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person"}); err != nil {
+	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person", "gain_unit"}); err != nil {
 		return err
 	}
 	for _, obj := range []struct {
@@ -996,7 +1050,7 @@ func (r *Result) writeSites(w io.Writer) error {
 				per = output.Num(row.Cost/row.Gain, 6)
 			}
 			if err := cw.Write([]string{obj.name, strconv.Itoa(k + 1), row.ID, row.Name, row.Kind, output.Num(row.Lon, 7), output.Num(row.Lat, 7),
-				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), row.Areas, output.Num(row.Cost, 4), per}); err != nil {
+				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), row.Areas, output.Num(row.Cost, 4), per, gainUnit(obj.name)}); err != nil {
 				return err
 			}
 		}
