@@ -606,6 +606,26 @@
   }
 
   // ---- charts ----------------------------------------------------------------
+  // phoneChart fits a chart to a phone: the legend on one scrolling line,
+  // category labels wrapped to a third of the width, fewer value ticks.
+  function phoneChart(opt) {
+    var list = function (x) { return x ? (Array.isArray(x) ? x : [x]) : []; };
+    list(opt.legend).forEach(function (l) {
+      if (l.show !== false) { l.type = 'scroll'; l.left = 0; l.right = 0; }
+    });
+    list(opt.grid).forEach(function (g) { if (+g.top > 40) g.top = 40; });
+    list(opt.xAxis).concat(list(opt.yAxis)).forEach(function (a) {
+      a.axisLabel = a.axisLabel || {};
+      if (a.type === 'category') {
+        a.axisLabel.width = Math.round(window.innerWidth / 3);
+        a.axisLabel.overflow = 'break';
+        a.axisLabel.lineHeight = 13;
+      } else {
+        a.splitNumber = 2;
+      }
+    });
+  }
+
   var charts = [];
   CH.forEach(function (c) {
     var el = document.getElementById(c.id);
@@ -614,6 +634,7 @@
     var opt = c.option;
     var fmt = c.unit === '%' ? function (v) { return v + '%'; } : function (v) { return nf.format(v) + ' people'; };
     if (opt.tooltip) opt.tooltip.valueFormatter = fmt;
+    if (narrow) phoneChart(opt);
     chart.setOption(opt);
     charts.push(chart);
   });
