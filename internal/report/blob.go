@@ -491,6 +491,41 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	}
 	w.raw("]")
 
+	// Water: areas and lines, each a flat [lon, lat, lon, lat, ...] list
+	// in 1e-4 degrees (about 10 m, finer than the simplification).
+	w.key("water")
+	w.raw("{")
+	for _, area := range []bool{true, false} {
+		if area {
+			w.key("areas")
+		} else {
+			w.key("lines")
+		}
+		w.raw("[")
+		n := 0
+		for _, wt := range d.Water {
+			if wt.Area != area {
+				continue
+			}
+			if n > 0 {
+				w.raw(",")
+			}
+			n++
+			w.raw("[")
+			for k, pt := range wt.Coords {
+				if k > 0 {
+					w.raw(",")
+				}
+				w.num(pt[0], 4, "0")
+				w.raw(",")
+				w.num(pt[1], 4, "0")
+			}
+			w.raw("]")
+		}
+		w.raw("]")
+	}
+	w.raw("}")
+
 	// Town labels: [lon, lat, name, kind, population].
 	w.key("towns")
 	w.raw("[")

@@ -65,6 +65,9 @@ type Data struct {
 	Warnings              []string
 	// Towns label the map: cities, towns and villages from the OSM extract.
 	Towns []Town
+	// Water is drawn under everything for orientation: lakes and
+	// riverbanks as areas, rivers, canals and the coastline as lines.
+	Water []Water
 	// Files lists every file the run writes beside the report, so a reader
 	// can go from the page to the data; Rerun is the exact command that
 	// writes them again and ConfigSHA256 the checksum of its config file.
@@ -80,6 +83,13 @@ type Town struct {
 	Name, Kind string
 	Lon, Lat   float64
 	Population int
+}
+
+// Water is one simplified water shape of the base map: a closed ring
+// when Area, else a line (lon, lat).
+type Water struct {
+	Area   bool
+	Coords [][2]float64
 }
 
 // OutputFile is one file of a run, named relative to the report, with a

@@ -353,6 +353,10 @@ func wilmingtonFull(side int) *Data {
 		{Name: "Elsmere", Kind: "town", Lon: centre[0] - 0.03, Lat: centre[1] - 0.01},
 		{Name: "Newport", Kind: "village", Lon: centre[0] - 0.04, Lat: centre[1] - 0.03},
 	}
+	d.Water = []Water{
+		{Area: true, Coords: [][2]float64{{centre[0] + 0.01, centre[1] + 0.01}, {centre[0] + 0.02, centre[1] + 0.01}, {centre[0] + 0.02, centre[1] + 0.02}, {centre[0] + 0.01, centre[1] + 0.01}}},
+		{Coords: [][2]float64{{centre[0] - 0.05, centre[1] - 0.04}, {centre[0] + 0.05, centre[1] + 0.03}}},
+	}
 	d.Files = []OutputFile{{Name: "report.html", About: "this report"}, {Name: "cells.csv", About: "one row per cell"}}
 	d.Rerun = "commonground run datasets/delaware/tracts.yaml"
 	d.ConfigSHA256 = "5e0c2a3a3b8c1f9a0f3f4f3a5b6c7d8e9f00112233445566778899aabbccddee"

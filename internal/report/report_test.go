@@ -54,10 +54,13 @@ type pageData struct {
 		Area          []int
 		AreaNames     []string
 	} `json:"cells"`
-	Places [][]any                `json:"places"`
-	Roads  map[string][][]float64 `json:"roads"`
-	Stops  [][]any                `json:"stops"`
-	Style  struct {
+	Places [][]any `json:"places"`
+	Water  struct {
+		Areas, Lines [][]float64
+	} `json:"water"`
+	Roads map[string][][]float64 `json:"roads"`
+	Stops [][]any                `json:"stops"`
+	Style struct {
 		TimeColors []string
 	} `json:"style"`
 }
@@ -118,6 +121,10 @@ func TestRenderData(t *testing.T) {
 	var fg pageData
 	if err := json.Unmarshal(scriptJSON(t, render(t, full), "cg-data"), &fg); err != nil {
 		t.Fatal(err)
+	}
+	if w := fg.Water; len(w.Areas) != 1 || len(w.Lines) != 1 || len(w.Areas[0]) != 8 ||
+		math.Abs(w.Lines[0][0]-full.Water[1].Coords[0][0]) > 0.5e-4+1e-9 || math.Abs(w.Lines[0][1]-full.Water[1].Coords[0][1]) > 0.5e-4+1e-9 {
+		t.Errorf("water %+v, want one area of 4 points and one line from %v", w, full.Water[1].Coords[0])
 	}
 	want := 0
 	for _, b := range full.Cells.Gained {

@@ -608,10 +608,36 @@ func (r *Result) reportLinks(d *report.Data) {
 			d.Towns = append(d.Towns, report.Town{Name: t.Name, Kind: t.Kind, Lon: t.Point[0], Lat: t.Point[1], Population: t.Population})
 		}
 	}
+	d.Water = baseWater(r.Extract.Water)
 	d.Rerun = "commonground run " + r.Study.Path
 	if b, err := os.ReadFile(r.Study.Path); err == nil {
 		d.ConfigSHA256 = fmt.Sprintf("%x", sha256.Sum256(b))
 	}
+}
+
+// baseWater simplifies the extract's water for the report's base map and
+// leaves out what would not show at a regional scale: areas under about
+// 300 m across. Douglas-Peucker at 0.0003° (about 30 m) keeps shapes
+// recognisable at the zooms the report opens at while keeping it small.
+func baseWater(ws []osmread.Water) []report.Water {
+	var out []report.Water
+	dp := simplify.DouglasPeucker(0.0003)
+	for _, w := range ws {
+		b := w.Line.Bound()
+		if w.Area && math.Hypot(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) < 0.003 {
+			continue
+		}
+		ls := dp.LineString(append(orb.LineString(nil), w.Line...))
+		if len(ls) < 2 || w.Area && len(ls) < 4 {
+			continue
+		}
+		rw := report.Water{Area: w.Area}
+		for _, p := range ls {
+			rw.Coords = append(rw.Coords, [2]float64{p[0], p[1]})
+		}
+		out = append(out, rw)
+	}
+	return out
 }
 
 // outputFiles lists the files a run writes, in the order a reader would

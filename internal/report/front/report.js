@@ -239,6 +239,7 @@
   // clickable marker: a canvas catches all clicks over its whole extent, so
   // places and stops on canvases of their own would hide each other's popups.
   function panes(m) {
+    m.createPane('water').style.zIndex = 150; // under the cells (tile pane, 200)
     m.createPane('roads').style.zIndex = 410;
     m.createPane('routes').style.zIndex = 415;
     m.createPane('places').style.zIndex = 420;
@@ -247,6 +248,19 @@
     lp.style.pointerEvents = 'none';
   }
   panes(map);
+  // Water under everything: a light blue only the base map uses.
+  var waterFill = '#d4e6f5', waterLine = '#8fb8dc';
+  function drawWater(m) {
+    var r = L.canvas({ pane: 'water', padding: 0.5 });
+    var unflat = function (flat) {
+      var ll = [];
+      for (var k = 0; k + 1 < flat.length; k += 2) ll.push([flat[k + 1], flat[k]]);
+      return ll;
+    };
+    if (D.water.areas.length) L.polygon(D.water.areas.map(unflat), { renderer: r, stroke: false, fillColor: waterFill, fillOpacity: 1, interactive: false }).addTo(m);
+    if (D.water.lines.length) L.polyline(D.water.lines.map(unflat), { renderer: r, color: waterLine, weight: 1.2, opacity: 1, interactive: false }).addTo(m);
+  }
+  drawWater(map);
   var roadRenderer = L.canvas({ pane: 'roads', padding: 0.5 });
   var stopRenderer = L.canvas({ pane: 'routes', padding: 0.5 });
   var placeRenderer = L.canvas({ pane: 'places', padding: 0.5, tolerance: 3 });
@@ -489,6 +503,7 @@
     m.attributionControl.setPrefix(false);
     m.attributionControl.addAttribution('© OpenStreetMap contributors');
     panes(m);
+    drawWater(m);
     var rr = L.canvas({ pane: 'roads', padding: 0.5 });
     Object.keys(D.roads).forEach(function (cls) {
       if (!/^(motorway|trunk|primary)/.test(cls)) return;
@@ -757,7 +772,7 @@
   // layerColors lists the colour of every layer a reader tells apart on
   // the map; no two may be the same.
   function layerColors() {
-    var out = [['underserved cells', S.underColor], ['transit stops', stopColor]];
+    var out = [['underserved cells', S.underColor], ['transit stops', stopColor], ['water', waterFill], ['water lines', waterLine]];
     D.categories.forEach(function (c) { if (!c.composite) out.push(['places: ' + c.label, c.color]); });
     if (D.routes.length) out.push(['transit routes', routeColor]);
     if (D.sites.length) out.push(['proposed sites', siteColor]);
