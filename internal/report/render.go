@@ -102,6 +102,9 @@ type page struct {
 	ChangeCats []changeCat
 	// UnderColor is the colour of underserved cells on the maps.
 	UnderColor string
+	// InvestOther: the sites add a kind of place other than the one that
+	// ranks the areas.
+	InvestOther bool
 }
 
 // changeCat is one kind of place the scenario changes access to.
@@ -487,6 +490,10 @@ func (p *page) firstScreen() {
 	p.RankTop = min(rankTop, len(d.Areas))
 	p.ChangeCats = scenarioChanges(d)
 	p.UnderColor = pickUnderColor(d)
+	if d.Invest != nil {
+		p.InvestOther = d.RankCategory < 0 || d.RankCategory >= len(d.Categories) ||
+			!strings.HasPrefix(d.Invest.Category, d.Categories[d.RankCategory].Label)
+	}
 	if d.Invest != nil {
 		top := map[string]int{}
 		for i, a := range d.Areas {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -332,6 +333,7 @@ func TestRenderText(t *testing.T) {
 		d.Areas[0].Name,
 		d.Areas[0].ID,
 		"v0.0.0-test",
+		"From this page to the data",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -635,4 +637,34 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len())/1e6, "MB/page")
+}
+
+// TestInvestExplained: the investment section says why each site was
+// chosen, relates it to the ranking, and notes a site the scenario closes.
+func TestInvestExplained(t *testing.T) {
+	d := wilmingtonFull(30)
+	d.Scenario.Closed = append(d.Scenario.Closed, Place{Lon: d.Invest.Sites[1].Lon, Lat: d.Invest.Sites[1].Lat, Name: "Elm School", Category: 0})
+	page := string(render(t, d))
+	// The sites' catchments reach the cells' first area and the top-ranked one.
+	first := 0
+	for i, a := range d.Areas {
+		if a.Name == d.Cells.AreaNames[0] {
+			first = i + 1
+		}
+	}
+	for _, want := range []string{
+		"<strong>North side school.</strong> Brings 200 people newly within their standard",
+		fmt.Sprintf("Of the 9 worst-served areas it reaches %s (rank %d) and %s (rank 1).", d.Cells.AreaNames[0], first, d.Areas[0].Name),
+		"The scenario above closes this place",
+		"The sites add community centres, while the ranking is of access to at least one kind of place",
+		`<a href="cells.csv">cells.csv</a>`,
+		"commonground run datasets/delaware/tracts.yaml",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, "The scenario above closes this place"); n != 1 {
+		t.Errorf("closed-site note %d times, want once (only Elm School is closed)", n)
+	}
 }
