@@ -34,7 +34,7 @@ measures walk and drive times from every populated grid cell to each kind of
 gathering place, finds underserved people, and writes into the output folder:
   report.html     the report, one self-contained file (open it in a browser)
   cells.csv       every grid cell with its people, class, remoteness and travel times
-  areas.csv       people and underserved people per area
+  areas.csv       people and underserved people per area, with area ids
   places.geojson  the gathering places found
   measures.csv    standard access measures of every cell (cumulative, gravity, 2SFCA)
   summary.csv, groups.csv, inequality.csv, completeness.csv, transit.csv

@@ -132,6 +132,10 @@ type Share struct {
 type Area struct {
 	Name  string
 	Level string // "census tract", "county", ...
+	// ID is the area's id in its source: the census zone's id, or the OSM
+	// relation of an admin boundary ("relation/162110"); "" for the
+	// remainder outside every area of a level.
+	ID string
 }
 
 // Member says that some of a cell's people live in an area.

@@ -98,7 +98,39 @@ type Extract struct {
 	Stops      []Stop        // sorted by type (node, way), then id
 	Towns      []Town        // sorted by name, kind, type, id
 	Boundaries []Boundary    // sorted by admin level (numeric), then id
-	Problems   problem.List
+	// Water is the ways that draw water on a map (lakes, ponds, riverbanks,
+	// rivers, canals, the coastline), sorted by id; relations (large
+	// multipolygon lakes and bays) are not kept.
+	Water    []Water
+	Problems problem.List
+}
+
+// Water is one way of water for a base map: an area (Area true, a closed
+// ring) or a line. Kind is "water" (natural=water), "riverbank",
+// "river", "canal" or "coastline".
+type Water struct {
+	OSMID int64
+	Kind  string
+	Area  bool
+	Line  orb.LineString
+}
+
+// waterKind names the water a way draws, or "" for none. Streams and
+// drains are left out: too many and too small for a regional base map.
+func waterKind(tags osm.Tags) (kind string, area bool) {
+	switch {
+	case tags.Find("natural") == "water":
+		return "water", true
+	case tags.Find("waterway") == "riverbank":
+		return "riverbank", true
+	case tags.Find("waterway") == "river":
+		return "river", false
+	case tags.Find("waterway") == "canal":
+		return "canal", false
+	case tags.Find("natural") == "coastline":
+		return "coastline", false
+	}
+	return "", false
 }
 
 // townKinds are the place values kept as towns; hamlets and neighbourhoods
@@ -151,6 +183,8 @@ type pendingWay struct {
 	name      string
 	townKind  string
 	pop       string
+	water     string
+	waterArea bool
 }
 
 type reader struct {
@@ -410,7 +444,8 @@ func (r *reader) way(o osm.Object) {
 	if k := w.Tags.Find("place"); townKinds[k] {
 		p.townKind, p.pop = k, w.Tags.Find("population")
 	}
-	if p.placeCat >= 0 || p.stop != "" || p.townKind != "" {
+	p.water, p.waterArea = waterKind(w.Tags)
+	if p.placeCat >= 0 || p.stop != "" || p.townKind != "" || p.water != "" {
 		p.nodes = ids()
 		r.shapes = append(r.shapes, p)
 	}
@@ -561,6 +596,7 @@ func (r *reader) finish() {
 		}
 		return a.OSMID < b.OSMID
 	})
+	sort.Slice(r.ex.Water, func(i, j int) bool { return r.ex.Water[i].OSMID < r.ex.Water[j].OSMID })
 	sort.Slice(r.ex.Boundaries, func(i, j int) bool {
 		a, b := r.ex.Boundaries[i], r.ex.Boundaries[j]
 		la, _ := strconv.Atoi(a.AdminLevel)
@@ -625,6 +661,18 @@ func (r *reader) surface(typ string, id int64, mp orb.MultiPolygon) (areaInfo, b
 
 func (r *reader) finishWay(p pendingWay) {
 	ls, missing := r.points(p.nodes)
+	if p.water != "" {
+		// Water only draws the base map: a way cut at the extract's edge
+		// is drawn as far as it goes (an area only when still closed),
+		// and is no problem of the data.
+		closed := len(ls) >= 4 && ls[0] == ls[len(ls)-1]
+		if len(ls) > 1 && (closed || !p.waterArea) {
+			r.ex.Water = append(r.ex.Water, Water{OSMID: p.id, Kind: p.water, Area: p.waterArea, Line: ls})
+		}
+		if p.placeCat < 0 && p.stop == "" && p.townKind == "" {
+			return
+		}
+	}
 	if missing > 0 {
 		r.addProblem(problem.Warning, "way", p.id, "", "", "%d of the way's %d nodes are missing from the file; dropped them", missing, len(p.nodes))
 	}

@@ -377,6 +377,64 @@ func TestStreetsStopsTowns(t *testing.T) {
 	}
 }
 
+// TestWater checks the base map's water against an independent count of
+// the raw ways: every whole water way is kept, areas closed.
+func TestWater(t *testing.T) {
+	ex, r := delaware(t)
+	want := map[string]int{}
+	for _, w := range r.ways {
+		kind := ""
+		switch {
+		case w.Tags.Find("natural") == "water":
+			kind = "water"
+		case w.Tags.Find("waterway") == "riverbank":
+			kind = "riverbank"
+		case w.Tags.Find("waterway") == "river":
+			kind = "river"
+		case w.Tags.Find("waterway") == "canal":
+			kind = "canal"
+		case w.Tags.Find("natural") == "coastline":
+			kind = "coastline"
+		}
+		if kind == "" {
+			continue
+		}
+		whole := len(w.Nodes) > 1
+		for _, n := range w.Nodes {
+			if n.Lat == 0 && n.Lon == 0 {
+				whole = false
+			}
+		}
+		if area := kind == "water" || kind == "riverbank"; area && (len(w.Nodes) < 4 || w.Nodes[0].ID != w.Nodes[len(w.Nodes)-1].ID) {
+			whole = false // part of a multipolygon, not an area of its own
+		}
+		if whole {
+			want[kind]++
+		}
+	}
+	got := map[string]int{}
+	for i, w := range ex.Water {
+		got[w.Kind]++
+		if i > 0 && ex.Water[i-1].OSMID >= w.OSMID {
+			t.Fatalf("water not sorted at %d", i)
+		}
+		if w.Area && (len(w.Line) < 4 || w.Line[0] != w.Line[len(w.Line)-1]) {
+			t.Errorf("water area way/%d is not closed", w.OSMID)
+		}
+	}
+	if want["water"] == 0 || want["river"] == 0 {
+		t.Fatalf("raw count found no lakes or rivers: %v", want)
+	}
+	// Ways whose nodes are all in the file are kept exactly; cut ones may
+	// be kept too (lines) or not (areas no longer closed).
+	for k, n := range want {
+		if got[k] < n || (k == "water" || k == "riverbank") && got[k] != n {
+			t.Errorf("%s: %d ways kept, raw whole ways %d", k, got[k], n)
+		}
+	}
+	t.Logf("water ways kept: %v (raw whole: %v)", got, want)
+}
+
 func TestBoundaries(t *testing.T) {
 	ex, r := delaware(t)
 	got := map[string]int{}

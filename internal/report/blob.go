@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // placeTags are the OSM tags a place popup shows; the rest stay out of the
@@ -147,7 +148,9 @@ func (w *jsonWriter) floats(xs []float64, dec int) {
 	w.b.WriteByte(']')
 }
 
-// minutes writes travel times with one decimal and -1 for unreachable.
+// minutes writes travel times in whole tenths of a minute (123 for 12.3
+// minutes, which the page divides by ten: a byte shorter than "12.3" for
+// each of some million values) and -1 for unreachable.
 func (w *jsonWriter) minutes(xs []float32) {
 	w.b.WriteByte('[')
 	for i, x := range xs {
@@ -159,7 +162,85 @@ func (w *jsonWriter) minutes(xs []float32) {
 			w.b.WriteString("-1")
 			continue
 		}
-		w.num(f, 1, "-1")
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(math.Round(f*10)), 10))
+	}
+	w.b.WriteByte(']')
+}
+
+// derivable reports whether rows[k], a combination's minutes, is in every
+// cell the least of its members' minutes (unreachable only where all are),
+// so the page can rebuild it and the blob need not carry it. A combination
+// computed any other way is written out in full.
+func derivable(d *Data, rows [][]float32, k int) bool {
+	ms := d.Categories[k].Members
+	if len(ms) == 0 {
+		return false
+	}
+	for _, m := range ms {
+		if m < 0 || m >= len(rows) || m == k || d.Categories[m].Composite {
+			return false
+		}
+	}
+	for i, x := range rows[k] {
+		best := float32(-1)
+		for _, m := range ms {
+			if y := rows[m][i]; y >= 0 && (best < 0 || y < best) {
+				best = y
+			}
+		}
+		if !(x >= 0) {
+			if best >= 0 {
+				return false
+			}
+			continue
+		}
+		if x != best {
+			return false
+		}
+	}
+	return true
+}
+
+// coords writes coordinates as whole 1e-5 degrees (about 1 m) above the
+// smallest, which the page adds back: "5432" instead of "-75.54321".
+func (w *jsonWriter) coords(name string, xs []float64) {
+	base := math.Inf(1)
+	for _, x := range xs {
+		base = math.Min(base, x)
+	}
+	if math.IsInf(base, 1) || math.IsNaN(base) {
+		base = 0
+	}
+	base = math.Floor(base*1e5) / 1e5
+	w.key(name + "0")
+	w.num(base, 5, "0")
+	w.key(name)
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(math.Round((x-base)*1e5)), 10))
+	}
+	w.b.WriteByte(']')
+}
+
+// sparse writes a mostly-zero column as flat pairs [index, value, ...]:
+// a scenario changes few cells.
+func (w *jsonWriter) sparse(xs []uint32) {
+	w.b.WriteByte('[')
+	n := 0
+	for i, x := range xs {
+		if x == 0 {
+			continue
+		}
+		if n > 0 {
+			w.b.WriteByte(',')
+		}
+		n++
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(i), 10))
+		w.b.WriteByte(',')
+		w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(x), 10))
 	}
 	w.b.WriteByte(']')
 }
@@ -183,6 +264,8 @@ type pageCategory struct {
 	Color string `json:"color"`
 	// Composite categories combine others; they hold no places of their own.
 	Composite bool `json:"composite,omitempty"`
+	// Members of a combination, for rebuilding its minutes.
+	Members []int `json:"members,omitempty"`
 }
 
 type pageClass struct {
@@ -203,7 +286,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 
 	cats := make([]pageCategory, len(d.Categories))
 	for i, c := range d.Categories {
-		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color, c.Composite}
+		cats[i] = pageCategory{c.Name, c.Label, c.Faith, c.Color, c.Composite, c.Members}
 	}
 	w.key("categories")
 	w.value(cats)
@@ -219,10 +302,8 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	c := &d.Cells
 	w.key("cells")
 	w.raw("{")
-	w.key("lon")
-	w.floats(c.Lon, 5)
-	w.key("lat")
-	w.floats(c.Lat, 5)
+	w.coords("lon", c.Lon)
+	w.coords("lat", c.Lat)
 	w.key("pop")
 	w.floats(c.Pop, 1)
 	w.key("cls")
@@ -230,9 +311,9 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.key("rem")
 	w.floats(c.Remote, 2)
 	w.key("gained")
-	ints(w, c.Gained)
+	w.sparse(c.Gained)
 	w.key("lost")
-	ints(w, c.Lost)
+	w.sparse(c.Lost)
 	for _, m := range []struct {
 		name string
 		rows [][]float32
@@ -242,6 +323,10 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		for k, row := range m.rows {
 			if k > 0 {
 				w.raw(",")
+			}
+			if derivable(d, m.rows, k) {
+				w.raw("null") // the page takes the least of the members' minutes
+				continue
 			}
 			w.minutes(row)
 		}
@@ -271,7 +356,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		w.raw(",")
 		w.num(p.Lat, 5, "0")
 		w.raw("," + strconv.Itoa(p.Category) + ",")
-		w.value(p.Name)
+		w.value(displayName(p.Name))
 		w.raw(",")
 		w.value(p.OSM)
 		w.raw(",")
@@ -374,7 +459,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 			w.raw(",")
 			w.num(st.Lat, 5, "0")
 			w.raw(",")
-			w.value(st.Name)
+			w.value(displayName(st.Name))
 			w.raw(",")
 			w.value(st.Kind)
 			w.raw(",")
@@ -405,11 +490,133 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		}
 	}
 	w.raw("]")
+
+	// Water: areas and lines, each a flat [lon, lat, lon, lat, ...] list
+	// in 1e-4 degrees (about 10 m, finer than the simplification).
+	w.key("water")
+	w.raw("{")
+	for _, area := range []bool{true, false} {
+		if area {
+			w.key("areas")
+		} else {
+			w.key("lines")
+		}
+		w.raw("[")
+		n := 0
+		for _, wt := range d.Water {
+			if wt.Area != area {
+				continue
+			}
+			if n > 0 {
+				w.raw(",")
+			}
+			n++
+			w.raw("[")
+			for k, pt := range wt.Coords {
+				if k > 0 {
+					w.raw(",")
+				}
+				w.num(pt[0], 4, "0")
+				w.raw(",")
+				w.num(pt[1], 4, "0")
+			}
+			w.raw("]")
+		}
+		w.raw("]")
+	}
+	w.raw("}")
+
+	// Town labels: [lon, lat, name, kind, population].
+	w.key("towns")
+	w.raw("[")
+	for i, t := range d.Towns {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(t.Lon, 4, "0")
+		w.raw(",")
+		w.num(t.Lat, 4, "0")
+		w.raw(",")
+		w.value(t.Name)
+		w.raw(",")
+		w.value(t.Kind)
+		w.raw("," + strconv.Itoa(t.Population) + "]")
+	}
+	w.raw("]")
+	// The first screen's map shows the headline category; the change map
+	// the ranking category (the headline one when areas rank by any kind).
+	w.key("headCat")
+	w.value(headlineCategory(d))
+	w.key("changeCat")
+	w.value(changeCategory(d))
+	w.key("opened")
+	w.raw("[")
+	w.places(scenarioPlaces(d, true))
+	w.raw("]")
+	w.key("closed")
+	w.raw("[")
+	w.places(scenarioPlaces(d, false))
+	w.raw("]")
 	w.raw("}")
 	if w.err != nil {
 		return nil, fmt.Errorf("report: encode page data: %w", w.err)
 	}
 	return w.b.Bytes(), nil
+}
+
+// places writes [lon, lat, category, name] for each place.
+func (w *jsonWriter) places(ps []Place) {
+	for i, p := range ps {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("[")
+		w.num(p.Lon, 5, "0")
+		w.raw(",")
+		w.num(p.Lat, 5, "0")
+		w.raw("," + strconv.Itoa(p.Category) + ",")
+		w.value(displayName(p.Name))
+		w.raw("]")
+	}
+}
+
+// scenarioPlaces returns the places the scenario opens (or closes).
+func scenarioPlaces(d *Data, opened bool) []Place {
+	if d.Scenario == nil {
+		return nil
+	}
+	if opened {
+		return d.Scenario.Opened
+	}
+	return d.Scenario.Closed
+}
+
+// changeCategory is the category the scenario's change map shows.
+func changeCategory(d *Data) int {
+	if d.RankCategory >= 0 && d.RankCategory < len(d.Categories) {
+		return d.RankCategory
+	}
+	return headlineCategory(d)
+}
+
+// displayName turns an identifier used as a name ("santa_casa_hospital",
+// as facility lists often give) into words ("Santa casa hospital"); real
+// names pass unchanged.
+func displayName(s string) string {
+	if !strings.Contains(s, "_") || strings.ContainsAny(s, " ") {
+		return s
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return s
+		}
+	}
+	s = strings.Trim(strings.ReplaceAll(s, "_", " "), " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func nonNil(s []string) []string {

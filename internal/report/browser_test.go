@@ -2,22 +2,34 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"commonground/internal/report/browsertest"
 )
 
-// TestBrowser opens a rendered report in headless Chromium from file:// and
-// checks that the map and every chart drew, with no script errors and no
-// request leaving the page. It leaves report.html and a screenshot in
-// $TMPDIR/commonground-report-test for a person to look at.
+// sizes are the windows every browser test runs at: a laptop and a phone.
+var sizes = []struct {
+	name string
+	w, h int
+}{{"desktop", 1440, 900}, {"phone", 390, 844}}
+
+// TestBrowser opens a rendered report in headless Chromium from file://, at
+// laptop and phone widths, and checks that the map and every chart drew,
+// with no script errors and no request leaving the page; that no control is
+// wider than the window; that a real click at a feature of every clickable
+// layer (places of each kind, transit stops, proposed sites, scenario
+// markers, cells) opens its popup; that no two layers share a colour; and
+// that the contents menu links every section. It leaves report.html and
+// screenshots in $TMPDIR/commonground-report-test for a person to look at.
 func TestBrowser(t *testing.T) {
 	bin := browsertest.Chromium(t)
-	d := wilmington(45)
+	d := wilmingtonFull(45)
 	dir := filepath.Join(os.TempDir(), "commonground-report-test")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -26,12 +38,38 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(page, render(t, d), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, stderr := browsertest.Load(t, bin, page)
+	for _, size := range sizes {
+		t.Run(size.name, func(t *testing.T) {
+			v, stderr := browsertest.LoadAt(t, bin, page, size.w, size.h)
+			checkVerdict(t, d, v, stderr, size.w)
+		})
+	}
 
+	shot := filepath.Join(dir, "report.png")
+	_ = os.Remove(shot)
+	browsertest.Run(t, bin, page, "--screenshot="+shot, "--window-size=1280,2400")
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1280 || cfg.Height != 2400 {
+		t.Fatalf("screenshot %s: %dx%d, %v", shot, cfg.Width, cfg.Height, err)
+	}
+	t.Logf("screenshot: %s", shot)
+}
+
+// checkVerdict holds a page's self-check to what the data d must show.
+func checkVerdict(t *testing.T, d *Data, v browsertest.Verdict, stderr []byte, width int) {
+	t.Helper()
 	if !v.Done {
 		t.Error("self-check did not finish")
 	}
 	for _, f := range v.Faults() {
+		t.Error(f)
+	}
+	for _, f := range v.Layout() {
 		t.Error(f)
 	}
 	for _, line := range strings.Split(string(stderr), "\n") {
@@ -50,28 +88,69 @@ func TestBrowser(t *testing.T) {
 	if v.Map.Places != len(d.Places) || v.Map.Stops != len(d.Stops) || v.Map.Roads != len(d.Roads) {
 		t.Errorf("map has %d places, %d stops, %d roads; want %d, %d, %d", v.Map.Places, v.Map.Stops, v.Map.Roads, len(d.Places), len(d.Stops), len(d.Roads))
 	}
-	// Every colouring was drawn (walk, drive and underserved once per kind
-	// of place, underserved also for "any kind"), and both popups opened.
-	if e := v.Exercised; e == nil {
-		t.Error("page did not exercise its controls")
-	} else {
-		K := len(d.Categories)
-		if want := K + K + (K + 1) + 4; e.Views != want {
-			t.Errorf("exercised %d colourings, want %d", e.Views, want)
-		}
-		if !strings.Contains(e.Legend, "Walking time to the nearest: Library") || !strings.Contains(e.Legend, "no route found") {
-			t.Errorf("legend after reset: %q", e.Legend)
-		}
-		for _, want := range []string{"Residents: ", "Type of area: ", "Library", "no route"} {
-			if !strings.Contains(e.CellPopup, want) {
-				t.Errorf("cell popup %q lacks %q", e.CellPopup, want)
-			}
-		}
-		if !strings.Contains(e.PlacePopup, "Library 1") || !strings.Contains(e.PlacePopup, "node/1000") || !strings.Contains(e.PlacePopup, "Opening hours: Mo-Fr 09:00-17:00") {
-			t.Errorf("place popup: %q", e.PlacePopup)
+	e := v.Exercised
+	if e == nil {
+		t.Fatal("page did not exercise its controls")
+	}
+	if e.Width != width {
+		t.Errorf("window %d px wide, want %d", e.Width, width)
+	}
+	// Every colouring was drawn (walk, drive, underserved and, with a
+	// scenario, change once per kind of place; underserved also for "any
+	// kind"), and both popups opened.
+	K := len(d.Categories)
+	want := K + K + (K + 1) + 4
+	if d.Scenario != nil {
+		want += K
+	}
+	if e.Views != want {
+		t.Errorf("exercised %d colourings, want %d", e.Views, want)
+	}
+	if !strings.Contains(e.Legend, "Walking time to the nearest: Library") || !strings.Contains(e.Legend, "no route found") {
+		t.Errorf("legend after reset: %q", e.Legend)
+	}
+	for _, want := range []string{"Residents: ", "Type of area: ", "Library", "no route"} {
+		if !strings.Contains(e.CellPopup, want) {
+			t.Errorf("cell popup %q lacks %q", e.CellPopup, want)
 		}
 	}
-	wantCharts := []string{"chart-walk-bands", "chart-drive-bands", "chart-classes", "chart-areas"}
+	for _, bad := range []string{"NaN", "undefined"} {
+		if strings.Contains(e.CellPopup, bad) {
+			t.Errorf("cell popup %q shows %q", e.CellPopup, bad)
+		}
+	}
+	if !strings.Contains(e.PlacePopup, "Library 1") || !strings.Contains(e.PlacePopup, "node/1000") || !strings.Contains(e.PlacePopup, "Opening hours: Mo-Fr 09:00-17:00") {
+		t.Errorf("place popup: %q", e.PlacePopup)
+	}
+	// Every clickable layer was clicked: one per kind of place, stops,
+	// sites, cells and each scenario marker.
+	wantClicks := 0
+	for _, c := range d.Categories {
+		if !c.Composite {
+			wantClicks++
+		}
+	}
+	if len(d.Stops) > 0 {
+		wantClicks++
+	}
+	if d.Invest != nil && len(d.Invest.Sites) > 0 {
+		wantClicks++
+	}
+	wantClicks++ // cells
+	if d.Scenario != nil {
+		wantClicks += len(d.Scenario.Opened) + len(d.Scenario.Closed)
+	}
+	if len(e.Clicks.Tried) != wantClicks {
+		t.Errorf("clicked %d layers %q, want %d", len(e.Clicks.Tried), e.Clicks.Tried, wantClicks)
+	}
+	cs, err := pageCharts(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantCharts []string
+	for _, c := range cs {
+		wantCharts = append(wantCharts, c.ID)
+	}
 	if len(v.Charts) != len(wantCharts) {
 		t.Fatalf("%d charts in page, want %d", len(v.Charts), len(wantCharts))
 	}
@@ -80,20 +159,61 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("chart %d: %+v, want %s rendered at least 300 px wide", i, c, wantCharts[i])
 		}
 	}
+}
 
-	shot := filepath.Join(dir, "report.png")
-	_ = os.Remove(shot)
-	browsertest.Run(t, bin, page, "--screenshot="+shot, "--window-size=1280,2400")
-	f, err := os.Open(shot)
+// TestBrowserLayoutCatchesFaults proves the layout checks can fail: a
+// control wider than the phone, a section left out of the contents, two
+// layers sharing a colour and a stop whose popup is hidden under another
+// canvas must each be reported.
+func TestBrowserLayoutCatchesFaults(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	d := wilmingtonFull(20)
+	d.Categories[1].Color = d.Categories[0].Color
+	good := string(render(t, d))
+	bad := strings.Replace(good, `<section id="data">`, `<section id="extra"><h2>Extra</h2><select style="width:900px"><option>wide</option></select></section><section id="data">`, 1)
+	// A layer over the map's canvases swallows every click, as a canvas of
+	// its own over the places once did.
+	bad = strings.Replace(bad, `</head>`, `<style>#map::after { content: ""; position: absolute; inset: 0; z-index: 2000; }</style></head>`, 1)
+	if bad == good {
+		t.Fatal("could not inject faults")
+	}
+	page := filepath.Join(t.TempDir(), "bad.html")
+	if err := os.WriteFile(page, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := browsertest.LoadAt(t, bin, page, 390, 844)
+	got := strings.Join(v.Layout(), "\n")
+	for _, want := range []string{"wider than the window: select", "page scrolls sideways", "missing from the contents menu: #extra", "layers share colour", "opened no popup"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("layout check missed %q; got:\n%s", want, got)
+		}
+	}
+}
+
+// TestAccessibility runs axe-core, from npm, on the rendered report at both
+// widths: no serious or critical violation may remain.
+func TestAccessibility(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	page := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(page, render(t, wilmingtonFull(30)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	axe, err := filepath.Abs("web/node_modules/axe-core/axe.min.js")
 	if err != nil {
-		t.Fatalf("no screenshot: %v", err)
+		t.Fatal(err)
 	}
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	if err != nil || cfg.Width != 1280 || cfg.Height != 2400 {
-		t.Fatalf("screenshot %s: %dx%d, %v", shot, cfg.Width, cfg.Height, err)
+	for _, size := range sizes {
+		t.Run(size.name, func(t *testing.T) {
+			for _, v := range browsertest.Axe(t, bin, page, axe, size.w, size.h) {
+				msg := fmt.Sprintf("axe %s (%s): %s; %d element(s), first %s", v.ID, v.Impact, v.Help, v.Nodes, v.Target)
+				if v.Impact == "serious" || v.Impact == "critical" {
+					t.Error(msg)
+				} else {
+					t.Log(msg)
+				}
+			}
+		})
 	}
-	t.Logf("screenshot: %s", shot)
 }
 
 // TestBrowserSelfCheckCatchesFaults proves the self-check can fail: a page
@@ -122,4 +242,29 @@ func TestBrowserSelfCheckCatchesFaults(t *testing.T) {
 	if len(v.Violations) == 0 || !strings.Contains(strings.Join(v.Violations, " "), "example.invalid") {
 		t.Errorf("self-check missed the blocked remote image; violations %q, requests %q", v.Violations, v.Requests)
 	}
+}
+
+// pdfPage matches one page object of a PDF that Chromium writes.
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// TestPrint prints the report to PDF with headless Chromium: it must fit in
+// a few pages (the interactive parts, charts and long tables stay off paper).
+func TestPrint(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, render(t, wilmingtonFull(45)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(dir, "report.pdf")
+	browsertest.Run(t, bin, page, "--print-to-pdf="+pdf, "--no-pdf-header-footer")
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	n := len(pdfPage.FindAll(b, -1))
+	if n == 0 || n > 8 {
+		t.Errorf("report prints on %d pages, want 1 to 8", n)
+	}
+	t.Logf("%d pages", n)
 }

@@ -63,6 +63,39 @@ type Data struct {
 	Parameters            []Param
 	Caveats               []string
 	Warnings              []string
+	// Towns label the map: cities, towns and villages from the OSM extract.
+	Towns []Town
+	// Water is drawn under everything for orientation: lakes and
+	// riverbanks as areas, rivers, canals and the coastline as lines.
+	Water []Water
+	// Files lists every file the run writes beside the report, so a reader
+	// can go from the page to the data; Rerun is the exact command that
+	// writes them again and ConfigSHA256 the checksum of its config file.
+	Files        []OutputFile
+	Rerun        string
+	ConfigSHA256 string
+}
+
+// Town is a place name on the map. Kind is the OSM place value (city, town
+// or village); Population, from the OSM population tag, decides from which
+// zoom the label shows (0 when untagged).
+type Town struct {
+	Name, Kind string
+	Lon, Lat   float64
+	Population int
+}
+
+// Water is one simplified water shape of the base map: a closed ring
+// when Area, else a line (lon, lat).
+type Water struct {
+	Area   bool
+	Coords [][2]float64
+}
+
+// OutputFile is one file of a run, named relative to the report, with a
+// line on what it holds.
+type OutputFile struct {
+	Name, About string
 }
 
 // Category is one kind of gathering place. Faith marks places of worship,
@@ -75,6 +108,10 @@ type Category struct {
 	// place"): it is measured like the others but holds no places of its own,
 	// so the map has no place layer for it.
 	Composite bool
+	// Members are the indexes of the categories a combination joins; when
+	// its minutes are the least of theirs in every cell, the page derives
+	// them instead of carrying them.
+	Members []int
 }
 
 // Class is a settlement class (urban, rural, remote); Rule says in plain
@@ -183,6 +220,7 @@ type ClassRow struct {
 // ByCategory holds underserved residents per category index.
 type AreaRow struct {
 	Name, Level                    string
+	ID                             string // the area's id in its source (census GEOID, OSM relation), "" when none
 	Population, Underserved, Share float64
 	ByCategory                     []float64
 	// Stay is the share of threshold settings (0..1) under which the area
@@ -294,6 +332,9 @@ type SiteRow struct {
 	Cells          int     // cells in its catchment
 	Cost           float64
 	Areas          string // the areas it serves most, in words
+	// AreaList names every area its catchment reaches, most people first,
+	// so the page can relate the site to the ranking of worst-served areas.
+	AreaList []string
 }
 
 // ScenarioData is a scenario against the baseline.
@@ -305,6 +346,9 @@ type ScenarioData struct {
 	// Groups: people of each population group gaining and losing access to
 	// the ranking category.
 	Groups []ScenarioGroup
+	// Opened and Closed are the places the scenario adds and removes, drawn
+	// on the change map.
+	Opened, Closed []Place
 }
 
 // ScenarioGroup is one population group's gains and losses.

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -82,6 +83,63 @@ type page struct {
 	ReportCSS    template.CSS
 	FaithLabels  string
 	HasWalkShare bool
+	// First screen: the headline, the reading key, and the kinds with
+	// nothing mapped (moved from the findings to the caveats).
+	Head         headlineView
+	Reading      []finding
+	ArtefactList []string
+	Artefacts    string
+	KindWords    string
+	Caveats      []string
+	// AllAreas is the whole ranking, for the sortable, filterable table.
+	AllAreas []areaView
+	// SiteWhy says, per proposed site, why it was chosen and how it relates
+	// to the ranking; RankTop is the size of the top list it is compared with.
+	SiteWhy []string
+	RankTop int
+	// ChangeCats are the kinds of place the scenario changes access to,
+	// most people changed first: the change map's choices.
+	ChangeCats []changeCat
+	// UnderColor is the colour of underserved cells on the maps.
+	UnderColor string
+	// InvestOther: the sites add a kind of place other than the one that
+	// ranks the areas.
+	InvestOther bool
+}
+
+// changeCat is one kind of place the scenario changes access to.
+type changeCat struct {
+	Index      int
+	Label      string
+	Gain, Lose float64
+}
+
+// scenarioChanges sums each category's gains and losses over the classes
+// and returns those with any, most people changed first (ties in category
+// order).
+func scenarioChanges(d *Data) []changeCat {
+	var out []changeCat
+	if d.Scenario == nil {
+		return nil
+	}
+	for k, c := range d.Categories {
+		var g, l float64
+		if k < len(d.Scenario.Gain) {
+			for _, v := range d.Scenario.Gain[k] {
+				g += v
+			}
+		}
+		if k < len(d.Scenario.Lose) {
+			for _, v := range d.Scenario.Lose[k] {
+				l += v
+			}
+		}
+		if g+l > 0 {
+			out = append(out, changeCat{k, c.Label, g, l})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Gain+out[i].Lose > out[j].Gain+out[j].Lose })
+	return out
 }
 
 type summaryRow struct {
@@ -105,7 +163,7 @@ type classView struct {
 
 type areaView struct {
 	Rank                           int
-	Name, Level                    string
+	Name, Level, ID                string
 	Population, Underserved, Share float64
 	ByCategory                     []float64
 	Stay                           float64
@@ -168,6 +226,14 @@ func Render(w io.Writer, d *Data) (err error) {
 			return a / b
 		},
 		"join": func(xs []string) string { return strings.Join(xs, ", ") },
+		"name": displayName,
+		"names": func(xs []string) string {
+			out := make([]string, len(xs))
+			for i, x := range xs {
+				out[i] = displayName(x)
+			}
+			return strings.Join(out, ", ")
+		},
 	}).Parse(files[0])
 	if err != nil {
 		return fmt.Errorf("report: parse page template: %w", err)
@@ -189,7 +255,7 @@ func Render(w io.Writer, d *Data) (err error) {
 	settings, err := json.Marshal(map[string]any{
 		"timeColors":   bandColors(make([]string, len(breaks)+1)),
 		"unreachColor": unreachColor,
-		"underColor":   underColor,
+		"underColor":   pickUnderColor(d),
 	})
 	if err != nil {
 		return fmt.Errorf("report: encode colours: %w", err)
@@ -215,6 +281,7 @@ func Render(w io.Writer, d *Data) (err error) {
 		ReportCSS:   template.CSS(files[3]),
 	}
 	p.fill()
+	p.firstScreen()
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("report: fill page template: %w", err)
@@ -276,7 +343,7 @@ func (p *page) fill() {
 	}
 	p.Standards = p.ClassRows
 	for i, a := range d.Areas {
-		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, Population: a.Population, Underserved: a.Underserved, Share: a.Share, Stay: a.Stay}
+		v := areaView{Rank: i + 1, Name: a.Name, Level: a.Level, ID: a.ID, Population: a.Population, Underserved: a.Underserved, Share: a.Share, Stay: a.Stay}
 		if d.Sensitivity == nil {
 			v.Stay = -1
 		}
@@ -368,4 +435,109 @@ type inequalityView struct {
 type areaTableView struct {
 	Rows []areaView
 	D    *Data
+}
+
+// underCandidates are colours for underserved cells, tried in turn: the
+// first that no kind of place uses wins, so cells never share a colour with
+// a place layer drawn over them.
+var underCandidates = []string{underColor, "#b2182b", "#a50026", "#8e0152", "#67001f"}
+
+// pickUnderColor returns the underserved colour for d's map.
+func pickUnderColor(d *Data) string {
+	used := map[string]bool{}
+	for _, c := range d.Categories {
+		used[strings.ToLower(c.Color)] = true
+	}
+	for _, c := range underCandidates {
+		if !used[strings.ToLower(c)] {
+			return c
+		}
+	}
+	return underCandidates[len(underCandidates)-1]
+}
+
+// rankTop is how many of the worst-served areas the site explanations
+// compare with.
+const rankTop = 20
+
+// firstScreen fills the headline, the reading key, the artefact caveats,
+// the area table and the site explanations.
+func (p *page) firstScreen() {
+	d := p.D
+	p.Head = headline(d)
+	p.Reading = readingKey(d)
+	p.ArtefactList = artefacts(d)
+	p.Artefacts = joinWords(p.ArtefactList)
+	var kinds []string
+	for _, c := range d.Categories {
+		if !c.Composite {
+			kinds = append(kinds, strings.ToLower(c.Label))
+		}
+	}
+	p.KindWords = joinWords(kinds)
+	p.Caveats = append([]string(nil), d.Caveats...)
+	for _, a := range p.ArtefactList {
+		said := false
+		for _, c := range d.Caveats {
+			if strings.HasPrefix(c, a+":") {
+				said = true
+			}
+		}
+		if !said {
+			p.Caveats = append(p.Caveats, a+": none are mapped here, so everyone counts as underserved for this kind of place. This says more about the map than about the place.")
+		}
+	}
+	p.AllAreas = append(append([]areaView(nil), p.TopAreas...), p.MoreAreas...)
+	p.RankTop = min(rankTop, len(d.Areas))
+	p.ChangeCats = scenarioChanges(d)
+	p.UnderColor = pickUnderColor(d)
+	if d.Invest != nil {
+		p.InvestOther = d.RankCategory < 0 || d.RankCategory >= len(d.Categories) ||
+			!strings.HasPrefix(d.Invest.Category, d.Categories[d.RankCategory].Label)
+	}
+	if d.Invest != nil {
+		top := map[string]int{}
+		for i, a := range d.Areas {
+			if i == rankTop {
+				break
+			}
+			top[a.Name] = i + 1
+		}
+		for _, s := range d.Invest.Sites {
+			why := siteWhy(s, top, p.RankTop)
+			if d.Scenario != nil {
+				for _, c := range d.Scenario.Closed {
+					// Within about 20 m: the same place.
+					if math.Abs(c.Lat-s.Lat) < 2e-4 && math.Abs(c.Lon-s.Lon) < 2e-4 {
+						why += " The scenario above closes this place; the two are separate runs, so the choice here assumes it stays open."
+					}
+				}
+			}
+			p.SiteWhy = append(p.SiteWhy, why)
+		}
+	}
+}
+
+// siteWhy explains one proposed site: what it adds, where, and which of the
+// worst-served areas it reaches (top maps area names to their rank).
+func siteWhy(s SiteRow, top map[string]int, n int) string {
+	t := fmt.Sprintf("Brings %s people newly within their standard", fmtPeople(s.Gain))
+	if s.Areas != "" {
+		t += ", most of them in " + s.Areas
+	}
+	var hit []string
+	for _, a := range s.AreaList {
+		if r, ok := top[a]; ok {
+			hit = append(hit, fmt.Sprintf("%s (rank %d)", a, r))
+		}
+	}
+	switch {
+	case n == 0:
+		t += "."
+	case len(hit) == 0:
+		t += fmt.Sprintf(". It reaches none of the %d worst-served areas.", n)
+	default:
+		t += fmt.Sprintf(". Of the %d worst-served areas it reaches %s.", n, joinWords(hit))
+	}
+	return t
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -43,6 +44,8 @@ type pageData struct {
 	} `json:"classes"`
 	Breaks []float64 `json:"breaks"`
 	Cells  struct {
+		Lon0, Lat0    float64
+		Gained, Lost  []uint32
 		Lon, Lat, Pop []float64
 		Cls           []int
 		Walk, Drive   [][]float64
@@ -52,10 +55,13 @@ type pageData struct {
 		Area          []int
 		AreaNames     []string
 	} `json:"cells"`
-	Places [][]any                `json:"places"`
-	Roads  map[string][][]float64 `json:"roads"`
-	Stops  [][]any                `json:"stops"`
-	Style  struct {
+	Places [][]any `json:"places"`
+	Water  struct {
+		Areas, Lines [][]float64
+	} `json:"water"`
+	Roads map[string][][]float64 `json:"roads"`
+	Stops [][]any                `json:"stops"`
+	Style struct {
 		TimeColors []string
 	} `json:"style"`
 }
@@ -67,12 +73,27 @@ func TestRenderData(t *testing.T) {
 	if err := json.Unmarshal(scriptJSON(t, page, "cg-data"), &got); err != nil {
 		t.Fatalf("data blob does not parse: %v", err)
 	}
+	// The page stores coordinates as 1e-5 degrees above a base and minutes
+	// in tenths; undo both here as the page script does.
+	for i := range got.Cells.Lon {
+		got.Cells.Lon[i] = got.Cells.Lon0 + got.Cells.Lon[i]*1e-5
+		got.Cells.Lat[i] = got.Cells.Lat0 + got.Cells.Lat[i]*1e-5
+	}
+	for _, rows := range [][][]float64{got.Cells.Walk, got.Cells.Drive} {
+		for _, row := range rows {
+			for i := range row {
+				if row[i] >= 0 {
+					row[i] /= 10
+				}
+			}
+		}
+	}
 	n := d.Cells.Len()
 	if n != 2025 || len(got.Cells.Lon) != n || len(got.Cells.Lat) != n || len(got.Cells.Under) != n {
 		t.Fatalf("cells: %d in, lon %d lat %d under %d out", n, len(got.Cells.Lon), len(got.Cells.Lat), len(got.Cells.Under))
 	}
 	for i := 0; i < n; i++ {
-		if math.Abs(got.Cells.Lon[i]-d.Cells.Lon[i]) > 0.5e-5+1e-12 || math.Abs(got.Cells.Lat[i]-d.Cells.Lat[i]) > 0.5e-5+1e-12 {
+		if math.Abs(got.Cells.Lon[i]-d.Cells.Lon[i]) > 0.5e-5+1e-9 || math.Abs(got.Cells.Lat[i]-d.Cells.Lat[i]) > 0.5e-5+1e-9 {
 			t.Fatalf("cell %d at %v,%v, want %v,%v to 5 decimals", i, got.Cells.Lon[i], got.Cells.Lat[i], d.Cells.Lon[i], d.Cells.Lat[i])
 		}
 		if got.Cells.Under[i] != d.Cells.Under[i] || got.Cells.Cls[i] != int(d.Cells.Class[i]) || got.Cells.Area[i] != int(d.Cells.Area[i]) {
@@ -94,6 +115,30 @@ func TestRenderData(t *testing.T) {
 					t.Fatalf("cell %d category %d: %v minutes written as %v", i, c, in, m.out[i])
 				}
 			}
+		}
+	}
+	// Scenario changes go out as sparse (index, bits) pairs.
+	full := wilmingtonFull(45)
+	var fg pageData
+	if err := json.Unmarshal(scriptJSON(t, render(t, full), "cg-data"), &fg); err != nil {
+		t.Fatal(err)
+	}
+	if w := fg.Water; len(w.Areas) != 1 || len(w.Lines) != 1 || len(w.Areas[0]) != 8 ||
+		math.Abs(w.Lines[0][0]-full.Water[1].Coords[0][0]) > 0.5e-4+1e-9 || math.Abs(w.Lines[0][1]-full.Water[1].Coords[0][1]) > 0.5e-4+1e-9 {
+		t.Errorf("water %+v, want one area of 4 points and one line from %v", w, full.Water[1].Coords[0])
+	}
+	want := 0
+	for _, b := range full.Cells.Gained {
+		if b != 0 {
+			want++
+		}
+	}
+	if want == 0 || len(fg.Cells.Gained) != 2*want {
+		t.Fatalf("%d numbers for %d gaining cells", len(fg.Cells.Gained), want)
+	}
+	for k := 0; k < len(fg.Cells.Gained); k += 2 {
+		if i := fg.Cells.Gained[k]; full.Cells.Gained[i] != fg.Cells.Gained[k+1] {
+			t.Errorf("cell %d gained %d, want %d", i, fg.Cells.Gained[k+1], full.Cells.Gained[i])
 		}
 	}
 	if got.Cells.Area[44] != -1 {
@@ -267,8 +312,14 @@ func TestRenderLoadsNothing(t *testing.T) {
 func TestRenderText(t *testing.T) {
 	d := wilmington(30)
 	page := string(render(t, d))
+	// The largest gap among mapped kinds is a finding.
 	r := d.Summary[0]
-	wantLib := "<strong>Library:</strong> " + fmtPeople(r.Underserved) + " people (" + fmtShare(r.UnderservedShare) + " of residents) live farther"
+	for _, x := range d.Summary {
+		if x.Places > 0 && !d.Categories[x.Category].Composite && x.Underserved > r.Underserved {
+			r = x
+		}
+	}
+	wantLib := fmtPeople(r.Underserved) + " people (" + fmtShare(r.UnderservedShare) + " of residents) live farther"
 	for _, want := range []string{
 		"Population figures are estimates.",
 		wantLib,
@@ -280,7 +331,9 @@ func TestRenderText(t *testing.T) {
 		"way/123 highway=primary has no nodes",
 		"Test data: places and times are synthetic.",
 		d.Areas[0].Name,
+		d.Areas[0].ID,
 		"v0.0.0-test",
+		"From this page to the data",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -410,29 +463,50 @@ func TestFormatting(t *testing.T) {
 	})
 }
 
-// TestFindings checks the sentences against numbers worked by hand.
-func TestFindings(t *testing.T) {
-	d := &Data{
-		CellSize:   250,
-		Categories: []Category{{Name: "library", Label: "Library"}, {Name: "faith", Label: "Place of worship", Faith: true}},
+// findingsData is a small study worked by hand: two kinds of place, one of
+// them with nothing mapped, the "any" combination, two classes and areas.
+func findingsData() *Data {
+	return &Data{
+		CellSize: 250,
+		Categories: []Category{{Name: "library", Label: "Library"}, {Name: "faith", Label: "Place of worship", Faith: true},
+			{Name: "any", Label: "Any gathering place", Composite: true}, {Name: "secular", Label: "Any secular place", Composite: true}},
 		Classes:    []Class{{Name: "urban", Label: "Urban"}, {Name: "rural", Label: "Rural"}},
 		Thresholds: []Threshold{{Class: "urban", Mode: "walk", Minutes: 15}, {Class: "rural", Mode: "drive", Minutes: 20}},
 		Cells:      Cells{Lon: make([]float64, 4)},
 		ClassRows:  []ClassRow{{Class: 0, Cells: 3, Population: 9000}, {Class: 1, Cells: 1, Population: 1000}},
 		Summary: []CategoryRow{
-			{Category: 0, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042},
-			{Category: 1, Places: 0, PopWalk15: 0, Underserved: 10000, UnderservedShare: 1},
+			{Category: 0, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042, ByClass: []float64{120, 300}},
+			{Category: 1, Places: 0, PopWalk15: 0, Underserved: 10000, UnderservedShare: 1, ByClass: []float64{9000, 1000}},
+			{Category: 2, Places: 3, PopWalk15: 5000, Underserved: 400, UnderservedShare: 0.04, ByClass: []float64{100, 300}},
+			{Category: 3, Places: 3, PopWalk15: 5000, Underserved: 420, UnderservedShare: 0.042, ByClass: []float64{120, 300}},
 		},
 		RankCategory: -1,
-		Areas:        []AreaRow{{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6}},
+		Areas: []AreaRow{
+			{Name: "Tract 9", Level: "Tract", Population: 3000, Underserved: 1800, Share: 0.6},
+			{Name: "Tract 4", Level: "Tract", Population: 1000, Underserved: 100, Share: 0.1},
+			{Name: "Tract 2", Level: "Tract", Population: 6000, Underserved: 0, Share: 0},
+		},
 	}
-	got := findings(d)
+}
+
+// TestFindings checks the sentences against numbers worked by hand.
+func TestFindings(t *testing.T) {
+	d := findingsData()
+	got := readingKey(d)
 	want := []finding{
 		{"Who is counted.", "10,000 residents live in 4 populated cells of 250 m × 250 m: 90% in urban cells and 10% in rural cells."},
 		{"The standard.", "Each kind of place should be reachable by urban residents within a 15-minute walk and rural residents within a 20-minute drive. A cell whose nearest place of a kind is farther than that is called underserved for that kind."},
-		{"Place of worship:", "10,000 people (100% of residents) live farther from the nearest one than their area's standard; 0 (0%) can walk to one within 15 minutes. No such place was found in the map data, so everyone counts as underserved: check that the data cover them."},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("reading key:\n got %+v\nwant %+v", got, want)
+	}
+	got = findings(d)
+	// The place of worship row (nothing mapped) is an artefact, not a
+	// finding; the combinations belong to the headline; Tract 2 has nobody
+	// underserved and is not named.
+	want = []finding{
+		{"Where to act first:", "the tracts with the most residents underserved for at least one kind of place are Tract 9 (1,800 of 3,000 residents, 60%) and Tract 4 (100 of 1,000 residents, 10%)."},
 		{"Library:", "420 people (4.2% of residents) live farther from the nearest one than their area's standard; 5,000 (50%) can walk to one within 15 minutes."},
-		{"Worst-served area:", "Tract 9 (tract), where 60% of its 3,000 residents (1,800 people) are underserved for at least one kind of place."},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d findings, want %d: %+v", len(got), len(want), got)
@@ -441,6 +515,110 @@ func TestFindings(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("finding %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
+	}
+	if a := artefacts(d); len(a) != 1 || a[0] != "Place of worship" {
+		t.Errorf("artefacts %q, want [Place of worship]", a)
+	}
+	h := headline(d)
+	// 300 of the 400 underserved for any place live in rural cells: 75%.
+	if h.Label != "Any gathering place" || h.People != 400 || h.Second != "Any secular place" || h.SecondPeople != 420 ||
+		h.Where != "75% of them live in rural areas; the worst-served area is Tract 9." {
+		t.Errorf("headline %+v", h)
+	}
+	// Library: 3 gain, 0 lose; any: 35 gain, 8 lose (a combination, so not
+	// named); worship: nothing changes.
+	d.Scenario = &ScenarioData{Name: "Hall", Gain: [][]float64{{1, 2}, {0, 0}, {30, 5}, {0, 0}}, Lose: [][]float64{{0, 0}, {0, 0}, {7, 1}, {0, 0}}}
+	d.Invest = &InvestData{Category: "Community halls", Underserved: 900, Sites: []SiteRow{{Total: 100}, {Total: 250}}}
+	got = findings(d)
+	if n := len(got); n != 4 || got[2].Text != "for library, 3 people would come within their standard and 0 would fall beyond it." ||
+		got[3].Text != "new community halls at 2 sites would bring 250 of the 900 people underserved for them within their standard." {
+		t.Errorf("scenario and investment findings: %+v", got[2:])
+	}
+	if cs := scenarioChanges(d); len(cs) != 2 || cs[0].Index != 2 || cs[0].Gain != 35 || cs[0].Lose != 8 || cs[1].Index != 0 || cs[1].Gain != 3 {
+		t.Errorf("scenario changes %+v, want any (35, 8) then library (3, 0)", cs)
+	}
+}
+
+// TestSiteWhy checks the sentence relating a site to the ranking.
+func TestSiteWhy(t *testing.T) {
+	top := map[string]int{"Tract 9": 1, "Tract 4": 7}
+	s := SiteRow{Gain: 1234.4, Areas: "Tract 4; Tract 5", AreaList: []string{"Tract 4", "Tract 5", "Tract 9"}}
+	if got, want := siteWhy(s, top, 20), "Brings 1,234 people newly within their standard, most of them in Tract 4; Tract 5. Of the 20 worst-served areas it reaches Tract 4 (rank 7) and Tract 9 (rank 1)."; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	s.AreaList = []string{"Tract 5"}
+	if got, want := siteWhy(s, top, 20), "Brings 1,234 people newly within their standard, most of them in Tract 4; Tract 5. It reaches none of the 20 worst-served areas."; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestWordsFollowStudy: a study of one kind of place leads with that kind,
+// not "any gathering place", says nothing of secular places without places
+// of worship, and names bare area codes with their level.
+func TestWordsFollowStudy(t *testing.T) {
+	d := &Data{
+		Categories: []Category{{Name: "landmark", Label: "City landmarks"}, {Name: "any", Label: "Any gathering place", Composite: true, Members: []int{0}},
+			{Name: "secular", Label: "Any gathering place except places of worship", Composite: true, Members: []int{0}}},
+		Classes: []Class{{Name: "urban", Label: "Urban"}},
+		Summary: []CategoryRow{{Category: 0, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}},
+			{Category: 1, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}},
+			{Category: 2, Places: 15, Underserved: 80, UnderservedShare: 0.8, ByClass: []float64{80}}},
+		RankCategory: 0,
+		Areas:        []AreaRow{{Name: "89a90128587ffff", Level: "H3 hexagon", Population: 10, Underserved: 10, Share: 1}},
+	}
+	h := headline(d)
+	if h.Label != "City landmarks" || h.Second != "" || h.Where != "100% of them live in urban areas; the worst-served area is H3 hexagon 89a90128587ffff." {
+		t.Errorf("headline %+v", h)
+	}
+	if f := findings(d); len(f) == 0 || !strings.HasPrefix(f[0].Text, "the H3 hexagon with the most residents") {
+		t.Errorf("findings %+v", f)
+	}
+	for in, want := range map[string]string{"Census tract": "census tract", "H3 hexagon": "H3 hexagon", "ZIP code": "ZIP code", "county": "county"} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := displayName("santa_casa_hospital"); got != "Santa casa hospital" {
+		t.Errorf("displayName: %q", got)
+	}
+	if got := displayName("St. John's_Hall"); got != "St. John's_Hall" {
+		t.Errorf("displayName changed a real name: %q", got)
+	}
+}
+
+// TestDerivable: a combination's minutes are left out of the page only when
+// they are exactly the least of its members' in every cell.
+func TestDerivable(t *testing.T) {
+	d := &Data{Categories: []Category{{Name: "a"}, {Name: "b"}, {Name: "any", Composite: true, Members: []int{0, 1}}}}
+	rows := [][]float32{{5, -1, -1, 7}, {3, 4, -1, -1}, {3, 4, -1, 7}}
+	if !derivable(d, rows, 2) {
+		t.Error("least of the members not recognised")
+	}
+	if derivable(d, rows, 0) {
+		t.Error("a plain category left out")
+	}
+	for _, c := range []struct {
+		name string
+		i    int
+		v    float32
+	}{{"larger than the least", 0, 5}, {"reachable where no member is", 2, 1}, {"unreachable where a member is", 1, -1}} {
+		bad := [][]float32{rows[0], rows[1], append([]float32(nil), rows[2]...)}
+		bad[2][c.i] = c.v
+		if derivable(d, bad, 2) {
+			t.Errorf("%s: left out", c.name)
+		}
+	}
+}
+
+// TestUnderColour: underserved cells never take a kind of place's colour.
+func TestUnderColour(t *testing.T) {
+	d := &Data{Categories: []Category{{Color: "#D55E00"}, {Color: "#b2182b"}}}
+	if got := pickUnderColor(d); got != "#a50026" {
+		t.Errorf("under colour %s, want #a50026 (the first candidate no category uses)", got)
+	}
+	d.Categories = nil
+	if got := pickUnderColor(d); got != underColor {
+		t.Errorf("under colour %s, want %s", got, underColor)
 	}
 }
 
@@ -459,4 +637,34 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len())/1e6, "MB/page")
+}
+
+// TestInvestExplained: the investment section says why each site was
+// chosen, relates it to the ranking, and notes a site the scenario closes.
+func TestInvestExplained(t *testing.T) {
+	d := wilmingtonFull(30)
+	d.Scenario.Closed = append(d.Scenario.Closed, Place{Lon: d.Invest.Sites[1].Lon, Lat: d.Invest.Sites[1].Lat, Name: "Elm School", Category: 0})
+	page := string(render(t, d))
+	// The sites' catchments reach the cells' first area and the top-ranked one.
+	first := 0
+	for i, a := range d.Areas {
+		if a.Name == d.Cells.AreaNames[0] {
+			first = i + 1
+		}
+	}
+	for _, want := range []string{
+		"<strong>North side school.</strong> Brings 200 people newly within their standard",
+		fmt.Sprintf("Of the 9 worst-served areas it reaches %s (rank %d) and %s (rank 1).", d.Cells.AreaNames[0], first, d.Areas[0].Name),
+		"The scenario above closes this place",
+		"The sites add community centres, while the ranking is of access to at least one kind of place",
+		`<a href="cells.csv">cells.csv</a>`,
+		"commonground run datasets/delaware/tracts.yaml",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, "The scenario above closes this place"); n != 1 {
+		t.Errorf("closed-site note %d times, want once (only Elm School is closed)", n)
+	}
 }

@@ -117,7 +117,8 @@ func (r *Result) writeGeoPackage(w io.Writer) error {
 				}
 			}
 			sites, err := gw.AddLayer("chosen_sites", gpkg.Point, []gpkg.Field{{Name: "objective", Type: gpkg.Text}, {Name: "step", Type: gpkg.Integer},
-				{Name: "id", Type: gpkg.Text}, {Name: "name", Type: gpkg.Text}, {Name: "gain", Type: gpkg.Real}, {Name: "cumulative", Type: gpkg.Real}})
+				{Name: "id", Type: gpkg.Text}, {Name: "name", Type: gpkg.Text}, {Name: "gain", Type: gpkg.Real}, {Name: "cumulative", Type: gpkg.Real},
+				{Name: "gain_unit", Type: gpkg.Text}})
 			if err != nil {
 				return err
 			}
@@ -127,7 +128,7 @@ func (r *Result) writeGeoPackage(w io.Writer) error {
 					sol = si.Median
 				}
 				for k, row := range r.siteRows(sol) {
-					if err := sites.Add(orb.Point{row.Lon, row.Lat}, name, k+1, row.ID, row.Name, row.Gain, row.Total); err != nil {
+					if err := sites.Add(orb.Point{row.Lon, row.Lat}, name, k+1, row.ID, row.Name, row.Gain, row.Total, gainUnit(name)); err != nil {
 						return err
 					}
 				}

@@ -1,10 +1,12 @@
 package study
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +17,10 @@ import (
 	"commonground/internal/config"
 	"commonground/internal/gap"
 	"commonground/internal/measure"
+	"commonground/internal/osmread"
 	"commonground/internal/output"
 	"commonground/internal/population"
+	"commonground/internal/place"
 	"commonground/internal/report"
 	"commonground/internal/siting"
 	"commonground/internal/version"
@@ -59,6 +63,7 @@ func (r *Result) Outputs() (*output.Set, error) {
 		return nil, err
 	}
 	data := r.ReportData()
+	data.Files = r.outputFiles(data)
 	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {
 		return nil, err
 	}
@@ -173,7 +178,8 @@ func (r *Result) mainAreaNames() []string {
 
 func (r *Result) writeAreas(w io.Writer) error {
 	cw := output.NewCSVWriter(w)
-	head := []string{"level", "area", "population", "population_estimated"}
+	head := []string{"level", "area", "area_id", "population", "population_estimated"}
+	ids := r.areaIDs()
 	for _, g := range r.Groups {
 		head = append(head, "underserved_"+g.Name, "underserved_share_"+g.Name)
 	}
@@ -189,7 +195,7 @@ func (r *Result) writeAreas(w io.Writer) error {
 		return a.Name < b.Name
 	})
 	for _, a := range rows {
-		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, output.Num(a.Population, 1), boolStr(r.Study.Estimated())}
+		row := []string{r.Areas[a.Area].Level, r.Areas[a.Area].Name, ids[a.Area], output.Num(a.Population, 1), boolStr(r.Study.Estimated())}
 		for gi := range r.Groups {
 			share := 0.0
 			if a.Population > 0 {
@@ -203,6 +209,19 @@ func (r *Result) writeAreas(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// areaIDs returns each summary area's id, in the order of r.Areas: the
+// population file's id for census zones, "relation/ID" (or "way/ID") for
+// OSM admin boundaries, "" for the "outside any ..." remainder. It follows
+// the order in which the areas were built (see Result.areas); if the count
+// does not line up, every id is left empty rather than misplaced.
+func (r *Result) areaIDs() []string {
+	ids := make([]string, len(r.Areas))
+	for k, a := range r.Areas {
+		ids[k] = a.ID
+	}
+	return ids
 }
 
 // writePlaces writes the gathering places as a GeoJSON FeatureCollection of
@@ -331,6 +350,9 @@ func (r *Result) ReportData() *report.Data {
 			combo++
 		}
 		d.Categories = append(d.Categories, report.Category{Name: g.Name, Label: g.Label, Faith: g.Faith, Color: col, Composite: g.Composite})
+		if g.Composite {
+			d.Categories[len(d.Categories)-1].Members = g.Categories
+		}
 	}
 	classRules := r.classRules()
 	classCols := []string{"#7B3294", "#A6DBA0", "#008837"}
@@ -447,11 +469,12 @@ func (r *Result) ReportData() *report.Data {
 			d.Sensitivity.Decay = append(d.Sensitivity.Decay, report.DecayRow{Beta: dc.Beta, Overlap: dc.Overlap, Spearman: dc.Spearman})
 		}
 	}
+	areaIDs := r.areaIDs()
 	for k, a := range r.Ranked {
 		if k >= s.Ranking.Top {
 			break
 		}
-		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, Population: a.Population,
+		row := report.AreaRow{Name: r.Areas[a.Area].Name, Level: r.Areas[a.Area].Level, ID: areaIDs[a.Area], Population: a.Population,
 			Underserved: a.Underserved[rg], ByCategory: append([]float64(nil), a.Underserved...), Stay: -1}
 		if v, ok := stay[a.Area]; ok {
 			row.Stay = v
@@ -547,7 +570,77 @@ func (r *Result) ReportData() *report.Data {
 	d.Parameters = r.parameters()
 	d.Caveats = r.Caveats()
 	d.Warnings = append(append([]string(nil), r.Notes...), r.Problems.Summary()...)
+	r.reportLinks(d)
 	return d
+}
+
+// reportLinks fills what leads from the page to the data: the map's town
+// labels, the rerun command and the config file's checksum.
+func (r *Result) reportLinks(d *report.Data) {
+	for _, t := range r.Extract.Towns {
+		if t.Name != "" {
+			d.Towns = append(d.Towns, report.Town{Name: t.Name, Kind: t.Kind, Lon: t.Point[0], Lat: t.Point[1], Population: t.Population})
+		}
+	}
+	d.Water = baseWater(r.Extract.Water)
+	d.Rerun = "commonground run " + r.Study.Path
+	if b, err := os.ReadFile(r.Study.Path); err == nil {
+		d.ConfigSHA256 = fmt.Sprintf("%x", sha256.Sum256(b))
+	}
+}
+
+// baseWater simplifies the extract's water for the report's base map and
+// leaves out what would not show at a regional scale: areas under about
+// 300 m across. Douglas-Peucker at 0.0003° (about 30 m) keeps shapes
+// recognisable at the zooms the report opens at while keeping it small.
+func baseWater(ws []osmread.Water) []report.Water {
+	var out []report.Water
+	dp := simplify.DouglasPeucker(0.0003)
+	for _, w := range ws {
+		b := w.Line.Bound()
+		if w.Area && math.Hypot(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) < 0.003 {
+			continue
+		}
+		ls := dp.LineString(append(orb.LineString(nil), w.Line...))
+		if len(ls) < 2 || w.Area && len(ls) < 4 {
+			continue
+		}
+		rw := report.Water{Area: w.Area}
+		for _, p := range ls {
+			rw.Coords = append(rw.Coords, [2]float64{p[0], p[1]})
+		}
+		out = append(out, rw)
+	}
+	return out
+}
+
+// outputFiles lists the files a run writes, in the order a reader would
+// open them, each with a line on what it holds.
+func (r *Result) outputFiles(d *report.Data) []report.OutputFile {
+	out := []report.OutputFile{
+		{Name: ReportFile, About: "this report"},
+		{Name: CellsFile, About: "one row per populated cell: residents, type of area, walk and drive minutes to the nearest place of each kind, underserved flags"},
+		{Name: AreasFile, About: "residents and underserved residents per area, with each area's id"},
+		{Name: PlacesFile, About: "every gathering place found, with its kind and the tags that matter (GeoJSON)"},
+		{Name: MeasuresFile, About: "per cell and mode: cumulative opportunities, gravity access and 2SFCA supply per person"},
+	}
+	if r.Siting != nil {
+		out = append(out, report.OutputFile{Name: SitesFile, About: "the chosen sites of every objective, what each adds and the areas it serves"})
+	}
+	out = append(out, report.OutputFile{Name: GeoPackageFile, About: "cells, places, areas and sites for QGIS or ArcGIS (GeoPackage)"})
+	about := map[string]string{
+		"summary.csv":      "the summary table by kind of place",
+		"groups.csv":       "access by population group",
+		"inequality.csv":   "the inequality table",
+		"completeness.csv": "areas where the map may be incomplete",
+		"transit.csv":      "access by public transport, per window",
+	}
+	for _, t := range tableFiles(d) {
+		out = append(out, report.OutputFile{Name: t.name, About: about[t.name]})
+	}
+	return append(out,
+		report.OutputFile{Name: ManifestFile, About: "inputs with SHA-256, the fully resolved config, versions, counts and warnings"},
+		report.OutputFile{Name: TimingsFile, About: "how long each stage took"})
 }
 
 func contains(xs []int, x int) bool {
@@ -877,6 +970,7 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 			}
 			return areas[x] < areas[y]
 		})
+		all := append([]string(nil), areas...)
 		if len(areas) > 3 {
 			areas = append(areas[:3], fmt.Sprintf("and %d more", len(areas)-3))
 		}
@@ -890,7 +984,7 @@ func (r *Result) siteRows(sol *siting.Solution) []report.SiteRow {
 			cost = 1
 		}
 		out = append(out, report.SiteRow{Name: name, Kind: strings.ReplaceAll(c.Kind, "_", " "), ID: c.ID, Lon: c.Point[0], Lat: c.Point[1],
-			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost, Areas: strings.Join(areas, "; ")})
+			Gain: st.Gain, Total: st.Value, Cells: len(st.Catchment), Cost: cost, Areas: strings.Join(areas, "; "), AreaList: all})
 	}
 	return out
 }
@@ -929,10 +1023,20 @@ func (r *Result) investReport(d *report.Data) {
 	d.Invest = inv
 }
 
+// gainUnit says what a siting objective's gain and cumulative columns
+// count: people newly within their standard for the covering and budget
+// choices, person-minutes of travel saved for the p-median one.
+func gainUnit(objective string) string {
+	if objective == "median" {
+		return "person-minutes saved"
+	}
+	return "people newly within standard"
+}
+
 // writeSites writes the chosen sites of every objective, with what each adds.
 func (r *Result) writeSites(w io.Writer) error {
 	cw := output.NewCSVWriter(w)
-	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person"}); err != nil {
+	if err := cw.Write([]string{"objective", "order", "id", "name", "kind", "lon", "lat", "gain", "cumulative", "cells_served", "areas_served", "cost", "cost_per_person", "gain_unit"}); err != nil {
 		return err
 	}
 	for _, obj := range []struct {
@@ -948,7 +1052,7 @@ func (r *Result) writeSites(w io.Writer) error {
 				per = output.Num(row.Cost/row.Gain, 6)
 			}
 			if err := cw.Write([]string{obj.name, strconv.Itoa(k + 1), row.ID, row.Name, row.Kind, output.Num(row.Lon, 7), output.Num(row.Lat, 7),
-				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), row.Areas, output.Num(row.Cost, 4), per}); err != nil {
+				output.Num(row.Gain, 3), output.Num(row.Total, 3), strconv.Itoa(row.Cells), row.Areas, output.Num(row.Cost, 4), per, gainUnit(obj.name)}); err != nil {
 				return err
 			}
 		}
@@ -993,7 +1097,42 @@ func (r *Result) scenarioReport(d *report.Data) {
 			sc.Groups = append(sc.Groups, row)
 		}
 	}
+	sc.Opened, sc.Closed = r.scenarioPlaceChanges()
 	d.Scenario = sc
+}
+
+// scenarioPlaceChanges returns the places the scenario opens and closes,
+// matched by kind, name and position between the two sets of places.
+func (r *Result) scenarioPlaceChanges() (opened, closed []report.Place) {
+	key := func(p place.Place) string {
+		return fmt.Sprintf("%s|%s|%.6f|%.6f", p.Category, p.Name, p.Point[0], p.Point[1])
+	}
+	count := map[string]int{}
+	for _, p := range r.Extract.Places {
+		count[key(p)]++
+	}
+	for _, p := range r.Scenario.Places {
+		k := key(p)
+		if count[k] > 0 {
+			count[k]--
+			continue
+		}
+		opened = append(opened, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category)})
+	}
+	left := map[string]int{}
+	for _, p := range r.Scenario.Places {
+		left[key(p)]++
+	}
+	for _, p := range r.Extract.Places {
+		k := key(p)
+		if left[k] > 0 {
+			left[k]--
+			continue
+		}
+		closed = append(closed, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category),
+			OSM: p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10)})
+	}
+	return opened, closed
 }
 
 // tableFile is one of the report's tables as CSV.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -513,7 +514,7 @@ func (r *Result) areas() error {
 			if len(z.Geom) > 0 {
 				r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: label, geom: z.Geom})
 			}
-			r.Areas = append(r.Areas, gap.Area{Name: name, Level: label})
+			r.Areas = append(r.Areas, gap.Area{Name: name, Level: label, ID: z.ID})
 		}
 		for i, c := range cells {
 			for _, p := range c.Parts {
@@ -542,7 +543,7 @@ func (r *Result) areas() error {
 		first := int32(len(r.Areas))
 		for _, b := range bs {
 			r.areaGeom = append(r.areaGeom, areaShape{area: int32(len(r.Areas)), level: lvl.Label, geom: b.Geom})
-			r.Areas = append(r.Areas, gap.Area{Name: b.Name, Level: lvl.Label})
+			r.Areas = append(r.Areas, gap.Area{Name: b.Name, Level: lvl.Label, ID: "relation/" + strconv.FormatInt(b.OSMID, 10)})
 		}
 		outside := int32(-1)
 		mps := make([]orb.MultiPolygon, len(bs))

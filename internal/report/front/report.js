@@ -8,6 +8,38 @@
   var nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   var stats = { tiles: 0, cellsDrawn: 0, places: 0, roads: 0, stops: 0 };
 
+  // Unpack the compact columns (see blob.go): coordinates above a base in
+  // 1e-5 degrees, minutes in tenths, scenario changes as sparse pairs.
+  (function unpack(c) {
+    var n = c.lon.length, k, i;
+    for (i = 0; i < n; i++) {
+      c.lon[i] = Math.round((c.lon0 + c.lon[i] * 1e-5) * 1e5) / 1e5;
+      c.lat[i] = Math.round((c.lat0 + c.lat[i] * 1e-5) * 1e5) / 1e5;
+    }
+    var tenths = function (row) { if (row) for (var j = 0; j < row.length; j++) if (row[j] >= 0) row[j] /= 10; };
+    c.walk.forEach(tenths);
+    c.drive.forEach(tenths);
+    // A combination left out (null) is the least of its members' minutes.
+    [c.walk, c.drive].forEach(function (rows) {
+      rows.forEach(function (row, k) {
+        if (row) return;
+        var ms = D.categories[k].members || [], out = new Array(n);
+        for (var j = 0; j < n; j++) {
+          var best = -1;
+          for (var q = 0; q < ms.length; q++) { var y = rows[ms[q]][j]; if (y >= 0 && (best < 0 || y < best)) best = y; }
+          out[j] = best;
+        }
+        rows[k] = out;
+      });
+    });
+    D.transit.forEach(function (w) { w.minutes.forEach(tenths); });
+    ['gained', 'lost'].forEach(function (name) {
+      var pairs = c[name], full = new Uint32Array(n);
+      for (k = 0; k + 1 < pairs.length; k += 2) full[pairs[k]] = pairs[k + 1];
+      c[name] = full;
+    });
+  })(D.cells);
+
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
@@ -42,6 +74,10 @@
     return palette[n <= 1 ? 0 : Math.round(k * (palette.length - 1) / (n - 1))];
   }
   var servedColor = '#cfd8dc';
+  // Scenario change: blue and orange stay apart for every common form of
+  // colour blindness (ColorBrewer PuOr/RdBu ends), unlike red and green.
+  var gainColor = '#2166ac', loseColor = '#e08214';
+  var narrow = window.innerWidth < 700;
 
   // ---- the current view ------------------------------------------------------
   var viewSel = document.getElementById('view');
@@ -85,8 +121,8 @@
     }
     if (v === 'class') return function (i) { var k = D.classes[C.cls[i]]; return k ? k.color : '#999'; };
     if (v === 'change') return function (i) {
-      if ((C.gained[i] >>> c) & 1) return '#1a9850';
-      if ((C.lost[i] >>> c) & 1) return '#d73027';
+      if ((C.gained[i] >>> c) & 1) return gainColor;
+      if ((C.lost[i] >>> c) & 1) return loseColor;
       return servedColor;
     };
     if (v === 'remote') return function (i) { return C.rem.length ? remoteColors[remoteBin(C.rem[i])] : '#999'; };
@@ -111,8 +147,8 @@
       D.classes.forEach(function (k) { rows.push(swatch(k.color) + esc(k.label)); });
     } else if (v === 'change') {
       h = '<strong>Under the scenario, for: ' + esc(label) + '</strong>';
-      rows.push(swatch('#1a9850') + 'comes within the standard');
-      rows.push(swatch('#d73027') + 'falls beyond the standard');
+      rows.push(swatch(gainColor) + 'comes within the standard');
+      rows.push(swatch(loseColor) + 'falls beyond the standard');
       rows.push(swatch(servedColor) + 'no change');
     } else if (v === 'remote') {
       h = '<strong>Remoteness score (0–15, ARIA+ method)</strong>';
@@ -127,6 +163,13 @@
       for (var k = 0; k <= K; k++) rows.push(swatch(spread(blues, k, K + 1)) + k + ' of ' + K);
     }
     return h + '<br>' + rows.join('<br>');
+  }
+
+  // Popups fit the screen: on a phone they take its width less a margin and
+  // scroll inside rather than spill over.
+  function popOpts() {
+    var w = Math.min(420, window.innerWidth - 48);
+    return { maxWidth: w, minWidth: Math.min(200, w), maxHeight: Math.round(window.innerHeight * 0.6), autoPanPadding: [12, 12] };
   }
 
   // ---- map -------------------------------------------------------------------
@@ -161,6 +204,8 @@
   // A grid layer draws cells as squares straight onto canvas tiles: tens of
   // thousands of cells stay fast because no per-cell object is created.
   var currentColor = colorFn();
+  // A CellLayer colours cells with options.color(i), or the main map's
+  // current colouring; a cell whose colour is null is not drawn.
   var CellLayer = L.GridLayer.extend({
     createTile: function (coords) {
       var tile = L.DomUtil.create('canvas', 'leaflet-tile');
@@ -172,7 +217,7 @@
       for (var j = lowerBound(x0 - hmax); j < N && sx[j] <= x0 + ext + hmax; j++) {
         var c = order[j], h = hs[c];
         if (py[c] + h < y0 || py[c] - h > y0 + ext || px[c] + h < x0) continue;
-        var col = currentColor(c);
+        var col = this.options.color ? this.options.color(c) : currentColor(c);
         if (!col) continue;
         // Snap to whole pixels: anti-aliased edges of neighbouring squares
         // would otherwise leave faint seams between them.
@@ -190,11 +235,34 @@
   var cells = new CellLayer({ opacity: 0.85, updateWhenZooming: false, keepBuffer: 4 });
   cells.addTo(map);
 
-  map.createPane('roads').style.zIndex = 410;
-  map.createPane('stops').style.zIndex = 415;
-  map.createPane('places').style.zIndex = 420;
+  // Lines that take no clicks sit in panes below one canvas holding every
+  // clickable marker: a canvas catches all clicks over its whole extent, so
+  // places and stops on canvases of their own would hide each other's popups.
+  function panes(m) {
+    m.createPane('water').style.zIndex = 150; // under the cells (tile pane, 200)
+    m.createPane('roads').style.zIndex = 410;
+    m.createPane('routes').style.zIndex = 415;
+    m.createPane('places').style.zIndex = 420;
+    var lp = m.createPane('labels');
+    lp.style.zIndex = 430;
+    lp.style.pointerEvents = 'none';
+  }
+  panes(map);
+  // Water under everything: a light blue only the base map uses.
+  var waterFill = '#d4e6f5', waterLine = '#8fb8dc';
+  function drawWater(m) {
+    var r = L.canvas({ pane: 'water', padding: 0.5 });
+    var unflat = function (flat) {
+      var ll = [];
+      for (var k = 0; k + 1 < flat.length; k += 2) ll.push([flat[k + 1], flat[k]]);
+      return ll;
+    };
+    if (D.water.areas.length) L.polygon(D.water.areas.map(unflat), { renderer: r, stroke: false, fillColor: waterFill, fillOpacity: 1, interactive: false }).addTo(m);
+    if (D.water.lines.length) L.polyline(D.water.lines.map(unflat), { renderer: r, color: waterLine, weight: 1.2, opacity: 1, interactive: false }).addTo(m);
+  }
+  drawWater(map);
   var roadRenderer = L.canvas({ pane: 'roads', padding: 0.5 });
-  var stopRenderer = L.canvas({ pane: 'stops', padding: 0.5 });
+  var stopRenderer = L.canvas({ pane: 'routes', padding: 0.5 });
   var placeRenderer = L.canvas({ pane: 'places', padding: 0.5, tolerance: 3 });
 
   var roadStyle = {
@@ -238,39 +306,43 @@
       renderer: placeRenderer, radius: 5, color: '#222', weight: 1, fillColor: c.color, fillOpacity: 0.95,
       bubblingMouseEvents: false
     });
-    m.bindPopup(function () { return placeHTML(pl); });
+    m.bindPopup(function () { return placeHTML(pl); }, popOpts());
+    m._cgName = pl[3];
+    m._cgCat = pl[2];
     placeLayers[pl[2]].addLayer(m);
     stats.places++;
   });
   placeLayers.forEach(function (g) { g.addTo(map); });
 
+  var stopColor = '#263238', routeColor = '#3f51b5', siteColor = '#08519c';
   var stops = L.layerGroup();
   D.stops.forEach(function (s) {
     // Stops with a timetable are sized by departures per hour in the first
     // window: the area of the dot grows with the service.
     var ph = s[4] || [], r = ph.length ? 2 + Math.sqrt(ph[0]) : 3;
-    var m = L.circleMarker([s[1], s[0]], { renderer: stopRenderer, radius: Math.min(r, 14), color: '#333', weight: 1, fillColor: ph.length && ph[0] === 0 ? '#bbb' : '#fff', fillOpacity: 1, bubblingMouseEvents: false });
+    var m = L.circleMarker([s[1], s[0]], { renderer: placeRenderer, radius: Math.min(r, 14), color: stopColor, weight: 1.5, fillColor: ph.length && ph[0] === 0 ? '#bbb' : '#fff', fillOpacity: 1, bubblingMouseEvents: false });
     m.bindPopup(function () {
       var h = '<div class="popup"><strong>' + esc(s[2] || 'Unnamed stop') + '</strong><br>Transit stop' + (s[3] ? ' (' + esc(s[3].replace(/_/g, ' ')) + ')' : '');
       ph.forEach(function (n, k) { h += '<br>' + esc(D.transit[k] ? D.transit[k].name : '') + ': ' + n.toFixed(1) + ' departures an hour'; });
       return h + '</div>';
-    });
+    }, popOpts());
     stops.addLayer(m);
     stats.stops++;
   });
 
   var routes = L.layerGroup();
   D.routes.forEach(function (line) {
-    routes.addLayer(L.polyline(line.map(function (p) { return [p[1], p[0]]; }), { renderer: stopRenderer, color: '#3f51b5', weight: 1.2, opacity: 0.6, interactive: false }));
+    routes.addLayer(L.polyline(line.map(function (p) { return [p[1], p[0]]; }), { renderer: stopRenderer, color: routeColor, weight: 1.2, opacity: 0.6, interactive: false }));
   });
   if (D.routes.length) routes.addTo(map);
 
   // Proposed sites: numbered discs above everything else.
   var sites = L.layerGroup();
   D.sites.forEach(function (st, k) {
-    var m = L.marker([st[1], st[0]], { icon: L.divIcon({ className: 'site-icon', html: String(k + 1), iconSize: [22, 22] }), zIndexOffset: 1000 });
+    var m = L.marker([st[1], st[0]], { icon: L.divIcon({ className: 'site-icon', html: String(k + 1), iconSize: [22, 22] }), zIndexOffset: 1000,
+      title: 'Proposed site ' + (k + 1), alt: 'Proposed site ' + (k + 1) });
     m.bindPopup('<div class="popup"><strong>Proposed site ' + (k + 1) + ': ' + esc(st[2] || 'unnamed') + '</strong><br>There now: ' + esc(st[3]) +
-      '<br>Brings ' + nf.format(st[4]) + ' more people within their standard</div>');
+      '<br>Brings ' + nf.format(st[4]) + ' more people within their standard</div>', popOpts());
     sites.addLayer(m);
   });
   if (D.sites.length) sites.addTo(map);
@@ -286,14 +358,21 @@
   });
   overlays['Transit stops <span class="small">(' + nf.format(D.stops.length) + ')</span>'] = stops;
   if (D.routes.length) overlays['Transit routes <span class="small">(' + nf.format(D.routes.length) + ' patterns)</span>'] = routes;
-  L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+  // On a phone the layer list and the legend fold away so the map stays visible.
+  var layerCtl = L.control.layers(null, overlays, { collapsed: narrow, position: 'topright' }).addTo(map);
+  var layerToggle = layerCtl.getContainer().querySelector('.leaflet-control-layers-toggle');
+  if (layerToggle) { layerToggle.textContent = 'Layers'; layerToggle.setAttribute('aria-label', 'Layers'); }
   L.control.scale({ position: 'bottomleft', metric: true, imperial: true }).addTo(map);
 
   var legend = L.control({ position: 'bottomright' });
   legend.onAdd = function () {
-    this._div = L.DomUtil.create('div', 'legend');
+    var box = L.DomUtil.create('details', 'legend');
+    if (!narrow) box.open = true;
+    box.innerHTML = '<summary>Legend</summary>';
+    this._div = L.DomUtil.create('div', 'legend-body', box);
     this._div.innerHTML = legendHTML();
-    return this._div;
+    L.DomEvent.disableClickPropagation(box);
+    return box;
   };
   legend.addTo(map);
 
@@ -327,7 +406,7 @@
   map.on('click', function (e) {
     if (!map.hasLayer(cells)) return;
     var i = cellAt(e.latlng);
-    if (i >= 0) L.popup().setLatLng([C.lat[i], C.lon[i]]).setContent(cellHTML(i)).openOn(map);
+    if (i >= 0) L.popup(popOpts()).setLatLng([C.lat[i], C.lon[i]]).setContent(cellHTML(i)).openOn(map);
   });
 
   function update() {
@@ -357,7 +436,211 @@
     map.setView([0, 0], 2);
   }
 
+  // ---- orientation: town labels and place search ----------------------------
+  // Cities show at every zoom, towns from zoom 10, villages from zoom 12,
+  // so labels never bury the cells.
+  var minZoom = { city: 0, town: 10, village: 12 };
+  function townLabels(m, small) {
+    var groups = {};
+    D.towns.forEach(function (t) {
+      var z = minZoom[t[3]];
+      if (z === undefined) z = 13;
+      if (small && t[3] === 'village') return;
+      var g = groups[z] || (groups[z] = L.layerGroup());
+      g.addLayer(L.marker([t[1], t[0]], {
+        pane: 'labels', interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'town town-' + esc(t[3]), html: '<span>' + esc(t[2]) + '</span>', iconSize: null })
+      }));
+    });
+    function show() {
+      Object.keys(groups).forEach(function (z) {
+        if (m.getZoom() >= +z) groups[z].addTo(m); else m.removeLayer(groups[z]);
+      });
+    }
+    m.on('zoomend', show);
+    show();
+  }
+  townLabels(map, false);
+
+  var search = document.getElementById('place-search');
+  if (search) {
+    var list = document.getElementById('place-names'), seen = {};
+    D.places.forEach(function (pl) {
+      if (pl[3] && !seen[pl[3]]) { seen[pl[3]] = true; var o = document.createElement('option'); o.value = pl[3]; list.appendChild(o); }
+    });
+    D.towns.forEach(function (t) {
+      if (!seen[t[2]]) { seen[t[2]] = true; var o = document.createElement('option'); o.value = t[2]; list.appendChild(o); }
+    });
+    var found = document.getElementById('place-found');
+    var go = function () {
+      var q = search.value.trim().toLowerCase();
+      if (!q) return;
+      var hit = null;
+      placeLayers.forEach(function (g) {
+        g.eachLayer(function (m) { if (!hit && m._cgName && m._cgName.toLowerCase().indexOf(q) >= 0) hit = m; });
+      });
+      if (hit) {
+        var g0 = placeLayers[hit._cgCat];
+        if (!map.hasLayer(g0)) g0.addTo(map);
+        map.setView(hit.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
+        hit.openPopup();
+        found.textContent = '';
+        return;
+      }
+      var t = D.towns.filter(function (t) { return t[2].toLowerCase().indexOf(q) >= 0; })[0];
+      if (t) { map.setView([t[1], t[0]], 13, { animate: false }); found.textContent = ''; return; }
+      found.textContent = 'No place or town called “' + search.value + '” on this map.';
+    };
+    search.addEventListener('change', go);
+    document.getElementById('place-go').addEventListener('click', go);
+  }
+
+  // ---- small maps: the first screen's overview and the scenario's change ----
+  function smallMap(id) {
+    var el = document.getElementById(id);
+    if (!el || N === 0) return null;
+    var m = L.map(el, { preferCanvas: true, zoomSnap: 0.25, scrollWheelZoom: false, attributionControl: true });
+    m.attributionControl.setPrefix(false);
+    m.attributionControl.addAttribution('© OpenStreetMap contributors');
+    panes(m);
+    drawWater(m);
+    var rr = L.canvas({ pane: 'roads', padding: 0.5 });
+    Object.keys(D.roads).forEach(function (cls) {
+      if (!/^(motorway|trunk|primary)/.test(cls)) return;
+      D.roads[cls].forEach(function (flat) {
+        var ll = [];
+        for (var k = 0; k + 1 < flat.length; k += 2) ll.push([flat[k + 1], flat[k]]);
+        L.polyline(ll, { renderer: rr, color: '#777', weight: 1, opacity: 0.7, interactive: false }).addTo(m);
+      });
+    });
+    townLabels(m, true);
+    L.control.scale({ position: 'bottomleft', metric: true, imperial: true }).addTo(m);
+    return m;
+  }
+  var headCat = D.headCat;
+  var overview = smallMap('overview');
+  if (overview) {
+    new CellLayer({ opacity: 0.9, color: function (i) {
+      return headCat >= 0 && (C.under[i] >>> headCat) & 1 ? S.underColor : '#dde3e6';
+    } }).addTo(overview);
+    overview.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [6, 6] });
+  }
+
+  var changeMap = smallMap('change-map'), changeMarkers = [];
+  if (changeMap) {
+    var changeSel = document.getElementById('change-cat');
+    var cc = changeSel ? parseInt(changeSel.value, 10) : D.changeCat;
+    var changeCells = new CellLayer({ opacity: 0.9, color: function (i) {
+      if ((C.gained[i] >>> cc) & 1) return gainColor;
+      if ((C.lost[i] >>> cc) & 1) return loseColor;
+      return '#dfe4e6';
+    } }).addTo(changeMap);
+    [[D.opened, true], [D.closed, false]].forEach(function (pair) {
+      pair[0].forEach(function (pl) {
+        var c = D.categories[pl[2]] || { label: '' };
+        var m = L.marker([pl[1], pl[0]], {
+          icon: L.divIcon({ className: 'mk ' + (pair[1] ? 'open' : 'closed'), html: pair[1] ? '+' : '×', iconSize: [20, 20] }),
+          title: (pair[1] ? 'Opens: ' : 'Closes: ') + (pl[3] || c.label), alt: (pair[1] ? 'Opens: ' : 'Closes: ') + (pl[3] || c.label)
+        });
+        m.bindPopup('<div class="popup"><strong>' + (pair[1] ? 'Opens' : 'Closes') + ': ' + esc(pl[3] || 'unnamed') + '</strong><br>' + esc(c.label) + '</div>', popOpts());
+        m.addTo(changeMap);
+        changeMarkers.push(m);
+      });
+    });
+    // Zoom to the cells that change for the chosen kind and to the places
+    // opened and closed: at the scale of the whole study a change of a few
+    // cells would not show.
+    var fitChange = function () {
+      var pts = [];
+      for (var j = 0; j < N; j++) if (((C.gained[j] | C.lost[j]) >>> cc) & 1) pts.push([C.lat[j], C.lon[j]]);
+      var marks = changeMarkers.map(function (m) { var ll = m.getLatLng(); return [ll.lat, ll.lng]; });
+      // A lone far-off cell (a rural one within a short drive) would zoom
+      // the map out until the main change is a speck: keep the 90% of
+      // changed cells nearest their middle, and every opened or closed place.
+      if (pts.length > 10) {
+        var my = 0, mx = 0;
+        pts.forEach(function (p) { my += p[0]; mx += p[1]; });
+        my /= pts.length; mx /= pts.length;
+        pts.sort(function (a, b) {
+          return (a[0] - my) * (a[0] - my) + (a[1] - mx) * (a[1] - mx) - (b[0] - my) * (b[0] - my) - (b[1] - mx) * (b[1] - mx);
+        });
+        pts = pts.slice(0, Math.ceil(pts.length * 0.9));
+      }
+      pts = pts.concat(marks);
+      if (pts.length) changeMap.fitBounds(L.latLngBounds(pts).pad(0.2), { maxZoom: 14, animate: false });
+      else changeMap.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false });
+    };
+    fitChange();
+    if (changeSel) changeSel.addEventListener('change', function () {
+      cc = parseInt(changeSel.value, 10);
+      changeCells.redraw();
+      fitChange();
+    });
+  }
+
+  // ---- area table: sort by a column, filter by name --------------------------
+  var table = document.getElementById('area-table');
+  if (table) {
+    var tbody = table.tBodies[0], rowsAll = Array.prototype.slice.call(tbody.rows);
+    var filter = document.getElementById('area-filter'), all = document.getElementById('area-all');
+    var applyFilter = function () {
+      var q = filter ? filter.value.trim().toLowerCase() : '';
+      var showAll = !all || all.checked || q !== '';
+      rowsAll.forEach(function (r) {
+        var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) && (showAll || !r.classList.contains('more'));
+        r.hidden = !ok;
+      });
+    };
+    if (filter) filter.addEventListener('input', applyFilter);
+    if (all) all.addEventListener('change', applyFilter);
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'sort';
+      while (th.firstChild) b.appendChild(th.firstChild);
+      th.appendChild(b);
+      th.setAttribute('aria-sort', col === 0 ? 'ascending' : 'none');
+      b.addEventListener('click', function () {
+        var asc = th.getAttribute('aria-sort') !== 'ascending';
+        var num = th.getAttribute('data-sort') === 'num';
+        var key = function (r) {
+          var c = r.cells[col];
+          return num ? parseFloat(c.getAttribute('data-v')) : c.textContent.trim().toLowerCase();
+        };
+        rowsAll.sort(function (x, y) {
+          var a = key(x), z = key(y);
+          var d = num ? a - z : (a < z ? -1 : a > z ? 1 : 0);
+          return asc ? d : -d;
+        });
+        rowsAll.forEach(function (r) { tbody.appendChild(r); });
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.setAttribute('aria-sort', 'none'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      });
+    });
+    applyFilter();
+  }
+
   // ---- charts ----------------------------------------------------------------
+  // phoneChart fits a chart to a phone: the legend on one scrolling line,
+  // category labels wrapped to a third of the width, fewer value ticks.
+  function phoneChart(opt) {
+    var list = function (x) { return x ? (Array.isArray(x) ? x : [x]) : []; };
+    list(opt.legend).forEach(function (l) {
+      if (l.show !== false) { l.type = 'scroll'; l.left = 0; l.right = 0; }
+    });
+    list(opt.grid).forEach(function (g) { if (+g.top > 40) g.top = 40; });
+    list(opt.xAxis).concat(list(opt.yAxis)).forEach(function (a) {
+      a.axisLabel = a.axisLabel || {};
+      if (a.type === 'category') {
+        a.axisLabel.width = Math.round(window.innerWidth / 3);
+        a.axisLabel.overflow = 'break';
+        a.axisLabel.lineHeight = 13;
+      } else {
+        a.splitNumber = 2;
+      }
+    });
+  }
+
   var charts = [];
   CH.forEach(function (c) {
     var el = document.getElementById(c.id);
@@ -366,12 +649,20 @@
     var opt = c.option;
     var fmt = c.unit === '%' ? function (v) { return v + '%'; } : function (v) { return nf.format(v) + ' people'; };
     if (opt.tooltip) opt.tooltip.valueFormatter = fmt;
+    if (narrow) phoneChart(opt);
     chart.setOption(opt);
     charts.push(chart);
   });
-  function resizeAll() { charts.forEach(function (c) { c.resize(); }); map.invalidateSize(); }
+  function resizeAll() {
+    charts.forEach(function (c) { c.resize(); });
+    [map, overview, changeMap].forEach(function (m) { if (m) m.invalidateSize(); });
+  }
   window.addEventListener('resize', resizeAll);
-  window.addEventListener('beforeprint', resizeAll);
+  // On paper the map page shows the whole study area.
+  window.addEventListener('beforeprint', function () {
+    resizeAll();
+    if (N > 0) map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [4, 4], animate: false });
+  });
 
   // ---- self-check ----------------------------------------------------------------
   // With #cg-selftest in the address, the page also works every control once
@@ -410,8 +701,125 @@
     return out;
   }
 
+  // clickAt sends a real mouse click to whatever element is on top at the
+  // feature's position on map m, and returns the popup it opened, if any.
+  function clickAt(m, latlng) {
+    // A closed popup fades out for 200 ms before it leaves the page; the
+    // check runs at once, so it takes the fading ones away first.
+    m.closePopup();
+    Array.prototype.forEach.call(m.getContainer().querySelectorAll('.leaflet-popup'), function (el) { el.remove(); });
+    m.getContainer().scrollIntoView({ block: 'center' });
+    var pt = m.latLngToContainerPoint(latlng), r = m.getContainer().getBoundingClientRect();
+    var x = r.left + pt.x, y = r.top + pt.y, el = document.elementFromPoint(x, y), opened = null;
+    if (!el) return null;
+    var on = function (e) { opened = e.popup; };
+    m.on('popupopen', on);
+    ['mousedown', 'mouseup', 'click'].forEach(function (type) {
+      el.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, clientX: x, clientY: y, button: 0 }));
+    });
+    m.off('popupopen', on);
+    m.closePopup();
+    return opened;
+  }
+  // loneMarker picks a marker of group g with no other within 40 m, so a
+  // click at it can only mean it.
+  function loneMarker(ms) {
+    for (var a = 0; a < ms.length; a++) {
+      var ok = true;
+      for (var b = 0; b < ms.length && ok; b++) if (a !== b && ms[a].getLatLng().distanceTo(ms[b].getLatLng()) < 40) ok = false;
+      if (ok) return ms[a];
+    }
+    return ms[0];
+  }
+  // clickLayers clicks one feature of every clickable layer, alone on the
+  // map with the cells, and names the layers whose popup did not open.
+  function clickLayers() {
+    var groups = [];
+    D.categories.forEach(function (c, k) { if (!c.composite) groups.push(['places: ' + c.label, placeLayers[k]]); });
+    groups.push(['transit stops', stops], ['proposed sites', sites]);
+    var on = groups.filter(function (g) { return map.hasLayer(g[1]); });
+    var out = { tried: [], failed: [] };
+    groups.forEach(function (g) {
+      var ms = g[1].getLayers();
+      if (!ms.length) return;
+      groups.forEach(function (h) { map.removeLayer(h[1]); });
+      g[1].addTo(map);
+      var m = loneMarker(ms);
+      map.setView(m.getLatLng(), 17, { animate: false });
+      var p = clickAt(map, m.getLatLng());
+      out.tried.push(g[0]);
+      if (!p || p._source !== m) out.failed.push(g[0]);
+    });
+    groups.forEach(function (h) { map.removeLayer(h[1]); });
+    on.forEach(function (g) { g[1].addTo(map); });
+    if (N > 0 && map.hasLayer(cells)) {
+      var i0 = 0;
+      map.setView([C.lat[i0], C.lon[i0]], 16, { animate: false });
+      var p = clickAt(map, L.latLng(C.lat[i0], C.lon[i0]));
+      out.tried.push('cells');
+      if (!p || p.getContent().indexOf('Residents:') < 0) out.failed.push('cells');
+    }
+    changeMarkers.forEach(function (m, k) {
+      changeMap.setView(m.getLatLng(), 16, { animate: false });
+      var p = clickAt(changeMap, m.getLatLng());
+      out.tried.push('scenario marker ' + (k + 1));
+      if (!p || p._source !== m) out.failed.push('scenario marker ' + (k + 1));
+    });
+    map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [12, 12], animate: false });
+    window.scrollTo(0, 0);
+    return out;
+  }
+  // layerColors lists the colour of every layer a reader tells apart on
+  // the map; no two may be the same.
+  function layerColors() {
+    var out = [['underserved cells', S.underColor], ['transit stops', stopColor], ['water', waterFill], ['water lines', waterLine]];
+    D.categories.forEach(function (c) { if (!c.composite) out.push(['places: ' + c.label, c.color]); });
+    if (D.routes.length) out.push(['transit routes', routeColor]);
+    if (D.sites.length) out.push(['proposed sites', siteColor]);
+    if (D.opened.length || D.closed.length) out.push(['cells gaining', gainColor], ['cells losing', loseColor]);
+    return out;
+  }
+  // tooWide names every control wider than the window or reaching past it.
+  function tooWide() {
+    var w = document.documentElement.clientWidth, out = [];
+    document.querySelectorAll('input, select, button, textarea, summary, .leaflet-control, nav, .controls, .table-tools, figure, .chart, #map, .scroll').forEach(function (el) {
+      // Inside a table that scrolls sideways a control may sit past the
+      // window's edge: the scroll box itself is checked instead.
+      if (el.parentElement && el.parentElement.closest('.scroll')) return;
+      var r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return;
+      if (r.width > w + 1 || r.right > w + 1 + window.scrollX) out.push((el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className) + ' ' + Math.round(r.width) + ' px');
+    });
+    if (document.documentElement.scrollWidth > w + 1) {
+      // Name the outermost elements that stick out, to say what to fix.
+      var culprits = [];
+      document.querySelectorAll('body *').forEach(function (el) {
+        if (culprits.length >= 3 || el.closest('.scroll, .leaflet-container')) return;
+        var r = el.getBoundingClientRect();
+        if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1 && el.parentElement !== document.body && el.parentElement.tagName !== 'MAIN' && el.parentElement.tagName !== 'SECTION')) {
+          culprits.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ')[0] : '') + ' ' + Math.round(r.right) + ' px');
+        }
+      });
+      out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' px (' + culprits.join(', ') + ')');
+    }
+    return out;
+  }
+  // tocMissing names the sections the contents menu does not link to.
+  function tocMissing() {
+    return Array.prototype.filter.call(document.querySelectorAll('main > section[id]'), function (sec) {
+      return !document.querySelector('nav.toc a[href="#' + sec.id + '"]');
+    }).map(function (sec) { return sec.id; });
+  }
+
   function verdict() {
     var exercised = location.hash === '#cg-selftest' ? exercise() : null;
+    if (exercised) {
+      exercised.clicks = clickLayers();
+      exercised.colors = layerColors();
+      exercised.tooWide = tooWide();
+      exercised.tocMissing = tocMissing();
+      exercised.width = document.documentElement.clientWidth;
+    }
     var el = document.getElementById('map');
     var out = {
       done: true,
@@ -434,6 +842,9 @@
       })
     };
     document.getElementById('cg-selfcheck').textContent = JSON.stringify(out);
+    // In a test frame (narrower than a headless window can be), hand the
+    // verdict to the page around it.
+    if (window.parent !== window) window.parent.postMessage({ cgSelfcheck: JSON.stringify(out) }, '*');
   }
   if (document.readyState === 'complete') setTimeout(verdict, 200);
   else window.addEventListener('load', function () { setTimeout(verdict, 200); });

@@ -2,7 +2,9 @@
 # fetch-assets.sh installs the report's front-end libraries from the npm
 # registry (exact versions pinned in package-lock.json) and copies the files
 # the report embeds into ../assets/vendor. It is idempotent: when the vendor
-# files already match the lock file it returns at once.
+# files already match the lock file it returns at once. The development
+# dependency axe-core stays in node_modules: the browser tests run it against
+# rendered reports, and it is never embedded in a report.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +13,8 @@ stamp="$vendor/.lock-sha256"
 want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
-	[ -s "$vendor/leaflet.js" ] && [ -s "$vendor/leaflet.css" ] && [ -s "$vendor/echarts.min.js" ]; then
+	[ -s "$vendor/leaflet.js" ] && [ -s "$vendor/leaflet.css" ] && [ -s "$vendor/echarts.min.js" ] &&
+	[ -s "$here/node_modules/axe-core/axe.min.js" ]; then
 	exit 0
 fi
 
