@@ -19,8 +19,8 @@ import (
 	"commonground/internal/measure"
 	"commonground/internal/osmread"
 	"commonground/internal/output"
-	"commonground/internal/population"
 	"commonground/internal/place"
+	"commonground/internal/population"
 	"commonground/internal/report"
 	"commonground/internal/siting"
 	"commonground/internal/version"
@@ -212,10 +212,8 @@ func (r *Result) writeAreas(w io.Writer) error {
 }
 
 // areaIDs returns each summary area's id, in the order of r.Areas: the
-// population file's id for census zones, "relation/ID" (or "way/ID") for
-// OSM admin boundaries, "" for the "outside any ..." remainder. It follows
-// the order in which the areas were built (see Result.areas); if the count
-// does not line up, every id is left empty rather than misplaced.
+// population file's id for census zones, "relation/ID" for OSM admin
+// boundaries, "" for the "outside any ..." remainder.
 func (r *Result) areaIDs() []string {
 	ids := make([]string, len(r.Areas))
 	for k, a := range r.Areas {
