@@ -283,6 +283,14 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.raw("{")
 	w.key("cellSize")
 	w.num(d.CellSize, 1, "0")
+	origins := d.Origins
+	if origins == "" {
+		origins = "grid"
+	}
+	w.key("origins")
+	w.value(origins)
+	w.key("originRadius")
+	w.num(d.OriginRadius, 1, "0")
 
 	cats := make([]pageCategory, len(d.Categories))
 	for i, c := range d.Categories {
@@ -306,6 +314,10 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.coords("lat", c.Lat)
 	w.key("pop")
 	w.floats(c.Pop, 1)
+	if c.ID != nil {
+		w.key("id")
+		w.value(c.ID)
+	}
 	w.key("cls")
 	ints(w, c.Class)
 	w.key("rem")

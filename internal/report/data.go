@@ -16,6 +16,13 @@ type Data struct {
 	Categories     []Category
 	Classes        []Class
 	CellSize       float64 // metres, side of a grid cell
+	// Origins says what the origins are, so the map draws each as what it
+	// is: "grid" (squares of CellSize), "points" (the user's points) or
+	// "polygons" (one per census polygon, at its population-weighted
+	// point); points and polygons are drawn as circles whose area grows
+	// with their people, the largest OriginRadius metres across.
+	Origins      string
+	OriginRadius float64
 	Cells          Cells
 	Places         []Place
 	Roads          []Road // major roads, the map's only base layer (no tile server)
@@ -124,6 +131,9 @@ type Class struct {
 // (Walk and Drive one row per category), which keeps 40,000 cells compact.
 type Cells struct {
 	Lon, Lat []float64 // cell centres
+	// ID is each origin's id from the input (hexagon, block, tract), for
+	// points and per-polygon origins; nil for grid cells.
+	ID []string
 	Pop      []float64
 	Class    []uint8 // index into Data.Classes
 	// Walk and Drive are [category][cell] minutes to the nearest place of that

@@ -336,6 +336,7 @@ func (r *Result) ReportData() *report.Data {
 		ToolVersion: "commonground " + version.Version,
 		Estimate:    s.Estimated(),
 		CellSize:    s.Grid.CellSize,
+		Origins:     string(r.Alloc.Origins),
 	}
 	total := r.Population()
 	combo := 0
@@ -368,6 +369,15 @@ func (r *Result) ReportData() *report.Data {
 	cs.Walk, cs.Drive = make([][]float32, len(r.Groups)), make([][]float32, len(r.Groups))
 	for gi := range r.Groups {
 		cs.Walk[gi], cs.Drive[gi] = make([]float32, n), make([]float32, n)
+	}
+	if r.Alloc.Origins != population.GridOrigins {
+		cs.ID = make([]string, n)
+		for i, c := range r.Alloc.Cells {
+			cs.ID[i] = c.ID
+		}
+		// The most populous origin's circle is as wide as the usual
+		// spacing between origins, so neighbours touch but rarely overlap.
+		d.OriginRadius = r.linkDistance() / 4
 	}
 	cs.Remote = make([]float64, n)
 	for i, a := range r.Remoteness[0].Assess {

@@ -179,11 +179,18 @@
   // Cell geometry in Web Mercator pixels at zoom 0; half a cell side in the
   // same units depends on latitude (Mercator stretches by 1/cos(lat)).
   var crs = L.CRS.EPSG3857, px = new Float64Array(N), py = new Float64Array(N), hs = new Float64Array(N), hmax = 0;
+  var popMax = 0;
+  for (var k0 = 0; k0 < N; k0++) if (C.pop[k0] > popMax) popMax = C.pop[k0];
+  if (!(popMax > 0)) popMax = 1;
   var minLat = Infinity, maxLat = -Infinity, minLon = Infinity, maxLon = -Infinity;
   for (var i = 0; i < N; i++) {
     var p = crs.latLngToPoint(L.latLng(C.lat[i], C.lon[i]), 0);
     px[i] = p.x; py[i] = p.y;
-    hs[i] = (D.cellSize / 2) * 256 / (40075016.686 * Math.cos(C.lat[i] * Math.PI / 180));
+    // Grid cells are squares of the cell size; points and per-polygon
+    // origins are circles whose area grows with their people.
+    var halfM = D.cellSize / 2;
+    if (D.origins !== 'grid') halfM = Math.max(D.originRadius * Math.sqrt(C.pop[i] / popMax), D.originRadius * 0.15);
+    hs[i] = halfM * 256 / (40075016.686 * Math.cos(C.lat[i] * Math.PI / 180));
     if (hs[i] > hmax) hmax = hs[i];
     if (C.lat[i] < minLat) minLat = C.lat[i];
     if (C.lat[i] > maxLat) maxLat = C.lat[i];
@@ -224,7 +231,13 @@
         var l = Math.floor((px[c] - h - x0) * s), t = Math.floor((py[c] - h - y0) * s);
         var r = Math.ceil((px[c] + h - x0) * s), b = Math.ceil((py[c] + h - y0) * s);
         ctx.fillStyle = col;
-        ctx.fillRect(l, t, Math.max(1, r - l), Math.max(1, b - t));
+        if (D.origins === 'grid') {
+          ctx.fillRect(l, t, Math.max(1, r - l), Math.max(1, b - t));
+        } else {
+          ctx.beginPath();
+          ctx.arc((px[c] - x0) * s, (py[c] - y0) * s, Math.max(1.5, h * s), 0, 2 * Math.PI);
+          ctx.fill();
+        }
         drawn++;
       }
       stats.tiles++;
@@ -386,7 +399,8 @@
   }
   function cellHTML(i) {
     var k = D.classes[C.cls[i]] || { label: '?', standard: '' };
-    var h = '<div class="popup"><strong>Cell at ' + C.lat[i].toFixed(5) + ', ' + C.lon[i].toFixed(5) + '</strong>';
+    var what = D.origins === 'grid' ? 'Cell' : (D.origins === 'points' ? 'Point' : 'Polygon origin');
+    var h = '<div class="popup"><strong>' + what + (C.id ? ' ' + esc(C.id[i]) : '') + ' at ' + C.lat[i].toFixed(5) + ', ' + C.lon[i].toFixed(5) + '</strong>';
     if (C.area[i] >= 0) h += '<br>Area: ' + esc(C.areaNames[C.area[i]]);
     h += '<br>Type of area: ' + esc(k.label) + (k.standard ? ' (standard: ' + esc(k.standard) + ')' : '');
     if (C.rem.length) h += '<br>Remoteness score: ' + C.rem[i].toFixed(2) + ' of 15';
