@@ -584,7 +584,7 @@ func (r *reader) stopTimes(t *table) error {
 	distc, pick, drop := t.col("shape_dist_traveled"), t.col("pickup_type"), t.col("drop_off_type")
 	// Real stop_times rows take 30 to 70 bytes: sizing for 64 avoids most
 	// regrowth of a large table without overshooting it.
-	raw := make([]rawStopTime, 0, max(4096, min(t.size/64, 1<<22))) // presize at most 4 M rows: the size is as declared
+	raw := make([]rawStopTime, 0, max(4096, min(t.size/64, 1<<21))) // presize at most 2 M rows (TriMet has 1.85 M): the size is only as declared
 	perTrip := make([]int32, len(r.f.Trips)+1)
 	bad, badFirst := 0, ""
 	badRow := func(feature, field string, value []byte, msg string) {
