@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -158,15 +157,4 @@ func peakRSS() float64 {
 }
 
 // thousands rounds v to a whole number and groups its digits: 897,934.
-func thousands(v float64) string {
-	s := output.Num(v, 0)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func thousands(v float64) string { return output.Thousands(v) }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Set collects a run's output files in memory and writes them all at the end.
@@ -111,6 +112,20 @@ func HashFile(path string) (string, int64, error) {
 func HashBytes(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// Thousands rounds v to a whole number and groups its digits: 897,934.
+func Thousands(v float64) string {
+	s := Num(v, 0)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 // Num formats a number for CSV with a fixed number of decimals, trimming

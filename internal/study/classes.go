@@ -552,7 +552,7 @@ func (r *Result) classRules() []string {
 	rules := []string{urban, "Neither urban nor remote: " + rm.Name + " does not class it remote.", remote}
 	if o := r.Official; o != nil {
 		agree := fmt.Sprintf(" An official class table (%s) decides where it has a class for the origin's zone; the computed class agrees with it for %s%% of the %s people both cover (Cohen's kappa %s).",
-			o.Source, output.Num(100*o.Agreement.Share, 1), output.Num(o.Agreement.People, 0), output.Num(o.Agreement.Kappa, 2))
+			o.Source, output.Num(100*o.Agreement.Share, 1), output.Thousands(o.Agreement.People), output.Num(o.Agreement.Kappa, 2))
 		for c := range rules {
 			rules[c] += agree
 		}
@@ -630,7 +630,7 @@ func (r *Result) centresText() string {
 		if c.Estimated {
 			src += ", beyond the streets: the last leg estimated"
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s people; %s)", c.Name, output.Num(c.Pop, 0), src))
+		parts = append(parts, fmt.Sprintf("%s (%s people; %s)", c.Name, output.Thousands(c.Pop), src))
 	}
 	return "Centres: " + strings.Join(parts, "; ") + "."
 }
