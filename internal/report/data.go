@@ -23,14 +23,14 @@ type Data struct {
 	// with their people, the largest OriginRadius metres across.
 	Origins      string
 	OriginRadius float64
-	Cells          Cells
-	Places         []Place
-	Roads          []Road // major roads, the map's only base layer (no tile server)
-	Stops          []Stop // transit stops tagged in OSM, an optional layer
-	Thresholds     []Threshold
-	Summary        []CategoryRow
-	ClassRows      []ClassRow
-	Areas          []AreaRow // ranked worst first
+	Cells        Cells
+	Places       []Place
+	Roads        []Road // major roads, the map's only base layer (no tile server)
+	Stops        []Stop // transit stops tagged in OSM, an optional layer
+	Thresholds   []Threshold
+	Summary      []CategoryRow
+	ClassRows    []ClassRow
+	Areas        []AreaRow // ranked worst first
 	// RankCategory is the category (index into Categories) whose
 	// underserved residents rank the areas; -1 means underserved for at
 	// least one category.
@@ -133,9 +133,9 @@ type Cells struct {
 	Lon, Lat []float64 // cell centres
 	// ID is each origin's id from the input (hexagon, block, tract), for
 	// points and per-polygon origins; nil for grid cells.
-	ID []string
-	Pop      []float64
-	Class    []uint8 // index into Data.Classes
+	ID    []string
+	Pop   []float64
+	Class []uint8 // index into Data.Classes
 	// Walk and Drive are [category][cell] minutes to the nearest place of that
 	// category; NaN or negative means unreachable.
 	Walk, Drive [][]float32
