@@ -330,6 +330,11 @@ type Siting struct {
 	// Budget, when above 0, also chooses the sites that cover most people
 	// for that total cost (costs from the lists; 1 per site otherwise).
 	Budget float64 `yaml:"budget,omitempty" json:"budget,omitempty"`
+	// For says whose access the sites are chosen for: all (everyone, the
+	// default), ranked (people in the ranking's top areas, so the choice
+	// serves the worst-served areas the report lists) or rural (people in
+	// rural and remote areas).
+	For string `yaml:"for,omitempty" json:"for,omitempty"`
 }
 
 // SitingHostCategory is the hidden category osm candidate sites are read
@@ -813,6 +818,13 @@ func (s *Study) validate() error {
 			if !weighted {
 				bad("siting.need_weighted", "needs population groups with need weights (inputs.population.groups[].need_weight)")
 			}
+		}
+		switch st.For {
+		case "":
+			st.For = "all"
+		case "all", "ranked", "rural":
+		default:
+			bad("siting.for", "must be all, ranked or rural, got %q", st.For)
 		}
 		if st.Budget < 0 {
 			bad("siting.budget", "must be 0 (none) or more, got %v", st.Budget)

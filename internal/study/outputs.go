@@ -1005,6 +1005,12 @@ func (r *Result) investReport(d *report.Data) {
 	if si.NeedWeighted {
 		label += " (counted by need weight)"
 	}
+	switch r.Study.Siting.For {
+	case "ranked":
+		label += fmt.Sprintf(", chosen for the people of the %d worst-served areas only", r.Study.Ranking.Top)
+	case "rural":
+		label += ", chosen for people in rural and remote areas only"
+	}
 	inv := &report.InvestData{Category: label, Underserved: si.Underserved, Candidates: len(si.Candidates),
 		Sites: r.siteRows(si.Cover), Bound: si.Cover.Bound,
 		Method: fmt.Sprintf("The sites were chosen among %s candidates (%s) one at a time, each where it brings the most people newly within their standard, then improved by swapping a chosen site for an unchosen one while that helps (%d swaps made); existing places stay where they are.",

@@ -101,6 +101,7 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	if st.NeedWeighted {
 		need = r.cellNeed()
 	}
+	target := r.sitingTarget(st.For)
 	for i, c := range cells {
 		std := standard(r.Study, r.Class[i])
 		cur := r.Walk[gi][i]
@@ -112,6 +113,9 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 		w := c.Pop
 		if need != nil {
 			w = need[i]
+		}
+		if target != nil && !target[i] {
+			w = 0 // outside the people the sites are chosen for
 		}
 		demands[i] = siting.Demand{Weight: w, Limit: std.Minutes, Current: cur}
 		pts[i] = c.Center
@@ -158,5 +162,34 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 		r.Problems.Merge(out.Budget.Problems)
 	}
 	r.Siting = out
+	return nil
+}
+
+// sitingTarget says which origins the sites are chosen for (siting.for):
+// nil for everyone; for "ranked" the origins whose main area is among the
+// ranking's top areas; for "rural" those classed rural or remote.
+func (r *Result) sitingTarget(who string) []bool {
+	switch who {
+	case "ranked":
+		top := map[string]bool{}
+		for k, a := range r.Ranked {
+			if k == r.Study.Ranking.Top {
+				break
+			}
+			top[r.Areas[a.Area].Name] = true
+		}
+		names := r.mainAreaNames()
+		out := make([]bool, len(names))
+		for i, n := range names {
+			out[i] = top[n]
+		}
+		return out
+	case "rural":
+		out := make([]bool, len(r.Class))
+		for i, c := range r.Class {
+			out[i] = c != gap.Urban
+		}
+		return out
+	}
 	return nil
 }

@@ -924,3 +924,42 @@ func TestInequalityPovertyLine(t *testing.T) {
 		t.Errorf("%d rows checked, %d with anyone below the line", checked, poor)
 	}
 }
+
+// TestSitingTargets: "ranked" picks exactly the origins whose main area is
+// one of the ranking's top areas, holding nearly all of those areas'
+// people (an origin on a tract line counts for the tract holding most of
+// it); "rural" picks the non-urban origins.
+func TestSitingTargets(t *testing.T) {
+	r := tracts(t)
+	top := map[string]float64{}
+	for k, a := range r.Ranked {
+		if k == r.Study.Ranking.Top {
+			break
+		}
+		top[r.Areas[a.Area].Name] = a.Population
+	}
+	var want, got float64
+	for _, p := range top {
+		want += p
+	}
+	names := r.mainAreaNames()
+	for i, in := range r.sitingTarget("ranked") {
+		if _, ok := top[names[i]]; ok != in {
+			t.Fatalf("origin %s in %q: target %v", r.Alloc.Cells[i].ID, names[i], in)
+		}
+		if in {
+			got += r.Alloc.Cells[i].Pop
+		}
+	}
+	if got < 0.9*want || got > 1.1*want {
+		t.Errorf("ranked target holds %.0f people, the top areas %.0f", got, want)
+	}
+	for i, in := range r.sitingTarget("rural") {
+		if in != (r.Class[i] != gap.Urban) {
+			t.Fatalf("origin %d class %v, rural target %v", i, r.Class[i], in)
+		}
+	}
+	if r.sitingTarget("all") != nil {
+		t.Error("all has a target")
+	}
+}
