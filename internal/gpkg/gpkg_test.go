@@ -475,3 +475,64 @@ func TestManyFeatures(t *testing.T) {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// BenchmarkWriteDelaware writes a file shaped like the Delaware example's
+// results.gpkg: 24,000 cell polygons with 30 attributes (ids, people, class,
+// walk and drive minutes and underserved flags for nine groups) and 400
+// place points with a few attributes. The fixtures are built before the
+// timer starts.
+func BenchmarkWriteDelaware(b *testing.B) {
+	const nCells, nPlaces, nGroups = 24000, 400, 9
+	fields := []Field{{"cell_id", Integer}, {"people", Real}, {"class", Text}}
+	for g := 0; g < nGroups; g++ {
+		s := strconv.Itoa(g)
+		fields = append(fields, Field{"walk_" + s, Real}, Field{"drive_" + s, Real}, Field{"under_" + s, Integer})
+	}
+	type cell struct {
+		poly orb.Polygon
+		vals []any
+	}
+	cells := make([]cell, nCells)
+	for i := range cells {
+		x, y := -75.8+0.003*float64(i%150), 38.4+0.003*float64(i/150)
+		vals := []any{i, float64(i%97) / 3, []string{"urban", "rural", "remote"}[i%3]}
+		for g := 0; g < nGroups; g++ {
+			vals = append(vals, float64((i+g)%60)+0.25, float64((i*g)%30)+0.5, (i+g)%2 == 0)
+		}
+		cells[i] = cell{orb.Polygon{{{x, y}, {x + 0.003, y}, {x + 0.003, y + 0.003}, {x, y + 0.003}, {x, y}}}, vals}
+	}
+	places := make([]orb.Point, nPlaces)
+	for i := range places {
+		places[i] = orb.Point{-75.8 + 0.001*float64(i), 38.5 + 0.002*float64(i%50)}
+	}
+	dir := b.TempDir()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, err := Create(filepath.Join(dir, "delaware.gpkg"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl, err := w.AddLayer("cells", Polygon, fields)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pl, err := w.AddLayer("places", Point, []Field{{"place_id", Integer}, {"name", Text}, {"category", Text}, {"capacity", Real}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range cells {
+			if err := cl.Add(c.poly, c.vals...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for j, p := range places {
+			if err := pl.Add(p, j, "Place "+strconv.Itoa(j), "library", float64(j%5)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
