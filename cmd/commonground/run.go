@@ -44,6 +44,7 @@ gathering place, finds underserved people, and writes into the output folder:
                   the report's tables (those that apply)
   sites.csv       with siting: the chosen sites and what each adds
   results.gpkg    GeoPackage with cells, places, areas, candidate and chosen sites
+  origins.parquet the origins with their minutes and flags as GeoParquet
   manifest.json   inputs with checksums, settings and versions, to rerun exactly
   timings.json    how long each stage took
 Nothing in the output folder changes unless the whole run succeeds.
