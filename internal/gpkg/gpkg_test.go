@@ -536,3 +536,45 @@ func BenchmarkWriteDelaware(b *testing.B) {
 		}
 	}
 }
+
+// TestBadFeatureLeavesNoRow checks that a feature refused half-way through
+// binding its values (the prepared INSERT already holds some of them)
+// writes nothing, and the next feature is written whole with the next fid.
+func TestBadFeatureLeavesNoRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "recover.gpkg")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.AddLayer("sites", Point, []Field{{"n", Integer}, {"name", Text}, {"x", Real}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(orb.Point{1, 2}, 1, "first", 0.5); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(orb.Point{3, 4}, 2, "bad", "not a number"); err == nil {
+		t.Fatal("text in a REAL field accepted")
+	}
+	if err := l.Add(orb.LineString{{0, 0}, {1, 1}}, 3, "bad geometry", 1.0); err == nil {
+		t.Fatal("line in a POINT layer accepted")
+	}
+	if err := l.Add(orb.Point{5, 6}, 4, "second", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT group_concat(fid || ':' || n || ':' || name || ':' || coalesce(x, 'null'), ';') AS rows, count(*) AS c FROM sites")
+	for _, want := range []string{"rows (String) = 1:1:first:0.5;2:4:second:null", "c (Integer) = 2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	idx := gdal(t, "ogrinfo", "-q", path, "-sql", "SELECT group_concat(id) AS ids, min(minx) AS lo, max(maxx) AS hi FROM rtree_sites_geom")
+	for _, want := range []string{"ids (String) = 1,2", "lo (Real) = 1", "hi (Real) = 5"} {
+		if !strings.Contains(idx, want) {
+			t.Errorf("index lacks %q:\n%s", want, idx)
+		}
+	}
+}
