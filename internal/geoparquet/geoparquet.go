@@ -11,6 +11,7 @@
 package geoparquet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
@@ -56,7 +58,9 @@ type Column struct {
 type Writer struct {
 	out     *parquet.Writer
 	cols    []Column
-	row     reflect.Value // a pointer to the reused row struct
+	row     parquet.Row // reused for every row: one value per column, geometry last
+	rows    []parquet.Row
+	geom    bytes.Buffer // the row's WKB, reused
 	types   map[string]bool
 	bound   orb.Bound
 	bounded bool
@@ -90,11 +94,14 @@ func NewWriter(out io.Writer, cols []Column) (*Writer, error) {
 		fields = append(fields, reflect.StructField{Name: "F" + strconv.Itoa(i), Type: t, Tag: reflect.StructTag(tag)})
 	}
 	fields = append(fields, reflect.StructField{Name: "Geom", Type: reflect.TypeOf([]byte(nil)), Tag: `parquet:"` + GeometryColumn + `,optional"`})
-	rowType := reflect.StructOf(fields)
-	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
+	// The schema comes from a struct type made for these columns, which
+	// keeps their order; rows are then written as plain values, column by
+	// column, without reflection.
+	schema := parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
 	w := &Writer{
 		cols:  append([]Column(nil), cols...),
-		row:   reflect.New(rowType),
+		row:   make(parquet.Row, len(cols)+1),
+		rows:  make([]parquet.Row, 1),
 		types: map[string]bool{},
 	}
 	w.out = parquet.NewWriter(out, schema, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("commonground", "", ""))
@@ -110,23 +117,14 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 	if len(values) != len(w.cols) {
 		return fmt.Errorf("geoparquet: row %d: %d values for %d columns", w.n, len(values), len(w.cols))
 	}
-	row := w.row.Elem()
 	for i, v := range values {
-		f := row.Field(i)
-		f.Set(reflect.Zero(f.Type()))
-		if v == nil {
-			continue
-		}
-		p, err := convert(w.cols[i].Type, v)
+		val, err := convert(w.cols[i].Type, v)
 		if err != nil {
 			return fmt.Errorf("geoparquet: row %d column %q: %w", w.n, w.cols[i].Name, err)
 		}
-		if p != nil {
-			f.Set(reflect.ValueOf(p))
-		}
+		w.row[i] = level(val, i)
 	}
-	geom := row.Field(len(w.cols))
-	geom.SetBytes(nil)
+	geom := parquet.NullValue()
 	if g != nil {
 		b := g.Bound()
 		for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
@@ -134,11 +132,11 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 				return fmt.Errorf("geoparquet: row %d: geometry has a NaN or infinite coordinate", w.n)
 			}
 		}
-		data, err := wkb.Marshal(g, binary.LittleEndian)
-		if err != nil {
+		w.geom.Reset()
+		if err := wkb.NewEncoder(&w.geom).SetByteOrder(binary.LittleEndian).Encode(g); err != nil {
 			return fmt.Errorf("geoparquet: row %d: %w", w.n, err)
 		}
-		geom.SetBytes(data)
+		geom = parquet.ByteArrayValue(w.geom.Bytes())
 		w.types[g.GeoJSONType()] = true
 		if w.bounded {
 			w.bound = w.bound.Union(b)
@@ -146,31 +144,42 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 			w.bound, w.bounded = b, true
 		}
 	}
-	if err := w.out.Write(w.row.Interface()); err != nil {
+	w.row[len(w.cols)] = level(geom, len(w.cols))
+	// The writer copies the values, so the WKB buffer is free again after.
+	w.rows[0] = w.row
+	if _, err := w.out.WriteRows(w.rows); err != nil {
 		return fmt.Errorf("geoparquet: row %d: %w", w.n, err)
 	}
 	return nil
 }
 
-// convert returns a pointer to v as the column type stores it, or nil for
-// null.
-func convert(t Type, v any) (any, error) {
+// level places v in column i of a row: every column is optional and not
+// repeated, so the definition level is 1 for a value and 0 for null.
+func level(v parquet.Value, i int) parquet.Value {
+	if v.IsNull() {
+		return v.Level(0, 0, i)
+	}
+	return v.Level(0, 1, i)
+}
+
+// convert returns v as the column type stores it; nil and NaN are null.
+func convert(t Type, v any) (parquet.Value, error) {
+	if v == nil {
+		return parquet.NullValue(), nil
+	}
 	switch t {
 	case Int64:
-		var n int64
 		switch x := v.(type) {
 		case int:
-			n = int64(x)
+			return parquet.Int64Value(int64(x)), nil
 		case int32:
-			n = int64(x)
+			return parquet.Int64Value(int64(x)), nil
 		case int64:
-			n = x
+			return parquet.Int64Value(x), nil
 		case uint32:
-			n = int64(x)
-		default:
-			return nil, fmt.Errorf("%T value %v is not an integer", v, v)
+			return parquet.Int64Value(int64(x)), nil
 		}
-		return &n, nil
+		return parquet.Value{}, fmt.Errorf("%T value %v is not an integer", v, v)
 	case Double:
 		var f float64
 		switch x := v.(type) {
@@ -183,24 +192,24 @@ func convert(t Type, v any) (any, error) {
 		case int64:
 			f = float64(x)
 		default:
-			return nil, fmt.Errorf("%T value %v is not a number", v, v)
+			return parquet.Value{}, fmt.Errorf("%T value %v is not a number", v, v)
 		}
 		if math.IsNaN(f) {
-			return nil, nil
+			return parquet.NullValue(), nil
 		}
-		return &f, nil
+		return parquet.DoubleValue(f), nil
 	case String:
 		if s, ok := v.(string); ok {
-			return &s, nil
+			return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s))), nil
 		}
-		return nil, fmt.Errorf("%T value %v is not a string", v, v)
+		return parquet.Value{}, fmt.Errorf("%T value %v is not a string", v, v)
 	case Bool:
 		if b, ok := v.(bool); ok {
-			return &b, nil
+			return parquet.BooleanValue(b), nil
 		}
-		return nil, fmt.Errorf("%T value %v is not a bool", v, v)
+		return parquet.Value{}, fmt.Errorf("%T value %v is not a bool", v, v)
 	}
-	return nil, fmt.Errorf("unknown column type %d", t)
+	return parquet.Value{}, fmt.Errorf("unknown column type %d", t)
 }
 
 // Metadata is the "geo" key's value (GeoParquet 1.1.0, "File metadata").

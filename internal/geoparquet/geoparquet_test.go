@@ -173,3 +173,44 @@ func TestDeterministic(t *testing.T) {
 		t.Error("two writes of the same rows differ")
 	}
 }
+
+// BenchmarkWriteDelaware writes 24,000 square origins with 30 columns (id,
+// people, class and, for nine groups, walk and drive minutes and an
+// underserved flag), the size of the Delaware example's origins.parquet.
+func BenchmarkWriteDelaware(b *testing.B) {
+	const n, groups = 24000, 9
+	cols := []Column{{"origin_id", String}, {"population", Double}, {"class", String}}
+	for g := 0; g < groups; g++ {
+		s := string(rune('a' + g))
+		cols = append(cols, Column{"walk_" + s, Double}, Column{"drive_" + s, Double}, Column{"under_" + s, Bool})
+	}
+	type row struct {
+		g    orb.Polygon
+		vals []any
+	}
+	rows := make([]row, n)
+	for i := range rows {
+		x, y := -75.8+0.003*float64(i%150), 38.4+0.003*float64(i/150)
+		vals := []any{"c" + string(rune('a'+i%26)), float64(i%97) / 3, "rural"}
+		for g := 0; g < groups; g++ {
+			vals = append(vals, float64((i+g)%60)+0.25, float64((i*g)%30)+0.5, (i+g)%2 == 0)
+		}
+		rows[i] = row{orb.Polygon{{{x, y}, {x + 0.003, y}, {x + 0.003, y + 0.003}, {x, y + 0.003}, {x, y}}}, vals}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, err := NewWriter(io.Discard, cols)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := w.Add(r.g, r.vals...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
