@@ -108,7 +108,7 @@ type Layer struct {
 	geom    GeomType
 	fields  []Field
 	insert  *stmt  // INSERT INTO the table, prepared once for every feature
-	index   *stmt  // INSERT INTO its R-tree
+	boxes   []box  // the spatial index's entries, loaded in bulk by Close
 	blob    []byte // the geometry being encoded, reused for every feature
 	count   int64
 	bound   orb.Bound
@@ -258,10 +258,6 @@ func (w *Writer) AddLayer(name string, geom GeomType, fields []Field) (*Layer, e
 	if l.insert, err = w.c.prepare("INSERT INTO " + quote(name) + " VALUES (?" + strings.Repeat(", ?", 1+len(fields)) + ")"); err != nil {
 		return nil, fmt.Errorf("gpkg %s: layer %q: %w", w.path, name, err)
 	}
-	if l.index, err = w.c.prepare("INSERT INTO " + rtree + " VALUES (?, ?, ?, ?, ?)"); err != nil {
-		l.insert.finalize()
-		return nil, fmt.Errorf("gpkg %s: layer %q: %w", w.path, name, err)
-	}
 	w.layers = append(w.layers, l)
 	return l, nil
 }
@@ -321,14 +317,7 @@ func (l *Layer) Add(g orb.Geometry, values ...any) error {
 	}
 	l.count++
 	if hasEnv {
-		l.index.bindInt(1, fid)
-		l.index.bindFloat(2, env.Min[0])
-		l.index.bindFloat(3, env.Max[0])
-		l.index.bindFloat(4, env.Min[1])
-		l.index.bindFloat(5, env.Max[1])
-		if err := l.index.step(); err != nil {
-			return fmt.Errorf("%s: spatial index: %w", where(), err)
-		}
+		l.boxes = append(l.boxes, box{id: fid, minX: env.Min[0], maxX: env.Max[0], minY: env.Min[1], maxY: env.Max[1]})
 		if l.bounded {
 			l.bound = l.bound.Union(env)
 		} else {
@@ -622,7 +611,10 @@ func (w *Writer) Close() error {
 func (w *Writer) finish() error {
 	for _, l := range w.layers {
 		l.insert.finalize()
-		l.index.finalize()
+		if err := l.bulkLoad(); err != nil {
+			return fmt.Errorf("layer %q spatial index: %w", l.name, err)
+		}
+		l.boxes = nil
 		if l.bounded {
 			if err := w.c.run(`UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?`,
 				l.bound.Min[0], l.bound.Min[1], l.bound.Max[0], l.bound.Max[1], l.name); err != nil {
@@ -677,7 +669,6 @@ func (w *Writer) discard() {
 	if w.c != nil {
 		for _, l := range w.layers {
 			l.insert.finalize()
-			l.index.finalize()
 		}
 		if w.inTx {
 			w.c.exec("ROLLBACK")

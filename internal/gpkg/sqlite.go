@@ -280,3 +280,19 @@ func (s *stmt) clear() {
 	sqlite3.Xsqlite3_reset(s.c.tls, s.p)
 	sqlite3.Xsqlite3_clear_bindings(s.c.tls, s.p)
 }
+
+// queryInt runs a query that returns one integer.
+func (c *conn) queryInt(sql string) (int64, error) {
+	s, err := c.prepare(sql)
+	if err != nil {
+		return 0, err
+	}
+	defer s.finalize()
+	if rc := sqlite3.Xsqlite3_step(c.tls, s.p); rc != sqlite3.SQLITE_ROW {
+		if rc == sqlite3.SQLITE_DONE {
+			return 0, fmt.Errorf("sqlite: %s returned no row", sql)
+		}
+		return 0, c.err(rc)
+	}
+	return sqlite3.Xsqlite3_column_int64(c.tls, s.p, 0), nil
+}
