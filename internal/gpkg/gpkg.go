@@ -10,6 +10,12 @@
 // gpkg_rtree_index extension, with the spec's triggers so a GIS that edits the
 // file keeps the index right.
 //
+// Features go in through one prepared INSERT per layer inside one
+// transaction (sqlite.go); each layer's R-tree is packed in bulk by Close
+// (rtree.go). On the Delaware-sized benchmark this is about 14 times faster
+// than multi-row INSERTs through database/sql, which recompiled every batch
+// and re-balanced the R-tree entry by entry.
+//
 // The file is built under a temporary name beside the target and renamed into
 // place by Close, so a failed run never leaves a half-written GeoPackage.
 // The same calls give the same bytes: the one clock value a GeoPackage holds
