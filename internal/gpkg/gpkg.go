@@ -12,7 +12,7 @@
 //
 // Features go in through one prepared INSERT per layer inside one
 // transaction (sqlite.go); each layer's R-tree is packed in bulk by Close
-// (rtree.go). On the Delaware-sized benchmark this is about 14 times faster
+// (rtree.go). On the Delaware-sized benchmark this is about 4 times faster
 // than multi-row INSERTs through database/sql, which recompiled every batch
 // and re-balanced the R-tree entry by entry.
 //
