@@ -74,7 +74,7 @@ bench: build
 	./$(BIN) run --quiet --timings datasets/delaware/tracts.yaml
 	./$(BIN) run --quiet --timings datasets/porto-alegre/study.yaml
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/ \
-		./internal/measure/ ./internal/gtfs/ ./internal/transit/ ./internal/gpkg/
+		./internal/measure/ ./internal/gtfs/ ./internal/transit/ ./internal/gpkg/ ./internal/geoparquet/
 	$(GO) test -run '^$$' -bench 'Delaware(Cover|Median)10' -benchmem ./internal/siting/
 
 lint:

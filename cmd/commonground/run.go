@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -25,6 +27,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	outDir := fs.String("out", "", "write outputs to this folder instead of the config's output.dir")
 	timings := fs.Bool("timings", false, "print each stage's time and the peak memory at the end (also written to timings.json)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: commonground run [flags] CONFIG.yaml
 
@@ -40,6 +43,7 @@ gathering place, finds underserved people, and writes into the output folder:
                   the report's tables (those that apply)
   sites.csv       with siting: the chosen sites and what each adds
   results.gpkg    GeoPackage with cells, places, areas, candidate and chosen sites
+  origins.parquet the origins with their minutes and flags as GeoParquet
   manifest.json   inputs with checksums, settings and versions, to rerun exactly
   timings.json    how long each stage took
 Nothing in the output folder changes unless the whole run succeeds; then the
@@ -70,6 +74,13 @@ Flags:
 	}
 	if err := study.PrepareOutput(s, dir); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	rep := progress.New(stderr, *quiet)
 	start := time.Now()
@@ -144,6 +155,20 @@ func summary(r *study.Result, took time.Duration) string {
 		s += fmt.Sprintf("%d warnings: see the report's methods section and manifest.json.\n", n)
 	}
 	return s
+}
+
+// startCPUProfile starts Go's CPU profiler writing to path; the returned
+// function stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // peakRSS returns the process's peak resident memory in MiB (Linux reports

@@ -62,6 +62,9 @@ func (r *Result) Outputs() (*output.Set, error) {
 	if err := set.Add(GeoPackageFile, r.writeGeoPackage); err != nil {
 		return nil, err
 	}
+	if err := set.Add(OriginsParquetFile, r.writeOriginsParquet); err != nil {
+		return nil, err
+	}
 	data := r.ReportData()
 	data.Files = r.outputFiles(data)
 	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {

@@ -100,5 +100,5 @@ func PrepareOutput(s *config.Study, dir string) error {
 // OutputNames lists every file a run may write, so an earlier run's folder
 // is recognised even without its manifest.
 var OutputNames = []string{ReportFile, CellsFile, AreasFile, PlacesFile, MeasuresFile, SitesFile,
-	ManifestFile, TimingsFile, GeoPackageFile,
+	ManifestFile, TimingsFile, GeoPackageFile, OriginsParquetFile,
 	"summary.csv", "groups.csv", "inequality.csv", "completeness.csv", "transit.csv"}
