@@ -137,6 +137,20 @@ func (w *jsonWriter) num(f float64, dec int, bad string) {
 	w.b.Write(strconv.AppendFloat(w.b.AvailableBuffer(), r, 'f', -1, 64))
 }
 
+// line writes a line as a flat array of lon, lat pairs: [x0,y0,x1,y1,...].
+func (w *jsonWriter) line(coords [][2]float64, dec int) {
+	w.raw("[")
+	for k, pt := range coords {
+		if k > 0 {
+			w.raw(",")
+		}
+		w.num(pt[0], dec, "0")
+		w.raw(",")
+		w.num(pt[1], dec, "0")
+	}
+	w.raw("]")
+}
+
 func (w *jsonWriter) floats(xs []float64, dec int) {
 	w.b.WriteByte('[')
 	for i, x := range xs {
@@ -403,16 +417,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 			if j > 0 {
 				w.raw(",")
 			}
-			w.raw("[")
-			for k, pt := range d.Roads[i].Coords {
-				if k > 0 {
-					w.raw(",")
-				}
-				w.num(pt[0], 5, "0")
-				w.raw(",")
-				w.num(pt[1], 5, "0")
-			}
-			w.raw("]")
+			w.line(d.Roads[i].Coords, 5)
 		}
 		w.raw("]")
 	}
@@ -523,16 +528,7 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 				w.raw(",")
 			}
 			n++
-			w.raw("[")
-			for k, pt := range wt.Coords {
-				if k > 0 {
-					w.raw(",")
-				}
-				w.num(pt[0], 4, "0")
-				w.raw(",")
-				w.num(pt[1], 4, "0")
-			}
-			w.raw("]")
+			w.line(wt.Coords, 4)
 		}
 		w.raw("]")
 	}
