@@ -247,7 +247,8 @@ func (r *Result) linkDistance() float64 {
 	const cell = 1000.0
 	buckets := map[key][]int{}
 	for k, p := range r.XY {
-		buckets[key{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell))}] = append(buckets[key{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell))}], k)
+		b := key{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell))}
+		buckets[b] = append(buckets[b], k)
 	}
 	nn := make([]float64, 0, n)
 	for k, p := range r.XY {
@@ -468,20 +469,9 @@ func first(s []string) string {
 // listSome joins up to k items, saying how many more there are.
 func listSome(items []string, k int) string {
 	if len(items) <= k {
-		return joinComma(items)
+		return strings.Join(items, ", ")
 	}
-	return joinComma(items[:k]) + fmt.Sprintf(" and %d more", len(items)-k)
-}
-
-func joinComma(items []string) string {
-	out := ""
-	for i, s := range items {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
+	return strings.Join(items[:k], ", ") + fmt.Sprintf(" and %d more", len(items)-k)
 }
 
 // zoneAreaM2 is a lon/lat polygon's area in m² on the study's equal-area

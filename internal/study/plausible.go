@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"commonground/internal/access"
 	"commonground/internal/gap"
@@ -48,18 +47,7 @@ func (r *Result) checkPopulation() error {
 	switch {
 	case len(r.Zones) > 0 && len(r.Zones[0].Geom) > 0:
 		for _, z := range r.Zones {
-			var m2 float64
-			for _, poly := range z.Geom {
-				pp := make(orb.Polygon, len(poly))
-				for k, ring := range poly {
-					rr := make(orb.Ring, len(ring))
-					for j, p := range ring {
-						rr[j] = proj.Forward(p)
-					}
-					pp[k] = rr
-				}
-				m2 += planar.Area(pp)
-			}
+			m2 := zoneAreaM2(z.Geom, proj)
 			if m2 <= 0 {
 				continue
 			}
