@@ -173,7 +173,10 @@
   }
 
   // ---- map -------------------------------------------------------------------
-  var map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
+  // No tile fade: a faded-in tile gets its opacity in an animation frame,
+  // which never comes while the browser prints, so printed maps lost their
+  // cells.
+  var map = L.map('map', { preferCanvas: true, zoomSnap: 0.25, attributionControl: true, fadeAnimation: false });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
 
   // Cell geometry in Web Mercator pixels at zoom 0; half a cell side in the
@@ -513,7 +516,7 @@
   function smallMap(id) {
     var el = document.getElementById(id);
     if (!el || N === 0) return null;
-    var m = L.map(el, { preferCanvas: true, zoomSnap: 0.25, scrollWheelZoom: false, attributionControl: true });
+    var m = L.map(el, { preferCanvas: true, zoomSnap: 0.25, scrollWheelZoom: false, attributionControl: true, fadeAnimation: false });
     m.attributionControl.setPrefix(false);
     m.attributionControl.addAttribution('© OpenStreetMap contributors');
     panes(m);
