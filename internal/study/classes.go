@@ -178,7 +178,12 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 
 	// Remoteness by the deciding scheme and those shown beside it.
 	names := append([]string{s.Classes.Remote}, s.Classes.Also...)
+	seen := map[string]bool{}
 	for k, name := range names {
+		if seen[name] {
+			continue // listed twice: computed once
+		}
+		seen[name] = true
 		key := "classes.remote"
 		if k > 0 {
 			key = fmt.Sprintf("classes.also[%d]", k-1)
