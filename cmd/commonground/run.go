@@ -13,6 +13,7 @@ import (
 
 	"commonground/internal/config"
 	"commonground/internal/output"
+	"commonground/internal/population"
 	"commonground/internal/progress"
 	"commonground/internal/study"
 )
@@ -126,8 +127,9 @@ Flags:
 // summary is the few lines a planner reads at the end of a run.
 func summary(r *study.Result, took time.Duration) string {
 	total := r.Population()
-	s := fmt.Sprintf("\n%s: %s people in %s cells, %s gathering places (%s).\n",
-		r.Study.Name, thousands(total), thousands(float64(len(r.Alloc.Cells))), thousands(float64(len(r.Extract.Places))), took.Round(100*time.Millisecond))
+	what := map[population.Origins]string{population.GridOrigins: "cells", population.PointOrigins: "points", population.PolygonOrigins: "polygons"}[r.Alloc.Origins]
+	s := fmt.Sprintf("\n%s: %s people in %s %s, %s gathering places (%s).\n",
+		r.Study.Name, thousands(total), thousands(float64(len(r.Alloc.Cells))), what, thousands(float64(len(r.Extract.Places))), took.Round(100*time.Millisecond))
 	for gi, g := range r.Groups {
 		var under float64
 		for i, c := range r.Alloc.Cells {
