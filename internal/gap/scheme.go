@@ -115,7 +115,7 @@ func Scheme(name string) (SchemeInfo, error) {
 func UrbanRuleByName(name string) (UrbanRule, error) {
 	s, err := Scheme(name)
 	if err != nil {
-		return UrbanRule{}, err
+		return UrbanRule{}, fmt.Errorf("unknown urban rule %q (known: %s)", name, namesOf(UrbanKind))
 	}
 	switch s.Name {
 	case "us-census-2010":
@@ -134,7 +134,7 @@ func UrbanRuleByName(name string) (UrbanRule, error) {
 func RemotenessByName(name string) (Remoteness, error) {
 	s, err := Scheme(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("unknown remoteness scheme %q (known: %s)", name, namesOf(RemoteKind))
 	}
 	switch s.Name {
 	case "statcan-ir":
@@ -181,3 +181,14 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func nan() float64 { return math.NaN() }
+
+// namesOf lists the registry's names of one kind, for messages.
+func namesOf(k SchemeKind) string {
+	var out []string
+	for _, s := range schemes {
+		if s.Kind == k {
+			out = append(out, s.Name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
