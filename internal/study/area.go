@@ -230,6 +230,11 @@ func (r *Result) controlZones(total float64) ([]population.Zone, error) {
 	if err != nil {
 		return nil, fmt.Errorf("study area less its towns: %w", err)
 	}
+	if len(rest) == 0 {
+		// The towns cover the whole study area: the rest of the total
+		// would have nowhere to go.
+		return nil, nil
+	}
 	zones = append(zones, population.Zone{ID: "rest", Name: "rest of the study area", Pop: total - sum, Geom: rest})
 	r.note("population estimate: %d towns keep their OpenStreetMap population tags as control totals (%s people in all); the other %s people are spread along the residential streets of the rest of the study area", len(zones)-1, output.Num(sum, 0), output.Num(total-sum, 0))
 	return zones, nil
