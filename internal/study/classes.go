@@ -539,7 +539,7 @@ func (r *Result) classRules() []string {
 	rm := r.Remoteness[0]
 	urban := fmt.Sprintf("Part of an urban area by the %s rule (%s): a cluster of contiguous origins with at least %s people per km² (%s m around each), neighbours of at least %s per km² added, %s people or more in all.",
 		r.UrbanRule.Name, urbanStandard(r.UrbanRule.Name), output.Num(r.UrbanRule.CoreDensity, 0), output.Num(s.Classes.DensityRadius, 0), output.Num(math.Max(r.UrbanRule.RingDensity, 0), 0), output.Num(r.UrbanRule.MinPop, 0))
-	remote := fmt.Sprintf("Not urban, and remote by %s (%s), measured by drive time to %d population centres in and around the study, whatever its size.", rm.Name, rm.Standard, len(r.Centres))
+	remote := fmt.Sprintf("Not urban, and remote by %s (%s), measured by drive time to %d population centres in and around the study.", rm.Name, rm.Standard, len(r.Centres))
 	if rm.Name == "usda-far" {
 		remote = fmt.Sprintf("Not urban, and at FAR level %d or above (%s): an hour or more by car from an urban area of 50,000 people (level 1), and farther from smaller ones at higher levels, measured to %d population centres in and around the study.", s.Classes.FARRemoteLevel, rm.Standard, len(r.Centres))
 	}
