@@ -221,15 +221,23 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 	if err != nil {
 		return err
 	}
-	direct := make([][]float64, len(cells))
-	for i := range direct {
-		direct[i] = make([]float64, len(places))
-		for j := range direct[i] {
-			direct[i][j] = math.Inf(1)
-		}
-	}
+	// The walks are kept as they come, sorted by origin: only the pairs
+	// within reach, not a dense origin x place matrix (at 3,000 places
+	// and 24,000 origins that would be 580 MB of mostly unreachable pairs).
+	start := make([]int, len(cells)+1)
 	for _, p := range pairs {
-		direct[p.Origin][p.Label] = p.Minutes * 60
+		start[p.Origin+1]++
+	}
+	for i := range cells {
+		start[i+1] += start[i]
+	}
+	direct := func(i int, row []float64) {
+		for j := range row {
+			row[j] = math.Inf(1)
+		}
+		for _, p := range pairs[start[i]:start[i+1]] {
+			row[p.Label] = p.Minutes * 60
+		}
 	}
 
 	members := make([][]int, len(r.Groups)) // places of each group
@@ -274,10 +282,12 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 		step := int32(t.StepMinutes * 60)
 		err = transit.RangeDraws(ctx, dd.routers, dd.egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
 			limit := transitThreshold(t, r.Class[i]) * 60
+			walk := make([]float64, len(places)) // origin i's walks, for this origin only
+			direct(i, walk)
 			for gi := range r.Groups {
-				tw.Minutes[gi][i] = walkCapped(groupPercentile(res, members[gi], t.Percentile), direct[i], members[gi])
+				tw.Minutes[gi][i] = walkCapped(groupPercentile(res, members[gi], t.Percentile), walk, members[gi])
 				for k, p := range t.ExtraPercentiles {
-					tw.Extra[k][gi][i] = walkCapped(groupPercentile(res, members[gi], p), direct[i], members[gi])
+					tw.Extra[k][gi][i] = walkCapped(groupPercentile(res, members[gi], p), walk, members[gi])
 				}
 			}
 			var mine []measure.Pair
@@ -290,7 +300,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 				// The walk-only trip is an option at every departure, so
 				// the percentile is never above it; the router rounds it
 				// up to whole seconds, the walk mode does not.
-				sec := min(float64(p), direct[i][j])
+				sec := min(float64(p), walk[j])
 				mine = append(mine, measure.Pair{From: i, To: j, Cost: sec / 60})
 				if cells[i].Pop > 0 && sec <= limit {
 					reached = append(reached, j)

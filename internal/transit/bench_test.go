@@ -27,7 +27,7 @@ func BenchmarkPOAWindow(b *testing.B) {
 		b.Run(w.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				err := p.router.RangeEach(context.Background(), p.access, w.from, w.to, 60, p.eg, p.direct, func(int, *Result) {})
+				err := p.router.RangeEach(context.Background(), p.access, w.from, w.to, 60, p.eg, DenseDirect(p.direct), func(int, *Result) {})
 				if err != nil {
 					b.Fatal(err)
 				}

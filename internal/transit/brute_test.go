@@ -219,7 +219,7 @@ func TestRangeEachMatchesRange(t *testing.T) {
 		direct[i] = []float64{float64(rng.IntN(7200)), math.Inf(1), 3000}
 	}
 	got := make([]*Result, len(accesses))
-	err = r.RangeEach(context.Background(), accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, direct, func(i int, res *Result) { got[i] = res })
+	err = r.RangeEach(context.Background(), accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, DenseDirect(direct), func(i int, res *Result) { got[i] = res })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestRangeEachMatchesRange(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := r.RangeEach(ctx, accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, direct, func(int, *Result) {}); err != context.Canceled {
+	if err := r.RangeEach(ctx, accesses, hms(7, 0, 0), hms(8, 0, 0), 60, eg, DenseDirect(direct), func(int, *Result) {}); err != context.Canceled {
 		t.Errorf("cancelled run: err = %v, want context.Canceled", err)
 	}
 }

@@ -362,10 +362,10 @@ func TestPOAWindow(t *testing.T) {
 	}
 	full := make([]*Result, len(origins))
 	filtered := make([]*Result, len(origins))
-	if err := p.router.RangeEach(context.Background(), access, poaFrom, poaTo, 60, p.eg, direct, func(k int, res *Result) { full[k] = res }); err != nil {
+	if err := p.router.RangeEach(context.Background(), access, poaFrom, poaTo, 60, p.eg, DenseDirect(direct), func(k int, res *Result) { full[k] = res }); err != nil {
 		t.Fatal(err)
 	}
-	if err := slowRouter.RangeEach(context.Background(), access, poaFrom, poaTo, 60, slowEg, direct, func(k int, res *Result) { filtered[k] = res }); err != nil {
+	if err := slowRouter.RangeEach(context.Background(), access, poaFrom, poaTo, 60, slowEg, DenseDirect(direct), func(k int, res *Result) { filtered[k] = res }); err != nil {
 		t.Fatal(err)
 	}
 	helped, walkOnly, checked, pairs := 0, 0, 0, 0

@@ -508,12 +508,26 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 	}
 }
 
-// RangeEach runs Range for every origin on all CPUs; accesses[i] and
-// direct[i] (direct may be nil) belong to origin i. fn receives each
+// DirectWalks fills row, one slot per destination, with origin's walk in
+// seconds to each destination (+Inf, or any value above the longest trip,
+// where there is none), for the walk-only option of every search. It lets a
+// caller keep only the walks that exist (a sparse origin x destination
+// table) instead of a dense matrix: RangeEach asks for one origin's row at
+// a time, into a row each worker reuses.
+type DirectWalks func(origin int, row []float64)
+
+// DenseDirect serves DirectWalks from a dense matrix, direct[i] being origin
+// i's row.
+func DenseDirect(direct [][]float64) DirectWalks {
+	return func(i int, row []float64) { copy(row, direct[i]) }
+}
+
+// RangeEach runs Range for every origin on all CPUs; accesses[i] belongs
+// to origin i, and direct (which may be nil) gives its walks. fn receives each
 // origin's result, from several goroutines at once and in no fixed order;
 // the result is the callee's to keep. RangeEach stops early, returning the
 // context's error, when ctx is cancelled.
-func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to Time, step int32, eg *Egress, direct [][]float64, fn func(origin int, res *Result)) error {
+func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to Time, step int32, eg *Egress, direct DirectWalks, fn func(origin int, res *Result)) error {
 	return RangeDraws(ctx, []*Router{r}, []*Egress{eg}, accesses, from, to, step, direct, fn)
 }
 
@@ -524,12 +538,9 @@ func (r *Router) RangeEach(ctx context.Context, accesses [][]StopWalk, from, to 
 // departures of draw 0, then those of draw 1, and so on, so its
 // percentiles are taken over every departure minute of every draw, as R5
 // counts its draws into the percentiles.
-func RangeDraws(ctx context.Context, routers []*Router, egresses []*Egress, accesses [][]StopWalk, from, to Time, step int32, direct [][]float64, fn func(origin int, res *Result)) error {
+func RangeDraws(ctx context.Context, routers []*Router, egresses []*Egress, accesses [][]StopWalk, from, to Time, step int32, direct DirectWalks, fn func(origin int, res *Result)) error {
 	if len(routers) == 0 || len(routers) != len(egresses) {
 		return fmt.Errorf("transit: %d routers for %d egress indexes", len(routers), len(egresses))
-	}
-	if direct != nil && len(direct) != len(accesses) {
-		return fmt.Errorf("transit: %d direct walk rows for %d origins", len(direct), len(accesses))
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(accesses)))
 	var next int64
@@ -543,6 +554,10 @@ func RangeDraws(ctx context.Context, routers []*Router, egresses []*Egress, acce
 			searches := make([]*search, len(routers))
 			for d, r := range routers {
 				searches[d] = r.newSearch()
+			}
+			var row []float64
+			if direct != nil {
+				row = make([]float64, egresses[0].targets)
 			}
 			for {
 				mu.Lock()
@@ -561,7 +576,8 @@ func RangeDraws(ctx context.Context, routers []*Router, egresses []*Egress, acce
 				}
 				var d []float64
 				if direct != nil {
-					d = direct[i]
+					direct(i, row)
+					d = row
 				}
 				var res *Result
 				var err error
