@@ -97,3 +97,19 @@ func (a *ARIAPlus) Assess(trips []Trip, centres []PopCentre) Assessment {
 	s := a.Score(trips, centres)
 	return Assessment{Score: s, Label: ARIAClass(s), Remote: s > ARIARemote}
 }
+
+// ARIACategories are the lower population bounds of the five service-centre
+// categories of ARIA+ (A: 250,000 or more; B: 48,000; C: 18,000; D: 5,000;
+// E: 1,000), from the Accessibility/Remoteness Index of Australia (GISCA,
+// University of Adelaide; ARIA Review Report, Department of Health 2011).
+var ARIACategories = [5]float64{250000, 48000, 18000, 5000, 1000}
+
+// ARIA+ score cut-offs of the Australian remoteness areas: Major Cities up
+// to 0.2, Inner Regional up to 2.4, Outer Regional up to 5.92, Remote up to
+// 10.53, Very Remote above (ABS Remoteness Structure).
+const (
+	ARIAInnerRegional = 0.2
+	ARIAOuterRegional = 2.4
+	ARIARemote        = 5.92
+	ARIAVeryRemote    = 10.53
+)

@@ -31,38 +31,6 @@ func (c Class) String() string {
 	return "unknown"
 }
 
-// ClassRule sets how cells are classed.
-type ClassRule struct {
-	UrbanDensity float64 // people per km² within the density radius
-	RemoteScore  float64 // ARIA-style score above which a non-urban cell is remote
-}
-
-// Classify classes cells by the rule below, documented here because every
-// gap count depends on it:
-//
-//  1. A cell is urban when the population density of the neighbourhood
-//     around it (see Density) is at least UrbanDensity. The default, 386
-//     per km² (1,000 per square mile) within 1 km, follows the US Census
-//     Bureau's 2010 urban-core density rule.
-//  2. Otherwise it is remote when its ARIA-style remoteness score (see ARIA)
-//     is above RemoteScore; the default 5.92 is where ARIA+'s "Remote" class
-//     begins.
-//  3. Otherwise it is rural.
-func Classify(density, aria []float64, r ClassRule) []Class {
-	classes := make([]Class, len(density))
-	for i := range density {
-		switch {
-		case density[i] >= r.UrbanDensity:
-			classes[i] = Urban
-		case aria[i] > r.RemoteScore:
-			classes[i] = Remote
-		default:
-			classes[i] = Rural
-		}
-	}
-	return classes
-}
-
 // Density returns, for each point, the people within radius metres (summing
 // the pop of every point within it, itself included) per km² of the circle.
 // A bucket grid of radius-sized squares keeps it linear in the number of

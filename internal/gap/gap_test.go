@@ -44,21 +44,6 @@ func TestDensityMatchesBruteForce(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	rule := ClassRule{UrbanDensity: 386, RemoteScore: 5.92}
-	density := []float64{637, 386, 385.9, 100, 100}
-	aria := []float64{12, 0, 5.92, 5.93, 0.1}
-	got := Classify(density, aria, rule)
-	// Density decides urban whatever the score; at exactly the cut-off a
-	// cell is urban; a score of exactly 5.92 is still rural.
-	want := []Class{Urban, Urban, Rural, Remote, Rural}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("cell %d (density %v, score %v) = %v, want %v", i, density[i], aria[i], got[i], want[i])
-		}
-	}
-}
-
 func TestUnderserved(t *testing.T) {
 	walk15 := Standard{Minutes: 15}
 	drive30 := Standard{Drive: true, Minutes: 30}

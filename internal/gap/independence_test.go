@@ -87,44 +87,4 @@ func TestNoSchemeIsRelativeToTheStudy(t *testing.T) {
 			}
 		}
 	}
-
-	// The old scores, relative to the study, move when the far origins come.
-	oldTimes := func(tr [][]Trip) (aria [5][]float64, idx [][]float64) {
-		for k := range aria {
-			aria[k] = make([]float64, len(tr))
-		}
-		idx = make([][]float64, len(centres))
-		for j := range idx {
-			idx[j] = make([]float64, len(tr))
-		}
-		for i, ts := range tr {
-			near := nearestByBand(ts, centres, ARIACategories[:], func(t Trip) float64 { return t.Minutes })
-			for k := range aria {
-				aria[k][i] = near[k]
-				if math.IsInf(near[k], 1) {
-					aria[k][i] = math.NaN()
-				}
-			}
-			for j := range idx {
-				idx[j][i] = math.NaN()
-			}
-			for _, t := range ts {
-				idx[t.Centre][i] = t.Minutes
-			}
-		}
-		return aria, idx
-	}
-	cpop := []float64{400000, 30000, 3000, 1200}
-	a1, i1 := oldTimes(trips)
-	a2, i2 := oldTimes(atrips)
-	s1, _ := ARIA(a1, [5]float64{})
-	s2, _ := ARIA(a2, [5]float64{})
-	r1 := RemotenessIndex(cpop, i1, 120)
-	r2 := RemotenessIndex(cpop, i2, 120)
-	if reflect.DeepEqual(s1, s2[:n]) {
-		t.Error("the old study-relative ARIA score did not move; this test would not catch the bug")
-	}
-	if reflect.DeepEqual(r1, r2[:n]) {
-		t.Error("the old study-relative remoteness index did not move; this test would not catch the bug")
-	}
 }
