@@ -65,7 +65,6 @@ type Writer struct {
 	bound   orb.Bound
 	bounded bool
 	n       int
-	wkb     []byte
 }
 
 // goTypes are the row struct's field types: pointers, nil for null.

@@ -49,7 +49,7 @@ func (l *Layer) bulkLoad() error {
 	}
 	perNode := min((int(size)-4)/24, rtreeMaxCells)
 	if perNode < 2 {
-		return fmt.Errorf("R-tree node of %d bytes", size)
+		return fmt.Errorf("r-tree node of %d bytes is too small", size)
 	}
 	node, err := c.prepare("INSERT OR REPLACE INTO " + quote(name+"_node") + " VALUES (?, ?)")
 	if err != nil {
