@@ -98,6 +98,12 @@ func TestWrongButParseableInput(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "libs.csv"), []byte("name,lat,lon\nMain branch,39.74,-75.55\nNull Island,0,0\n"), 0o644)
 			return writeStudy(t, dir, pbf, "  estimate: {total: 1000}\n  facilities: [{path: libs.csv, category: library, mode: add}]\n")
 		}, []string{"libs.csv:3", "Null Island", "outside"}},
+		{"scenario site in New Zealand", func(dir string) string {
+			os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte("name: s\nadd:\n  - {name: Hall, category: community, lat: -41.29, lon: 174.78}\n"), 0o644)
+			p := writeStudy(t, dir, pbf, "  estimate: {total: 1000}\n")
+			appendYAML(t, p, "study_area: {osm_name: Delaware, admin_level: \"4\"}\nscenario: scenario.yaml\n")
+			return p
+		}, []string{"scenario.yaml", "add[0] (Hall)", "outside the study area Delaware"}},
 		{"boundary name matches nothing", func(dir string) string {
 			p := writeStudy(t, dir, pbf, "  estimate: {total: 1000}\n")
 			appendYAML(t, p, "study_area: {osm_name: Atlantis, admin_level: \"4\"}\n")

@@ -40,7 +40,7 @@ func (r *Result) checkPopulation() error {
 	src := r.popSource()
 	total := r.Population()
 	if math.IsNaN(total) || math.IsInf(total, 0) || total > WorldPopulation {
-		return fmt.Errorf("%s: the study holds %s people, more than live on Earth (%s): is pop_field the right column?", src, output.Num(total, 0), output.Num(WorldPopulation, 0))
+		return fmt.Errorf("%s: the study holds %.3g people, more than live on Earth (%s): is pop_field the right column?", src, total, output.Thousands(WorldPopulation))
 	}
 	proj := r.Alloc.Grid.Proj
 	maxD := s.Checks.MaxDensity
@@ -137,19 +137,7 @@ func (r *Result) offNetwork(share float64, swapped bool, what string) error {
 // one is an error naming the file and row, or is dropped with a note.
 func (r *Result) checkListedPlaces() error {
 	s := r.Study
-	b := r.Extract.Bounds
-	pad := s.BufferKm() * 1000 / 111320
-	box := orb.Bound{Min: orb.Point{b.Min[0] - 2*pad, b.Min[1] - pad}, Max: orb.Point{b.Max[0] + 2*pad, b.Max[1] + pad}}
-	near := func(pt orb.Point) bool {
-		if r.Area != nil {
-			return r.Area.Near(pt)
-		}
-		return box.Contains(pt)
-	}
-	where := "the extract's area"
-	if r.Area != nil {
-		where = "the study area " + r.Area.Name
-	}
+	near, where := r.nearStudy()
 	keep := r.Extract.Places[:0]
 	dropped := 0
 	for _, p := range r.Extract.Places {
@@ -169,6 +157,43 @@ func (r *Result) checkListedPlaces() error {
 	r.Extract.Places = keep
 	if dropped > 0 {
 		r.note("%d places of facility lists lie outside %s and its buffer and are left out", dropped, where)
+	}
+	return nil
+}
+
+// nearStudy returns a test of whether a point lies in the study area or its
+// buffer (without a study area: within the buffer of the extract's box),
+// and the words for that area.
+func (r *Result) nearStudy() (func(orb.Point) bool, string) {
+	if r.Area != nil {
+		return r.Area.Near, "the study area " + r.Area.Name
+	}
+	b := r.Extract.Bounds
+	pad := r.Study.BufferKm() * 1000 / 111320
+	box := orb.Bound{Min: orb.Point{b.Min[0] - 2*pad, b.Min[1] - pad}, Max: orb.Point{b.Max[0] + 2*pad, b.Max[1] + pad}}
+	return box.Contains, "the extract's area"
+}
+
+// checkScenarioSites checks, before the analysis, that the places a
+// scenario opens lie in the study area or its buffer: a site in another
+// region (swapped coordinates, a copied file) is an error naming the file
+// and entry.
+func (r *Result) checkScenarioSites() error {
+	s := r.Study
+	if s.Scenario == "" {
+		return nil
+	}
+	path, _ := s.Resolve(s.Scenario)
+	f, err := r.readScenario(path)
+	if err != nil {
+		return err
+	}
+	near, where := r.nearStudy()
+	for i, a := range f.Add {
+		if !near(orb.Point{a.Lon, a.Lat}) {
+			return fmt.Errorf("scenario %s: add[%d] (%s) at lat %.5f, lon %.5f lies outside %s and its %s km buffer: swapped coordinates, or another region?",
+				s.Scenario, i, a.Name, a.Lat, a.Lon, where, output.Num(s.BufferKm(), 1))
+		}
 	}
 	return nil
 }

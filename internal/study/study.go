@@ -169,6 +169,9 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	if err := r.checkListedPlaces(); err != nil {
 		return nil, err
 	}
+	if err := r.checkScenarioSites(); err != nil {
+		return nil, err
+	}
 	rep.Done(fmt.Sprintf("%d places, %d street ways, %d stops, %d boundaries", len(ex.Places), len(ex.Ways), len(ex.Stops), len(ex.Boundaries)))
 	if len(ex.Ways) == 0 {
 		return nil, fmt.Errorf("%s: the extract has no streets (no ways tagged highway=*): is it the right file, or filtered to something else?", osmPath)
