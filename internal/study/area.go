@@ -171,7 +171,7 @@ func (r *Result) keepInside(zones []population.Zone) ([]population.Zone, error) 
 // people inside its boundary; the rest of the total goes to the rest of
 // the study area. Residential street length still places people within
 // each part. Spreading a state's total over its street length alone gives
-// a dense old city with short streets far too few people (Wilmington, 72,664
+// a dense old city with short streets far too few people (Wilmington, 72,826
 // by its tag, got about 27,000). It returns nil, and the plain estimate
 // runs, when no town qualifies or the towns hold more than the total.
 func (r *Result) controlZones(total float64) ([]population.Zone, error) {

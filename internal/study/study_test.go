@@ -963,3 +963,51 @@ func TestSitingTargets(t *testing.T) {
 		t.Error("all has a target")
 	}
 }
+
+// TestEstimateKeepsTownTotals: the bundled example spreads the 2010 census
+// total of Delaware inside the state only, and towns whose population tag
+// and municipal boundary are in the extract keep their counts (Wilmington's
+// tag says 72,826; spread by street length alone it got about 26,000).
+// Origins count for a municipality by their centre, so cells on the
+// boundary move a little either way. Under the US standards hardly anyone
+// is remote.
+func TestEstimateKeepsTownTotals(t *testing.T) {
+	r := example(t, "delaware/study.yaml", "the bundled Delaware run takes several seconds")
+	if math.Abs(r.Population()-897934) > 1e-6*897934 {
+		t.Errorf("%.1f people, want the census total 897,934", r.Population())
+	}
+	tags := map[string]float64{}
+	for _, tw := range r.Extract.Towns {
+		if tw.Population > 0 {
+			tags[tw.Name] = float64(tw.Population)
+		}
+	}
+	checked := 0
+	for _, a := range r.AreaResult {
+		area := r.Areas[a.Area]
+		want, ok := tags[area.Name]
+		if area.Level != "municipality" || !ok || want < 20000 {
+			continue
+		}
+		checked++
+		t.Logf("%s: %.0f people, tag %.0f", area.Name, a.Population, want)
+		if math.Abs(a.Population-want) > 0.05*want {
+			t.Errorf("%s: %.0f people, its population tag says %.0f", area.Name, a.Population, want)
+		}
+	}
+	if checked < 3 {
+		t.Errorf("only %d towns of 20,000 or more checked (Wilmington, Dover, Newark expected)", checked)
+	}
+	var remote float64
+	for i, c := range r.Alloc.Cells {
+		if r.Class[i] == gap.Remote {
+			remote += c.Pop
+		}
+		if d := r.Area.Distance(c.Center); d > 1000 {
+			t.Fatalf("origin %s lies %.0f m outside Delaware", c.ID, d)
+		}
+	}
+	if remote > 0.01*r.Population() {
+		t.Errorf("%.0f people remote, want at most 1%%", remote)
+	}
+}
