@@ -44,6 +44,9 @@ type Verdict struct {
 		// sections the contents menu leaves out; Width is the window's.
 		TooWide, TocMissing []string
 		Width               int
+		// PrintPixels counts the pixels of the main map's flattened print
+		// image that are not the map's paper colour; -1 when none was made.
+		PrintPixels int
 	}
 }
 
@@ -62,6 +65,9 @@ func (v Verdict) Layout() []string {
 	}
 	for _, s := range e.TocMissing {
 		out = append(out, "section missing from the contents menu: #"+s)
+	}
+	if e.PrintPixels <= 0 {
+		out = append(out, fmt.Sprintf("the printed map shows nothing (%d pixels drawn)", e.PrintPixels))
 	}
 	for _, l := range e.Clicks.Failed {
 		out = append(out, "a click at its feature opened no popup: "+l)

@@ -679,7 +679,54 @@
   window.addEventListener('beforeprint', function () {
     resizeAll();
     if (N > 0) map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { padding: [4, 4], animate: false });
+    [map, overview, changeMap].forEach(function (m) { if (m) flattenForPrint(m); });
   });
+  window.addEventListener('afterprint', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('.print-flat'), function (el) { el.remove(); });
+  });
+
+  // flattenForPrint draws what a map shows (water, cells, roads, routes,
+  // places and town names, in the order of their panes) into one plain
+  // canvas placed after the map, with a copy of its legend; print CSS shows
+  // that instead of the live map. Chromium leaves the canvases inside
+  // Leaflet's panes off the printed page although they hold their pixels
+  // when printing starts, while a plain canvas prints.
+  function flattenForPrint(m) {
+    var box = m.getContainer(), r0 = box.getBoundingClientRect();
+    if (!r0.width || !r0.height) return;
+    var flat = document.createElement('canvas');
+    flat.className = 'print-flat';
+    flat.width = Math.round(r0.width); flat.height = Math.round(r0.height);
+    var ctx = flat.getContext('2d');
+    ctx.fillStyle = getComputedStyle(box).backgroundColor;
+    ctx.fillRect(0, 0, flat.width, flat.height);
+    ['water', 'tile', 'roads', 'routes', 'places'].forEach(function (pane) {
+      Array.prototype.forEach.call(box.querySelectorAll('.leaflet-' + pane + '-pane canvas'), function (c) {
+        var r = c.getBoundingClientRect();
+        if (!r.width || !r.height) return;
+        var layer = c.closest('.leaflet-layer');
+        ctx.globalAlpha = layer ? parseFloat(getComputedStyle(layer).opacity) || 1 : 1;
+        ctx.drawImage(c, r.left - r0.left, r.top - r0.top, r.width, r.height);
+      });
+    });
+    ctx.globalAlpha = 1;
+    Array.prototype.forEach.call(box.querySelectorAll('.leaflet-labels-pane .town span'), function (el) {
+      var r = el.getBoundingClientRect(), cs = getComputedStyle(el);
+      ctx.font = cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+      ctx.textBaseline = 'top';
+      ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+      ctx.strokeText(el.textContent, r.left - r0.left, r.top - r0.top);
+      ctx.fillStyle = cs.color;
+      ctx.fillText(el.textContent, r.left - r0.left, r.top - r0.top);
+    });
+    box.parentNode.insertBefore(flat, box.nextSibling);
+    var legendBox = box.querySelector('.legend');
+    if (legendBox) {
+      var copy = legendBox.cloneNode(true);
+      copy.classList.add('print-flat', 'print-legend');
+      flat.parentNode.insertBefore(copy, flat.nextSibling);
+    }
+  }
 
   // ---- self-check ----------------------------------------------------------------
   // With #cg-selftest in the address, the page also works every control once
@@ -716,6 +763,22 @@
       map.closePopup();
     }
     return out;
+  }
+
+  // printCheck prepares the page for printing as the browser would, and
+  // counts the pixels of the flattened main map that differ from the map's
+  // paper colour: cells, roads and places must be on it. Last of the
+  // checks, since it refits the map.
+  function printCheck() {
+    window.dispatchEvent(new Event('beforeprint'));
+    var flat = document.querySelector('#map + canvas.print-flat'), n = -1;
+    if (flat) {
+      var d = flat.getContext('2d').getImageData(0, 0, flat.width, flat.height).data;
+      n = 0;
+      for (var q = 0; q < d.length; q += 4) if (d[q] !== d[0] || d[q + 1] !== d[1] || d[q + 2] !== d[2]) n++;
+    }
+    window.dispatchEvent(new Event('afterprint'));
+    return n;
   }
 
   // clickAt sends a real mouse click to whatever element is on top at the
@@ -836,6 +899,7 @@
       exercised.tooWide = tooWide();
       exercised.tocMissing = tocMissing();
       exercised.width = document.documentElement.clientWidth;
+      exercised.printPixels = printCheck();
     }
     var el = document.getElementById('map');
     var out = {
