@@ -50,27 +50,11 @@ func NewArea(name string, mp orb.MultiPolygon, bufferM float64) (a *Area, err er
 	}()
 	c := mp.Bound().Center()
 	a = &Area{Name: name, Boundary: mp, BufferM: bufferM, proj: geo.NewProjection(c[0], c[1]), ctx: geos.NewContext(), bound: mp.Bound()}
-	var polys []*geos.Geom
-	for _, poly := range mp {
-		var rings [][][]float64
-		for _, ring := range poly {
-			cs := make([][]float64, 0, len(ring))
-			for _, p := range ring {
-				q := a.proj.Forward(p)
-				cs = append(cs, []float64{q[0], q[1]})
-			}
-			if len(cs) >= 4 {
-				rings = append(rings, cs)
-			}
-		}
-		if len(rings) > 0 {
-			polys = append(polys, a.ctx.NewPolygon(rings))
-		}
-	}
-	if len(polys) == 0 {
+	g := multiPolygon(a.ctx, mp, a.proj.Forward)
+	if g.NumGeometries() == 0 {
+		g.Destroy()
 		return nil, fmt.Errorf("study area %s: the boundary has no ring of at least 4 points", name)
 	}
-	g := a.ctx.NewCollection(geos.TypeIDMultiPolygon, polys)
 	if !g.IsValid() {
 		fixed := g.MakeValid()
 		g.Destroy()
@@ -224,26 +208,11 @@ func PointOnSurface(mp orb.MultiPolygon) (pt orb.Point, err error) {
 			err = fmt.Errorf("point on surface: %v", p)
 		}
 	}()
-	var polys []*geos.Geom
-	for _, poly := range mp {
-		var rings [][][]float64
-		for _, ring := range poly {
-			cs := make([][]float64, len(ring))
-			for i, p := range ring {
-				cs[i] = []float64{p[0], p[1]}
-			}
-			if len(cs) >= 4 {
-				rings = append(rings, cs)
-			}
-		}
-		if len(rings) > 0 {
-			polys = append(polys, ctx.NewPolygon(rings))
-		}
-	}
-	if len(polys) == 0 {
+	g := multiPolygon(ctx, mp, nil)
+	if g.NumGeometries() == 0 {
+		g.Destroy()
 		return orb.Point{}, ErrNoPolygon
 	}
-	g := ctx.NewCollection(geos.TypeIDMultiPolygon, polys)
 	defer g.Destroy()
 	p := g.PointOnSurface()
 	defer p.Destroy()

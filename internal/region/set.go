@@ -31,21 +31,7 @@ func NewSet(mps []orb.MultiPolygon) (rg *Set, err error) {
 	}()
 	rg = &Set{ctx: geos.NewContext()}
 	for _, mp := range mps {
-		var polys []*geos.Geom
-		for _, poly := range mp {
-			var rings [][][]float64
-			for _, ring := range poly {
-				cs := make([][]float64, len(ring))
-				for i, p := range ring {
-					cs[i] = []float64{p[0], p[1]}
-				}
-				rings = append(rings, cs)
-			}
-			if len(rings) > 0 && len(rings[0]) >= 4 {
-				polys = append(polys, rg.ctx.NewPolygon(rings))
-			}
-		}
-		g := rg.ctx.NewCollection(geos.TypeIDMultiPolygon, polys)
+		g := multiPolygon(rg.ctx, mp, nil)
 		rg.geoms = append(rg.geoms, g)
 		rg.preps = append(rg.preps, g.Prepare())
 		rg.bounds = append(rg.bounds, mp.Bound())
@@ -90,4 +76,34 @@ func (rg *Set) Destroy() {
 	for _, g := range rg.geoms {
 		g.Destroy()
 	}
+}
+
+// multiPolygon builds a GEOS MultiPolygon from mp, each point passed
+// through fwd (nil keeps the coordinates as they are). Polygons whose outer
+// ring has fewer than 4 points, and holes of fewer than 4, are left out.
+func multiPolygon(ctx *geos.Context, mp orb.MultiPolygon, fwd func(orb.Point) orb.Point) *geos.Geom {
+	var polys []*geos.Geom
+	for _, poly := range mp {
+		var rings [][][]float64
+		for k, ring := range poly {
+			if len(ring) < 4 {
+				if k == 0 {
+					break
+				}
+				continue
+			}
+			cs := make([][]float64, len(ring))
+			for i, p := range ring {
+				if fwd != nil {
+					p = fwd(p)
+				}
+				cs[i] = []float64{p[0], p[1]}
+			}
+			rings = append(rings, cs)
+		}
+		if len(rings) > 0 {
+			polys = append(polys, ctx.NewPolygon(rings))
+		}
+	}
+	return ctx.NewCollection(geos.TypeIDMultiPolygon, polys)
 }

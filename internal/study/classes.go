@@ -177,33 +177,13 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 	}
 
 	// Remoteness by the deciding scheme and those shown beside it.
-	names := append([]string{s.Classes.Remote}, s.Classes.Also...)
-	seen := map[string]bool{}
-	for k, name := range names {
-		if seen[name] {
-			continue // listed twice: computed once
-		}
-		seen[name] = true
-		key := "classes.remote"
-		if k > 0 {
-			key = fmt.Sprintf("classes.also[%d]", k-1)
-		}
-		sch, err := gap.RemotenessByName(name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		switch v := sch.(type) {
-		case gap.FAR:
-			v.RemoteLevel = s.Classes.FARRemoteLevel
-			sch = v
-		case *gap.ARIAPlus:
-			copy(v.Means[:], s.Classes.ARIAMeansKm)
-			if err := v.Validate(); err != nil {
-				return fmt.Errorf("%s: %w: set classes.aria_means_km", key, err)
-			}
-		}
-		info, _ := gap.Scheme(name)
-		rm := Remoteness{Name: name, Standard: info.Standard, Decides: k == 0, Assess: make([]gap.Assessment, n)}
+	schemes, err := remotenessSchemes(s)
+	if err != nil {
+		return err
+	}
+	for k, sch := range schemes {
+		info, _ := gap.Scheme(sch.Name())
+		rm := Remoteness{Name: sch.Name(), Standard: info.Standard, Decides: k == 0, Assess: make([]gap.Assessment, n)}
 		for i := range trips {
 			rm.Assess[i] = sch.Assess(trips[i], pcs)
 		}
@@ -594,19 +574,44 @@ func checkSchemes(s *config.Study) error {
 	if _, err := gap.UrbanRuleByName(s.Classes.Urban); err != nil {
 		return fmt.Errorf("%s: classes.urban: %w", s.Path, err)
 	}
+	if _, err := remotenessSchemes(s); err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	return nil
+}
+
+// remotenessSchemes returns the deciding remoteness scheme, then those
+// shown beside it (a name listed twice once), set up from the config: the
+// FAR level from which an origin is remote, ARIA+'s national means.
+func remotenessSchemes(s *config.Study) ([]gap.Remoteness, error) {
+	var out []gap.Remoteness
+	seen := map[string]bool{}
 	for k, name := range append([]string{s.Classes.Remote}, s.Classes.Also...) {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
 		key := "classes.remote"
 		if k > 0 {
 			key = fmt.Sprintf("classes.also[%d]", k-1)
 		}
-		if _, err := gap.RemotenessByName(name); err != nil {
-			return fmt.Errorf("%s: %s: %w", s.Path, key, err)
+		sch, err := gap.RemotenessByName(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
 		}
-		if name == "aria-plus" && len(s.Classes.ARIAMeansKm) != 5 {
-			return fmt.Errorf("%s: %s: aria-plus needs the national mean road distances to centres of categories A to E: set classes.aria_means_km", s.Path, key)
+		switch v := sch.(type) {
+		case gap.FAR:
+			v.RemoteLevel = s.Classes.FARRemoteLevel
+			sch = v
+		case *gap.ARIAPlus:
+			copy(v.Means[:], s.Classes.ARIAMeansKm)
+			if err := v.Validate(); err != nil {
+				return nil, fmt.Errorf("%s: aria-plus needs the national mean road distances to centres of categories A to E: set classes.aria_means_km", key)
+			}
 		}
+		out = append(out, sch)
 	}
-	return nil
+	return out, nil
 }
 
 // centresText names the population centres used, largest first (at most
