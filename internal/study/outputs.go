@@ -709,7 +709,11 @@ func (r *Result) populationSource() (source, note string) {
 	if r.Area != nil {
 		where = "the study area (" + r.Area.Name + ")"
 	}
-	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along the residential streets OpenStreetMap maps in %s, onto %s m cells. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Num(e.Total, 0), source, where, output.Num(s.Grid.CellSize, 0))
+	towns := ""
+	if r.controlTowns > 0 {
+		towns = fmt.Sprintf(" %d towns whose population tag and municipal boundary are in OpenStreetMap keep that count; the rest of the total is spread outside them.", r.controlTowns)
+	}
+	note = fmt.Sprintf("Population is an ESTIMATE: a total of %s people (%s) spread along the residential streets OpenStreetMap maps in %s, onto %s m cells.%s Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.", output.Thousands(e.Total), source, where, output.Num(s.Grid.CellSize, 0), towns)
 	return source, note
 }
 

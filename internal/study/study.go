@@ -87,6 +87,9 @@ type Result struct {
 	Siting    *Siting     // nil without a siting section
 	Scenario  *Scenario   // nil without a scenario
 	areaGeom  []areaShape // outlines of the areas, for placing points in them
+	// controlTowns counts the towns whose tagged population the estimate
+	// kept as control totals (0 without).
+	controlTowns int
 	mainNames []string    // each cell's main area of the ranking level, once computed
 
 	GroupRes  []GroupResult
@@ -346,6 +349,7 @@ func (r *Result) population(path string) error {
 		if err != nil {
 			return err
 		}
+		r.controlTowns = max(len(controls)-1, 0)
 		var a *population.Allocation
 		if controls != nil {
 			a, err = population.Allocate(g, controls, res, &r.Problems)
