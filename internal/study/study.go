@@ -81,16 +81,16 @@ type Result struct {
 	SensVaried  string
 	DecayChecks []DecayCheck
 
-	Flags     []Flag // areas where mapping looks incomplete
-	Measures  []ModeMeasures
-	Transit   *Transit    // nil without a transit section
-	Siting    *Siting     // nil without a siting section
-	Scenario  *Scenario   // nil without a scenario
-	areaGeom  []areaShape // outlines of the areas, for placing points in them
+	Flags    []Flag // areas where mapping looks incomplete
+	Measures []ModeMeasures
+	Transit  *Transit    // nil without a transit section
+	Siting   *Siting     // nil without a siting section
+	Scenario *Scenario   // nil without a scenario
+	areaGeom []areaShape // outlines of the areas, for placing points in them
 	// controlTowns counts the towns whose tagged population the estimate
 	// kept as control totals (0 without).
 	controlTowns int
-	mainNames []string    // each cell's main area of the ranking level, once computed
+	mainNames    []string // each cell's main area of the ranking level, once computed
 
 	GroupRes  []GroupResult
 	NeedUnder []float64 // need-weighted underserved people per group of places
