@@ -29,6 +29,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	outDir := fs.String("out", "", "write outputs to this folder instead of the config's output.dir")
 	timings := fs.Bool("timings", false, "print each stage's time and the peak memory at the end (also written to timings.json)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	shardFlag := fs.String("shard", "", "compute only shard I of N (`I/N`, I from 0) into --out, for `commonground merge`; with N alone, I comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm job array)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: commonground run [flags] CONFIG.yaml
 
@@ -69,6 +70,13 @@ Flags:
 	if err != nil {
 		return err
 	}
+	if *shardFlag != "" {
+		i, n, err := parseShard(*shardFlag, os.Getenv)
+		if err != nil {
+			return err
+		}
+		return runShard(ctx, s, i, n, *outDir, *quiet, *timings, stdout, stderr)
+	}
 	dir := *outDir
 	if dir == "" {
 		dir, _ = s.Resolve(s.Output.Dir)
@@ -89,6 +97,12 @@ Flags:
 	if err != nil {
 		return err
 	}
+	return writeResult(res, dir, rep, start, *quiet, *timings, stdout)
+}
+
+// writeResult writes a run's (or a merge's) outputs into dir as one unit
+// and prints the summary.
+func writeResult(res *study.Result, dir string, rep *progress.Reporter, start time.Time, quiet, timings bool, stdout io.Writer) error {
 	rep.Start("write report and outputs")
 	set, err := res.Outputs()
 	if err != nil {
@@ -97,31 +111,42 @@ Flags:
 	// timings.json goes in with the rest (the manifest does not list it:
 	// clock times differ run to run), so the folder changes as one unit.
 	peak := peakRSS()
-	tb, _ := output.JSON(struct {
-		Stages     []progress.Timing `json:"stages"`
-		Total      float64           `json:"total_seconds"`
-		PeakRSSMiB float64           `json:"peak_rss_mib"`
-	}{rep.Timings, time.Since(start).Seconds(), peak})
-	if err := set.Add(study.TimingsFile, func(w io.Writer) error { _, err := w.Write(tb); return err }); err != nil {
+	if err := addTimings(set, rep, start, peak); err != nil {
 		return err
 	}
 	if err := set.Commit(dir); err != nil {
 		return err
 	}
 	rep.Done("")
-	if !*quiet {
+	if !quiet {
 		fmt.Fprintln(stdout, summary(res, time.Since(start)))
 		fmt.Fprintf(stdout, "Report: %s\n", filepath.Join(dir, study.ReportFile))
 	}
-	if *timings {
-		fmt.Fprintln(stdout, "\nStage timings:")
-		for _, t := range rep.Timings {
-			fmt.Fprintf(stdout, "  %-36s %7.2f s\n", t.Stage, t.Seconds)
-		}
-		fmt.Fprintf(stdout, "  %-36s %7.2f s\n", "total", time.Since(start).Seconds())
-		fmt.Fprintf(stdout, "  %-36s %7.0f MiB\n", "peak memory (max RSS)", peak)
-	}
+	printTimings(stdout, timings, rep, start, peak)
 	return nil
+}
+
+// addTimings adds timings.json: each stage's seconds and the peak memory.
+func addTimings(set *output.Set, rep *progress.Reporter, start time.Time, peak float64) error {
+	tb, _ := output.JSON(struct {
+		Stages     []progress.Timing `json:"stages"`
+		Total      float64           `json:"total_seconds"`
+		PeakRSSMiB float64           `json:"peak_rss_mib"`
+	}{rep.Timings, time.Since(start).Seconds(), peak})
+	return set.Add(study.TimingsFile, func(w io.Writer) error { _, err := w.Write(tb); return err })
+}
+
+// printTimings prints the stage table when --timings asks for it.
+func printTimings(stdout io.Writer, on bool, rep *progress.Reporter, start time.Time, peak float64) {
+	if !on {
+		return
+	}
+	fmt.Fprintln(stdout, "\nStage timings:")
+	for _, t := range rep.Timings {
+		fmt.Fprintf(stdout, "  %-36s %7.2f s\n", t.Stage, t.Seconds)
+	}
+	fmt.Fprintf(stdout, "  %-36s %7.2f s\n", "total", time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "  %-36s %7.0f MiB\n", "peak memory (max RSS)", peak)
 }
 
 // summary is the few lines a planner reads at the end of a run.

@@ -56,6 +56,13 @@ type Options struct {
 	// "nodes": bytes of the file; "geometry": features) has got, at most
 	// about every 100 ms and once at the end of each stage.
 	Progress func(stage string, done, total int64)
+	// Clip, when set, keeps only what a part of the map needs (lon/lat):
+	// streets, places, stops and water with at least one node inside it
+	// (whole, nodes outside included). Boundaries, towns and relations are
+	// kept whole wherever they lie. A sharded run reads its part plus a
+	// buffer this way, so its memory follows its part, not the whole file.
+	// It costs one more pass over the file's nodes.
+	Clip *orb.Bound
 }
 
 // Stop is a transit stop, station or platform, kept so maps can show where
@@ -211,6 +218,9 @@ type reader struct {
 	headerBounds bool
 	nodeTowns    []Town
 	shaper       *shaper
+	// inside lists, sorted, the nodes within Options.Clip (nil without).
+	inside []int64
+	filter func(*osm.Node) bool // the node filter of the clip pass
 }
 
 // Read streams the extract at path. Errors name the file and say whether it
@@ -258,6 +268,11 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	if err := r.scan("relations", true, true, false, r.relation); err != nil {
 		return nil, err
 	}
+	if opt.Clip != nil {
+		if err := r.scanInside(); err != nil {
+			return nil, err
+		}
+	}
 	if err := r.scan("ways", true, false, true, r.way); err != nil {
 		return nil, err
 	}
@@ -274,6 +289,37 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	r.shaper = newShaper()
 	r.finish()
 	return r.ex, nil
+}
+
+// scanInside lists the nodes inside Options.Clip. Only their ids are kept;
+// the decoder drops every other node.
+func (r *reader) scanInside() error {
+	clip := *r.opt.Clip
+	r.inside = []int64{}
+	r.filter = func(n *osm.Node) bool { return clip.Contains(orb.Point{n.Lon, n.Lat}) }
+	defer func() { r.filter = nil }()
+	err := r.scan("clip", false, true, true, func(o osm.Object) {
+		if n, ok := o.(*osm.Node); ok {
+			r.inside = append(r.inside, int64(n.ID))
+		}
+	})
+	slices.Sort(r.inside)
+	r.inside = slices.Compact(r.inside)
+	return err
+}
+
+// kept says whether a way or tagged node belongs to the clipped part: always
+// without Options.Clip, else when one of its nodes lies inside.
+func (r *reader) kept(nodes []int64) bool {
+	if r.inside == nil {
+		return true
+	}
+	for _, id := range nodes {
+		if _, ok := slices.BinarySearch(r.inside, id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // scan runs one streaming pass over the file, calling fn for each element
@@ -294,6 +340,9 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 		// decoder goroutines and only reads r.needed, fixed by now. It
 		// must be set before Header starts the decoders.
 		s.FilterNode = func(n *osm.Node) bool { return len(n.Tags) > 0 || r.neededIndex(int64(n.ID)) >= 0 }
+		if r.filter != nil {
+			s.FilterNode = r.filter
+		}
 	}
 	h, err := s.Header()
 	if err != nil {
@@ -432,7 +481,8 @@ func (r *reader) way(o osm.Object) {
 	if len(w.Tags) == 0 {
 		return
 	}
-	if w.Tags.Find("highway") != "" {
+	in := r.kept(ids())
+	if w.Tags.Find("highway") != "" && in {
 		r.streets = append(r.streets, street.Way{ID: id, Tags: w.Tags.Map(), Nodes: ids()})
 	}
 	p := pendingWay{id: id, placeCat: -1, name: w.Tags.Find("name")}
@@ -445,6 +495,11 @@ func (r *reader) way(o osm.Object) {
 		p.townKind, p.pop = k, w.Tags.Find("population")
 	}
 	p.water, p.waterArea = waterKind(w.Tags)
+	if !in {
+		// Outside the clipped part only towns count (as population
+		// centres and control totals, wherever they are).
+		p.placeCat, p.placeTags, p.stop, p.water = -1, nil, "", ""
+	}
 	if p.placeCat >= 0 || p.stop != "" || p.townKind != "" || p.water != "" {
 		p.nodes = ids()
 		r.shapes = append(r.shapes, p)
@@ -505,14 +560,15 @@ func (r *reader) node(o osm.Object) {
 	if len(n.Tags) == 0 {
 		return
 	}
-	if cat, kept := r.classify(n.Tags); cat >= 0 {
+	in := r.opt.Clip == nil || r.opt.Clip.Contains(pt)
+	if cat, kept := r.classify(n.Tags); cat >= 0 && in {
 		c := r.cats[cat]
 		r.ex.Places = append(r.ex.Places, place.Place{
 			Source: "osm", OSMType: "node", OSMID: id, Name: n.Tags.Find("name"),
 			Category: c.Name, Faith: c.Faith, Point: pt, Access: []orb.Point{pt}, Tags: kept,
 		})
 	}
-	if k := stopKind(n.Tags); k != "" {
+	if k := stopKind(n.Tags); k != "" && in {
 		r.ex.Stops = append(r.ex.Stops, Stop{OSMType: "node", OSMID: id, Name: n.Tags.Find("name"), Kind: k, Point: pt})
 	}
 	if k := n.Tags.Find("place"); townKinds[k] {
@@ -800,4 +856,26 @@ func (r *reader) dedupeTowns() {
 		}
 	}
 	r.ex.Towns = out
+}
+
+// MaxWayValue returns the largest value parse gives to tag key of any
+// highway way in the file (0 when none parses): one pass over the ways,
+// keeping nothing. A sharded run uses it to bound how far a car can go.
+func MaxWayValue(ctx context.Context, path, key string, parse func(string) (float64, bool)) (float64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	r := &reader{ctx: ctx, path: path, size: fi.Size(), ex: &Extract{Path: path}, procs: min(runtime.GOMAXPROCS(0), 8)}
+	best := 0.0
+	err = r.scan("ways", true, false, true, func(o osm.Object) {
+		w, ok := o.(*osm.Way)
+		if !ok || w.Tags.Find("highway") == "" {
+			return
+		}
+		if v, ok := parse(w.Tags.Find(key)); ok && v > best {
+			best = v
+		}
+	})
+	return best, err
 }

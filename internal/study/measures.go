@@ -59,7 +59,7 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 	}
 	var modes []modePairs
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
-		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
+		pairs, err := r.matrix(ctx, eng, mode, all, s.Measures.MaxMinutes)
 		if err != nil {
 			return err
 		}

@@ -91,6 +91,11 @@ type Result struct {
 	// kept as control totals (0 without).
 	controlTowns int
 	mainNames    []string // each cell's main area of the ranking level, once computed
+	// inputZones is the population input as read, before the study area
+	// keeps its part: what shards are planned on.
+	inputZones []population.Zone
+	shard      *shardRun // set in a shard's run
+	pre        *merged   // set in a merge: the shards' results
 
 	GroupRes  []GroupResult
 	NeedUnder []float64 // need-weighted underserved people per group of places
@@ -103,38 +108,58 @@ type Result struct {
 // files, and the caller commits them.
 func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result, error) {
 	r := &Result{Study: s}
-	if err := checkSchemes(s); err != nil {
+	if err := r.run(ctx, rep); err != nil {
 		return nil, err
 	}
+	return r, nil
+}
+
+// run is the whole run, a shard of it (r.shard set) or its merge (r.pre
+// set): one code path, so that a merge can give the same bytes.
+func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
+	s := r.Study
+	if err := checkSchemes(s); err != nil {
+		return err
+	}
 	if err := CheckInputs(s); err != nil {
-		return nil, err
+		return err
 	}
 
 	// Inputs: resolve, check they can be opened, and record checksums.
 	rep.Start("check inputs")
 	osmPath, err := s.Resolve(s.Inputs.OSM)
 	if err != nil {
-		return nil, fmt.Errorf("inputs.osm: %w", err)
+		return fmt.Errorf("inputs.osm: %w", err)
 	}
 	if err := r.addInput("OpenStreetMap extract", s.Inputs.OSM, osmPath); err != nil {
-		return nil, err
+		return err
 	}
 	var popPath string
 	if p := s.Inputs.Population; p != nil {
 		popPath, _ = s.Resolve(p.Path)
 		if err := r.addInput("population polygons", p.Path, popPath); err != nil {
-			return nil, err
+			return err
 		}
 		for _, side := range []string{".dbf", ".shx", ".prj"} {
 			if strings.HasSuffix(strings.ToLower(popPath), ".shp") {
 				sp := popPath[:len(popPath)-4] + side
 				if err := r.addInput("population polygons ("+side+")", p.Path[:len(p.Path)-4]+side, sp); err != nil && side == ".dbf" {
-					return nil, err
+					return err
 				}
 			}
 		}
 	}
 	rep.Done("")
+	if r.shard != nil {
+		rep.Start("plan shards")
+		if err := r.planShard(ctx, popPath, osmPath); err != nil {
+			return err
+		}
+		rep.Done(fmt.Sprintf("shard %d of %d", r.shard.i, r.shard.n))
+		if r.shard.empty {
+			return nil // no one lives in this part
+		}
+	}
 
 	// OpenStreetMap.
 	rep.Start("read OpenStreetMap")
@@ -152,32 +177,33 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	ex, err := osmread.Read(ctx, osmPath, osmread.Options{
 		Categories:  readCats,
 		AdminLevels: levels,
+		Clip:        r.clip(),
 		Progress:    func(_ string, done, total int64) { rep.Update(done, total) },
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.Extract = ex
 	r.Problems.Merge(ex.Problems)
 	if err := r.studyArea(); err != nil {
-		return nil, err
+		return err
 	}
 	var hosts []siting.Feature
 	if s.Siting != nil {
 		hosts = r.splitHosts()
 	}
 	if err := r.facilities(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := r.checkListedPlaces(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := r.checkScenarioSites(); err != nil {
-		return nil, err
+		return err
 	}
 	rep.Done(fmt.Sprintf("%d places, %d street ways, %d stops, %d boundaries", len(ex.Places), len(ex.Ways), len(ex.Stops), len(ex.Boundaries)))
 	if len(ex.Ways) == 0 {
-		return nil, fmt.Errorf("%s: the extract has no streets (no ways tagged highway=*): is it the right file, or filtered to something else?", osmPath)
+		return fmt.Errorf("%s: the extract has no streets (no ways tagged highway=*): is it the right file, or filtered to something else?", osmPath)
 	}
 
 	// Networks and population are independent: build them side by side.
@@ -195,19 +221,25 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	wg.Wait()
 	for _, err := range []error{popErr, walkErr, driveErr} {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	r.Problems.Merge(r.WalkStat.Problems)
 	r.Problems.Merge(r.DrvStat.Problems)
-	if len(r.Alloc.Cells) == 0 {
-		return nil, fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
+	if r.shard != nil {
+		r.keepPart()
 	}
-	if err := r.checkPopulation(); err != nil {
-		return nil, err
+	if len(r.Alloc.Cells) == 0 && r.shard == nil {
+		return fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
+	}
+	if r.shard == nil {
+		// Checks of the whole study: a merge makes them, not its shards.
+		if err := r.checkPopulation(); err != nil {
+			return err
+		}
 	}
 	if walkG.NodeCount() == 0 || driveG.NodeCount() == 0 {
-		return nil, fmt.Errorf("%s: no walkable or drivable streets left after filtering", osmPath)
+		return fmt.Errorf("%s: no walkable or drivable streets left after filtering", osmPath)
 	}
 	rep.Done(fmt.Sprintf("%d cells with people; walk graph %d nodes, drive graph %d nodes", len(r.Alloc.Cells), walkG.NodeCount(), driveG.NodeCount()))
 
@@ -222,8 +254,12 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	}
 	walkSpeed := s.Travel.WalkKmh / 3.6
 	eng := access.NewEngine(walkG, driveG, walkSpeed, s.Travel.SnapMax, origins)
+	if r.shard != nil {
+		r.Groups = groups(s.Categories, s.Combinations)
+		return r.shardAccess(ctx, eng, walkG, driveG)
+	}
 	if err := r.checkSnapped(eng); err != nil {
-		return nil, err
+		return err
 	}
 	if n := eng.Unsnapped[access.Walk]; n > 0 {
 		r.note("%d cells are more than %.0f m from any walkable street; they count as unable to reach any place on foot", n, s.Travel.SnapMax)
@@ -232,13 +268,18 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		r.note("%d cells are more than %.0f m from any drivable road; they count as unable to reach any place by car", n, s.Travel.SnapMax)
 	}
 	r.Groups = groups(s.Categories, s.Combinations)
+	if r.pre != nil {
+		if err := r.pre.resolve(r); err != nil {
+			return err
+		}
+	}
 	ng := len(r.Groups)
 	r.Walk, r.Drive, r.WalkTo = make([][]float64, ng), make([][]float64, ng), make([][]int32, ng)
 	steps := int64(2*ng + 2)
 	var step int64
 	for gi, g := range r.Groups {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		dests := r.dests(g)
 		r.Walk[gi], r.WalkTo[gi] = eng.Nearest(access.Walk, dests)
@@ -249,27 +290,30 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		rep.Update(step, steps)
 	}
 	if err := r.classify(eng, driveG); err != nil {
-		return nil, err
+		return err
 	}
 	step++
 	rep.Update(step, steps)
-	all := r.dests(Group{Categories: allCats(len(s.Categories))})
-	catOf := func(l int32) uint32 { return 1 << uint(r.catIndex(ex.Places[l].Category)) }
-	r.Count, r.Kinds, err = eng.Nearby(ctx, all, catOf, s.Travel.NearbyWalk, nil)
-	if err != nil {
-		return nil, err
+	if r.pre != nil {
+		r.Count, r.Kinds = r.pre.count, r.pre.kinds
+	} else {
+		all := r.dests(Group{Categories: allCats(len(s.Categories))})
+		r.Count, r.Kinds, err = eng.Nearby(ctx, all, r.placeKind(), s.Travel.NearbyWalk, nil)
+		if err != nil {
+			return err
+		}
 	}
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
 	if s.Transit != nil {
 		rep.Start("public transport (RAPTOR)")
 		if err := r.transitAccess(ctx, walkG, driveG, eng, rep.Update); err != nil {
-			return nil, err
+			return err
 		}
 		rep.Done(fmt.Sprintf("%d windows, %d stops, %d trips on %s", len(r.Transit.Windows), len(r.Transit.Stops), r.Transit.Day.Scheduled+r.Transit.Day.Frequency+r.Transit.Day.PreviousDay, s.Transit.Date))
 	}
 	rep.Start("access measures")
 	if err := r.measures(ctx, eng, rep.Update); err != nil {
-		return nil, err
+		return err
 	}
 	rep.Done(fmt.Sprintf("%s walk and %s drive cell-place pairs", output.Num(float64(r.Measures[0].Pairs), 0), output.Num(float64(r.Measures[1].Pairs), 0)))
 
@@ -283,7 +327,7 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		}
 	}
 	if err := r.areas(); err != nil {
-		return nil, err
+		return err
 	}
 	r.AreaResult = gap.ByArea(len(r.Areas), r.Members, r.Under)
 	r.rank()
@@ -291,13 +335,13 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 	r.decaySensitivity()
 	r.groupAccess()
 	if err := r.completeness(); err != nil {
-		return nil, err
+		return err
 	}
 	rep.Done("")
 	if s.Siting != nil {
 		rep.Start("choose new sites")
 		if err := r.site(walkG, driveG, hosts); err != nil {
-			return nil, err
+			return err
 		}
 		rep.Done(fmt.Sprintf("%d of %s candidates (%s links): %s more people within their standard", len(r.Siting.Cover.Sites), output.Num(float64(len(r.Siting.Candidates)), 0), output.Num(float64(r.Siting.Links), 0), output.Num(r.Siting.Cover.Value, 0)))
 	}
@@ -305,14 +349,14 @@ func Run(ctx context.Context, s *config.Study, rep *progress.Reporter) (*Result,
 		rep.Start("scenario")
 		path, _ := s.Resolve(s.Scenario)
 		if err := r.addInput("scenario", s.Scenario, path); err != nil {
-			return nil, err
+			return err
 		}
 		if err := r.scenario(eng, path); err != nil {
-			return nil, err
+			return err
 		}
 		rep.Done(strings.Join(r.Scenario.Changes, "; "))
 	}
-	return r, nil
+	return nil
 }
 
 func (r *Result) note(format string, args ...any) {
@@ -374,19 +418,12 @@ func (r *Result) population(path string) error {
 		return nil
 	}
 	p := s.Inputs.Population
-	fields := population.Fields{ID: p.IDField, Name: p.NameField, Pop: p.PopField}
-	if strings.HasSuffix(strings.ToLower(path), ".csv") {
-		lat, lon := p.LatField, p.LonField
-		if lat == "" {
-			lat = "lat"
-		}
-		if lon == "" {
-			lon = "lon"
-		}
-		zones, err := population.ReadPoints(path, fields, lat, lon, &r.Problems)
-		if err != nil {
-			return err
-		}
+	zones, points, err := r.readZones(path)
+	if err != nil {
+		return err
+	}
+	r.inputZones = zones
+	if points {
 		if zones, err = r.keepInside(zones); err != nil {
 			return err
 		}
@@ -398,10 +435,6 @@ func (r *Result) population(path string) error {
 		}
 		r.Alloc = population.Points(g, zones)
 		return nil
-	}
-	zones, err := population.ReadZones(path, fields, &r.Problems)
-	if err != nil {
-		return err
 	}
 	if zones, err = r.keepInside(zones); err != nil {
 		return err
@@ -421,6 +454,29 @@ func (r *Result) population(path string) error {
 		r.Alloc = population.PerPolygon(a, zones)
 	}
 	return nil
+}
+
+// readZones reads the population input: points (a CSV) or polygons. A
+// shard reads it before the map, to plan its part, and keeps it for later.
+func (r *Result) readZones(path string) (zones []population.Zone, points bool, err error) {
+	if r.shard != nil && r.shard.zones != nil {
+		return r.shard.zones, r.shard.points, nil
+	}
+	p := r.Study.Inputs.Population
+	fields := population.Fields{ID: p.IDField, Name: p.NameField, Pop: p.PopField}
+	if strings.HasSuffix(strings.ToLower(path), ".csv") {
+		lat, lon := p.LatField, p.LonField
+		if lat == "" {
+			lat = "lat"
+		}
+		if lon == "" {
+			lon = "lon"
+		}
+		zones, err = population.ReadPoints(path, fields, lat, lon, &r.Problems)
+		return zones, true, err
+	}
+	zones, err = population.ReadZones(path, fields, &r.Problems)
+	return zones, false, err
 }
 
 // groups lists the categories, then "any" and "secular", then the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"commonground/internal/gtfs"
 	"commonground/internal/measure"
 	"commonground/internal/network"
+	"commonground/internal/shard"
 	"commonground/internal/transit"
 )
 
@@ -200,13 +202,21 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 		}
 		return dd, nil
 	}
-	accesses := walker.Stops(origins, maxWalk)
+	// A merge takes the routing from its shards: it needs no accesses,
+	// walks or routers of its own.
+	route := r.pre == nil
+	var accesses [][]transit.StopWalk
+	if route {
+		accesses = walker.Stops(origins, maxWalk)
+	}
 	if da := t.DriveAccess; da != nil {
 		// Park-and-ride: a drive forward along the drive graph (one-way
 		// streets kept) to a stop with parking, then the time to park.
 		allowed := stopsServedBy(feed, tt, da.RouteTypes)
-		drives := transit.NewWalker(driveG, tt.Stops, r.Study.Travel.SnapMax).Stops(origins, da.MaxMinutes*60)
-		accesses = transit.MergeAccess(accesses, drives, allowed, da.ParkMinutes*60)
+		if route {
+			drives := transit.NewWalker(driveG, tt.Stops, r.Study.Travel.SnapMax).Stops(origins, da.MaxMinutes*60)
+			accesses = transit.MergeAccess(accesses, drives, allowed, da.ParkMinutes*60)
+		}
 		n := 0
 		for _, ok := range allowed {
 			if ok {
@@ -217,9 +227,11 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 	}
 	// The walk-only option is the walk mode's own cell-to-place time, so a
 	// transit trip is never slower than the walk the report shows.
-	pairs, err := eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes)
-	if err != nil {
-		return err
+	var pairs []access.Pair
+	if route {
+		if pairs, err = eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes); err != nil {
+			return err
+		}
 	}
 	// The walks are kept as they come, sorted by origin: only the pairs
 	// within reach, not a dense origin x place matrix (at 3,000 places
@@ -255,7 +267,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 	out := &Transit{Feed: feed, Day: day, Stops: tt.Stops, Routes: routeLines(tt)}
 	var done int64
 	total := int64(len(t.Windows) * len(cells))
-	for _, w := range t.Windows {
+	for wi, w := range t.Windows {
 		date := t.Date
 		if w.Date != "" {
 			date = w.Date
@@ -266,59 +278,30 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 		}
 		from, _ := config.ParseClock(w.Start)
 		to, _ := config.ParseClock(w.End)
-		tw := TransitWindow{Name: w.Name, Date: date, From: from, To: to, Reached: make([]bool, len(places))}
-		tw.Minutes = make([][]float64, len(r.Groups))
-		for gi := range tw.Minutes {
-			tw.Minutes[gi] = make([]float64, len(cells))
+		var raw *shard.Window
+		if route {
+			if raw, err = r.routeWindow(ctx, w.Name, dd.routers, dd.egresses, accesses, direct, members, from, to, func() {
+				done++
+				if progress != nil {
+					progress(done, total)
+				}
+			}); err != nil {
+				return err
+			}
+		} else {
+			raw = &r.pre.transit[wi]
 		}
-		tw.Extra = make([][][]float64, len(t.ExtraPercentiles))
-		for k := range tw.Extra {
-			tw.Extra[k] = make([][]float64, len(r.Groups))
-			for gi := range tw.Extra[k] {
-				tw.Extra[k][gi] = make([]float64, len(cells))
-			}
+		if r.shard != nil {
+			r.shard.data.Transit = append(r.shard.data.Transit, *raw)
+			continue
 		}
-		var mu sync.Mutex
-		step := int32(t.StepMinutes * 60)
-		err = transit.RangeDraws(ctx, dd.routers, dd.egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
-			limit := transitThreshold(t, r.Class[i]) * 60
-			walk := make([]float64, len(places)) // origin i's walks, for this origin only
-			direct(i, walk)
-			for gi := range r.Groups {
-				tw.Minutes[gi][i] = walkCapped(groupPercentile(res, members[gi], t.Percentile), walk, members[gi])
-				for k, p := range t.ExtraPercentiles {
-					tw.Extra[k][gi][i] = walkCapped(groupPercentile(res, members[gi], p), walk, members[gi])
-				}
+		tw := TransitWindow{Name: w.Name, Date: date, From: from, To: to, Reached: make([]bool, len(places)),
+			Minutes: raw.Minutes, Extra: raw.Extra, Pairs: make([]measure.Pair, len(raw.Pairs))}
+		for k, p := range raw.Pairs {
+			tw.Pairs[k] = measure.Pair{From: int(p.Origin), To: int(p.Place), Cost: p.Seconds / 60}
+			if cells[p.Origin].Pop > 0 && p.Seconds <= transitThreshold(t, r.Class[p.Origin])*60 {
+				tw.Reached[p.Place] = true
 			}
-			var mine []measure.Pair
-			reached := []int{}
-			for j := range places {
-				p := res.Percentiles(j, t.Percentile)[0]
-				if p == transit.Unreachable {
-					continue
-				}
-				// The walk-only trip is an option at every departure, so
-				// the percentile is never above it; the router rounds it
-				// up to whole seconds, the walk mode does not.
-				sec := min(float64(p), walk[j])
-				mine = append(mine, measure.Pair{From: i, To: j, Cost: sec / 60})
-				if cells[i].Pop > 0 && sec <= limit {
-					reached = append(reached, j)
-				}
-			}
-			mu.Lock()
-			tw.Pairs = append(tw.Pairs, mine...)
-			for _, j := range reached {
-				tw.Reached[j] = true
-			}
-			done++
-			if progress != nil {
-				progress(done, total)
-			}
-			mu.Unlock()
-		})
-		if err != nil {
-			return err
 		}
 		tw.Under = make([][]bool, len(r.Groups))
 		for gi := range r.Groups {
@@ -328,19 +311,65 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 				tw.Under[gi][i] = math.IsNaN(m) || m > transitThreshold(t, r.Class[i])
 			}
 		}
-		// RangeEach calls back in no fixed order: sort the pairs so outputs
-		// stay byte-identical run to run.
-		sort.Slice(tw.Pairs, func(a, b int) bool {
-			if tw.Pairs[a].From != tw.Pairs[b].From {
-				return tw.Pairs[a].From < tw.Pairs[b].From
-			}
-			return tw.Pairs[a].To < tw.Pairs[b].To
-		})
 		tw.StopTrips = stopTrips(dd.tt, from, to)
 		out.Windows = append(out.Windows, tw)
 	}
 	r.Transit = out
 	return nil
+}
+
+// routeWindow routes every origin over one departure window: per group the
+// configured and extra percentiles of the trip to its nearest place, and
+// every reachable origin-place trip (seconds, never above the walk), sorted.
+func (r *Result) routeWindow(ctx context.Context, name string, routers []*transit.Router, egresses []*transit.Egress, accesses [][]transit.StopWalk,
+	direct func(int, []float64), members [][]int, from, to int, tick func()) (*shard.Window, error) {
+	t := r.Study.Transit
+	n := len(r.Alloc.Cells)
+	places := r.Extract.Places
+	raw := &shard.Window{Name: name, Minutes: make([][]float64, len(r.Groups)), Extra: make([][][]float64, len(t.ExtraPercentiles))}
+	for gi := range raw.Minutes {
+		raw.Minutes[gi] = make([]float64, n)
+	}
+	for k := range raw.Extra {
+		raw.Extra[k] = make([][]float64, len(r.Groups))
+		for gi := range raw.Extra[k] {
+			raw.Extra[k][gi] = make([]float64, n)
+		}
+	}
+	var mu sync.Mutex
+	step := int32(t.StepMinutes * 60)
+	err := transit.RangeDraws(ctx, routers, egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
+		walk := make([]float64, len(places)) // origin i's walks, for this origin only
+		direct(i, walk)
+		for gi := range r.Groups {
+			raw.Minutes[gi][i] = walkCapped(groupPercentile(res, members[gi], t.Percentile), walk, members[gi])
+			for k, p := range t.ExtraPercentiles {
+				raw.Extra[k][gi][i] = walkCapped(groupPercentile(res, members[gi], p), walk, members[gi])
+			}
+		}
+		var mine []shard.TransitPair
+		for j := range places {
+			p := res.Percentiles(j, t.Percentile)[0]
+			if p == transit.Unreachable {
+				continue
+			}
+			// The walk-only trip is an option at every departure, so
+			// the percentile is never above it; the router rounds it
+			// up to whole seconds, the walk mode does not.
+			mine = append(mine, shard.TransitPair{Origin: int32(i), Place: int32(j), Seconds: min(float64(p), walk[j])})
+		}
+		mu.Lock()
+		raw.Pairs = append(raw.Pairs, mine...)
+		tick()
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	// RangeDraws calls back in no fixed order: sort the pairs so outputs
+	// stay byte-identical run to run.
+	slices.SortFunc(raw.Pairs, byTransitPair)
+	return raw, nil
 }
 
 // walkCapped returns minutes m (NaN: unreachable) capped by the quickest

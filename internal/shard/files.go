@@ -1,0 +1,251 @@
+package shard
+
+import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"commonground/internal/output"
+)
+
+// The files of a shard folder. The folder is committed as a whole (see
+// output.Set.Commit), so a shard that failed or was killed leaves no
+// HeaderFile behind, and the merge refuses the folder.
+const (
+	HeaderFile = "shard.json"
+	DataFile   = "shard.gob"
+	// Format is the version of the files' layout; a merge refuses others.
+	Format = 1
+)
+
+// Names lists the files a shard writes (for output.Prepare).
+var Names = []string{HeaderFile, DataFile, "timings.json"}
+
+// Header describes one shard: which part of which study it computed, from
+// which inputs, and the checksum of its data.
+type Header struct {
+	Format  int    `json:"format"`
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	Shard   int    `json:"shard"` // 0-based
+	Of      int    `json:"of"`
+	// Config is the config's path as the run was given it; ConfigSHA256 its
+	// bytes' checksum.
+	Config       string         `json:"config"`
+	ConfigAbs    string         `json:"config_abs"`
+	ConfigSHA256 string         `json:"config_sha256"`
+	Inputs       []output.Input `json:"inputs"`
+	// Part is the shard's box (lon/lat, west south east north; infinite
+	// sides written as null); Clip the box of the map it read.
+	Part    [4]*float64  `json:"part"`
+	Clip    *[4]float64  `json:"clip,omitempty"`
+	Origins int          `json:"origins"`
+	Places  int          `json:"places"`
+	Data    output.File  `json:"data"`
+	Stats   *HeaderStats `json:"stats,omitempty"`
+}
+
+// HeaderStats records what the shard cost; the merge ignores it.
+type HeaderStats struct {
+	Seconds    float64 `json:"seconds"`
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+}
+
+// Pair is a trip from one of the shard's origins to one of its places, both
+// by their index in Data.
+type Pair struct {
+	Origin, Place int32
+	Minutes       float64
+}
+
+// TransitPair is a transit trip time in seconds (the window's percentile).
+type TransitPair struct {
+	Origin, Place int32
+	Seconds       float64
+}
+
+// Window is one transit departure window's results for the shard's
+// origins: [group][origin] minutes, [extra percentile][group][origin], and
+// every reachable origin-place pair.
+type Window struct {
+	Name    string
+	Minutes [][]float64
+	Extra   [][][]float64
+	Pairs   []TransitPair
+}
+
+// Data is what a shard hands on: for each of its origins (by id, with its
+// people, to check against the merge's own), the trips within reach that
+// the access measures, the nearby count and the transit windows use.
+// Places are named by key (see study's placeKey), since a shard reads only
+// part of the map and numbers its places its own way.
+type Data struct {
+	Origins []string
+	People  []float64
+	Places  []string
+	Walk    []Pair
+	Drive   []Pair
+	Count   []int32
+	Kinds   []uint32
+	Transit []Window
+}
+
+// Encode writes d in the shard data format.
+func (d *Data) Encode(w io.Writer) error { return gob.NewEncoder(w).Encode(d) }
+
+// Bound turns a part into the header's form.
+func (q Part) Bound() [4]*float64 {
+	var out [4]*float64
+	for k, v := range []float64{q.Min[0], q.Min[1], q.Max[0], q.Max[1]} {
+		if !isInf(v) {
+			out[k] = &v
+		}
+	}
+	return out
+}
+
+func isInf(v float64) bool { return v > 1e308 || v < -1e308 }
+
+// Read reads a shard folder's header and data, checking the data against
+// the header's checksum. Every error names the folder.
+func Read(dir string) (*Header, *Data, error) {
+	h, err := ReadHeader(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, h.Data.Name))
+	if err != nil {
+		return nil, nil, fmt.Errorf("shard folder %s: %w", dir, err)
+	}
+	if got := output.HashBytes(b); got != h.Data.SHA256 || len(b) != h.Data.Bytes {
+		return nil, nil, fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Data.Name, HeaderFile, h.Shard)
+	}
+	var d Data
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&d); err != nil {
+		return nil, nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Data.Name, err)
+	}
+	n := len(d.Origins)
+	if len(d.People) != n || len(d.Count) != n || len(d.Kinds) != n || n != h.Origins || len(d.Places) != h.Places {
+		return nil, nil, fmt.Errorf("shard folder %s: %s holds %d origins and %d places, its header says %d and %d", dir, h.Data.Name, n, len(d.Places), h.Origins, h.Places)
+	}
+	for _, ps := range [][]Pair{d.Walk, d.Drive} {
+		for _, p := range ps {
+			if p.Origin < 0 || int(p.Origin) >= n || p.Place < 0 || int(p.Place) >= len(d.Places) {
+				return nil, nil, fmt.Errorf("shard folder %s: a trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, len(d.Places))
+			}
+		}
+	}
+	for _, w := range d.Transit {
+		for _, p := range w.Pairs {
+			if p.Origin < 0 || int(p.Origin) >= n || p.Place < 0 || int(p.Place) >= len(d.Places) {
+				return nil, nil, fmt.Errorf("shard folder %s: a transit trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, len(d.Places))
+			}
+		}
+	}
+	return h, &d, nil
+}
+
+// ReadHeader reads a shard folder's header only.
+func ReadHeader(dir string) (*Header, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("shard folder %s: %w", dir, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("shard folder %s: not a folder", dir)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, HeaderFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("shard folder %s: no %s, so the shard did not finish (it failed, was stopped, or is still running): run it again", dir, HeaderFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("shard folder %s: %w", dir, err)
+	}
+	if len(b) > 64<<20 {
+		return nil, fmt.Errorf("shard folder %s: %s is %d bytes, too large for a shard header", dir, HeaderFile, len(b))
+	}
+	var h Header
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, HeaderFile, err)
+	}
+	if h.Format != Format {
+		return nil, fmt.Errorf("shard folder %s: written in shard format %d, this commonground reads format %d: run the shards again with this version", dir, h.Format, Format)
+	}
+	if h.Of < 1 || h.Shard < 0 || h.Shard >= h.Of {
+		return nil, fmt.Errorf("shard folder %s: %s says shard %d of %d", dir, HeaderFile, h.Shard, h.Of)
+	}
+	if h.Data.Name != DataFile {
+		return nil, fmt.Errorf("shard folder %s: %s names data file %q, want %s", dir, HeaderFile, h.Data.Name, DataFile)
+	}
+	return &h, nil
+}
+
+// Check reads the headers of a merge's shard folders and checks that they
+// are the N shards of one run: the same config and inputs by checksum, the
+// same N, every index once. The headers come back in shard order.
+func Check(dirs []string) ([]*Header, error) {
+	if len(dirs) == 0 {
+		return nil, fmt.Errorf("merge needs the shard folders: commonground merge --out DIR SHARD_DIR...")
+	}
+	hs := make([]*Header, len(dirs))
+	byIndex := map[int]string{}
+	for k, dir := range dirs {
+		h, err := ReadHeader(dir)
+		if err != nil {
+			return nil, err
+		}
+		hs[k] = h
+		first, firstDir := hs[0], dirs[0]
+		switch {
+		case h.Of != first.Of:
+			return nil, fmt.Errorf("shard folder %s: shard %d of %d, but %s is shard %d of %d: the shards come from runs split differently", dir, h.Shard, h.Of, firstDir, first.Shard, first.Of)
+		case h.ConfigSHA256 != first.ConfigSHA256:
+			return nil, fmt.Errorf("shard folder %s: ran config %s (SHA-256 %.12s…), but %s ran %s (%.12s…): the shards come from different configs", dir, h.Config, h.ConfigSHA256, firstDir, first.Config, first.ConfigSHA256)
+		case h.Config != first.Config:
+			return nil, fmt.Errorf("shard folder %s: ran config %s, but %s ran %s: give the shards the same config path", dir, h.Config, firstDir, first.Config)
+		case h.Version != first.Version:
+			return nil, fmt.Errorf("shard folder %s: made by commonground %s, but %s by %s", dir, h.Version, firstDir, first.Version)
+		}
+		if err := SameInputs(h.Inputs, first.Inputs, firstDir); err != nil {
+			return nil, fmt.Errorf("shard folder %s: %v: the shards read different inputs", dir, err)
+		}
+		if other, dup := byIndex[h.Shard]; dup {
+			return nil, fmt.Errorf("shard folder %s: shard %d of %d again (also %s)", dir, h.Shard, h.Of, other)
+		}
+		byIndex[h.Shard] = dir
+	}
+	n := hs[0].Of
+	for i := 0; i < n; i++ {
+		if _, ok := byIndex[i]; !ok {
+			return nil, fmt.Errorf("shard %d of %d is missing: the merge got %d shard folders (%s first); give all %d", i, n, len(dirs), dirs[0], n)
+		}
+	}
+	out := make([]*Header, n)
+	for _, h := range hs {
+		out[h.Shard] = h
+	}
+	return out, nil
+}
+
+// SameInputs compares two lists of inputs by role, path and checksum: nil
+// when every input both name has the same bytes, else an error naming the
+// first that differs and what other calls the second list.
+func SameInputs(a, b []output.Input, other string) error {
+	sum := map[[2]string]output.Input{}
+	for _, in := range b {
+		sum[[2]string{in.Role, in.Path}] = in
+	}
+	for _, in := range a {
+		o, ok := sum[[2]string{in.Role, in.Path}]
+		if ok && o.SHA256 != in.SHA256 {
+			return fmt.Errorf("its %s %s has SHA-256 %.12s…, %s's has %.12s…", in.Role, in.Path, in.SHA256, other, o.SHA256)
+		}
+	}
+	return nil
+}
