@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
