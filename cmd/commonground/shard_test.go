@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"commonground/internal/shard"
+	"commonground/internal/testdata"
+)
+
+func TestParseShard(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for k := 0; k+1 < len(kv); k += 2 {
+			m[kv[k]] = kv[k+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	tests := []struct {
+		flag    string
+		env     func(string) string
+		i, n    int
+		wantErr string
+	}{
+		{"0/4", env(), 0, 4, ""},
+		{"3/4", env(), 3, 4, ""},
+		{"4/4", env(), 0, 0, "shard index 4 is out of range: with 4 shards it runs from 0 to 3"},
+		{"-1/4", env(), 0, 0, "out of range"},
+		{"1/0", env(), 0, 0, "want I/N"},
+		{"x/2", env(), 0, 0, `the shard index "x" is not a whole number`},
+		{"4", env(), 0, 0, "no shard index: give --shard I/4"},
+		{"4", env("JOB_COMPLETION_INDEX", "2"), 2, 4, ""},
+		{"4", env("SLURM_ARRAY_TASK_ID", "3"), 3, 4, ""},
+		{"4", env("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "2"), 3, 4, ""},
+		{"4", env("SLURM_ARRAY_TASK_ID", "4"), 0, 0, "out of range"},
+		{"4", env("JOB_COMPLETION_INDEX", "one"), 0, 0, `JOB_COMPLETION_INDEX="one" is not a whole number`},
+	}
+	for _, tc := range tests {
+		i, n, err := parseShard(tc.flag, tc.env)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("--shard %s: error %v, want one containing %q", tc.flag, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || i != tc.i || n != tc.n {
+			t.Errorf("--shard %s: %d/%d %v, want %d/%d", tc.flag, i, n, err, tc.i, tc.n)
+		}
+	}
+}
+
+// TestShardedRunsIdentical runs each example study with a census layer
+// (Delaware by tracts; Porto Alegre, with transit) plainly and then in
+// N = 1, 2, 3 and 4 shards, each shard a separate process of the real
+// binary, and merges them: every output file must be byte-identical to the
+// plain run's (timings.json aside). It also checks that a shard needs less
+// memory than the whole run, and that the merge refuses broken sets of
+// shards without writing anything.
+func TestShardedRunsIdentical(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two example studies in 1 to 4 shards")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "commonground")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	exe := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = testdata.RepoRoot()
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	for _, study := range []struct{ name, cfg string }{
+		{"delaware-tracts", "datasets/delaware/tracts.yaml"},
+		{"porto-alegre", "datasets/porto-alegre/study.yaml"},
+	} {
+		t.Run(study.name, func(t *testing.T) {
+			dir := filepath.Join(tmp, study.name)
+			plain := filepath.Join(dir, "plain")
+			if out, err := exe("run", "--quiet", "--out", plain, study.cfg); err != nil {
+				t.Fatalf("plain run: %v\n%s", err, out)
+			}
+			wholePeak := peakOf(t, filepath.Join(plain, "timings.json"))
+			for n := 1; n <= 4; n++ {
+				var dirs []string
+				for i := 0; i < n; i++ {
+					sd := filepath.Join(dir, fmt.Sprintf("n%d", n), fmt.Sprint(i))
+					if out, err := exe("run", "--quiet", "--shard", fmt.Sprintf("%d/%d", i, n), "--out", sd, study.cfg); err != nil {
+						t.Fatalf("shard %d/%d: %v\n%s", i, n, err, out)
+					}
+					dirs = append(dirs, sd)
+				}
+				merged := filepath.Join(dir, fmt.Sprintf("merged%d", n))
+				// The folders in reverse order: the merge orders them itself.
+				rev := append([]string(nil), dirs...)
+				sort.Sort(sort.Reverse(sort.StringSlice(rev)))
+				if out, err := exe(append([]string{"merge", "--quiet", "--out", merged}, rev...)...); err != nil {
+					t.Fatalf("merge of %d: %v\n%s", n, err, out)
+				}
+				sameFolders(t, plain, merged)
+				if n == 4 && study.name == "delaware-tracts" {
+					for _, sd := range dirs {
+						h, err := shard.ReadHeader(sd)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if h.Stats.PeakRSSMiB >= wholePeak {
+							t.Errorf("shard %d of 4 peaked at %.0f MiB, the whole run at %.0f MiB", h.Shard, h.Stats.PeakRSSMiB, wholePeak)
+						}
+						if h.Clip == nil {
+							t.Errorf("shard %d read the whole map, want a clipped part", h.Shard)
+						}
+					}
+				}
+				if n == 2 && study.name == "delaware-tracts" {
+					refusals(t, exe, dir, dirs)
+				}
+			}
+		})
+	}
+}
+
+func peakOf(t *testing.T, path string) float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Peak float64 `json:"peak_rss_mib"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || v.Peak <= 0 {
+		t.Fatalf("%s: peak memory %v (%v)", path, v.Peak, err)
+	}
+	return v.Peak
+}
+
+// sameFolders checks that two output folders hold the same files with the
+// same bytes, timings.json aside.
+func sameFolders(t *testing.T, a, b string) {
+	t.Helper()
+	list := func(d string) []string {
+		es, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			if e.Name() != "timings.json" {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	na, nb := list(a), list(b)
+	if strings.Join(na, ",") != strings.Join(nb, ",") {
+		t.Fatalf("%s holds %v, %s holds %v", a, na, b, nb)
+	}
+	if len(na) < 8 {
+		t.Fatalf("%s holds only %v", a, na)
+	}
+	for _, n := range na {
+		x, _ := os.ReadFile(filepath.Join(a, n))
+		y, _ := os.ReadFile(filepath.Join(b, n))
+		if !bytes.Equal(x, y) {
+			k := 0
+			for k < len(x) && k < len(y) && x[k] == y[k] {
+				k++
+			}
+			t.Errorf("%s differs from the plain run's (%d and %d bytes, first difference at byte %d)", filepath.Join(b, n), len(x), len(y), k)
+		}
+	}
+}
+
+// refusals breaks a good pair of shard folders in the ways the issue lists
+// and checks that the merge says which folder and what, and writes nothing.
+func refusals(t *testing.T, exe func(...string) (string, error), dir string, good []string) {
+	copyShard := func(name, from string) string {
+		to := filepath.Join(dir, "bad", name)
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range shard.Names {
+			b, err := os.ReadFile(filepath.Join(from, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(to, f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return to
+	}
+	editHeader := func(d string, edit func(*shard.Header)) {
+		h, err := shard.ReadHeader(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(h)
+		b, _ := json.Marshal(h)
+		if err := os.WriteFile(filepath.Join(d, shard.HeaderFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed := copyShard("failed", good[1])
+	os.Remove(filepath.Join(failed, shard.HeaderFile))
+	otherCfg := copyShard("other-config", good[1])
+	editHeader(otherCfg, func(h *shard.Header) { h.ConfigSHA256 = strings.Repeat("ab", 32) })
+	otherInput := copyShard("other-input", good[1])
+	editHeader(otherInput, func(h *shard.Header) { h.Inputs[1].SHA256 = strings.Repeat("cd", 32) })
+	cut := copyShard("cut-short", good[1])
+	if err := os.Truncate(filepath.Join(cut, shard.DataFile), 1000); err != nil {
+		t.Fatal(err)
+	}
+	ofThree := copyShard("of-three", good[1])
+	editHeader(ofThree, func(h *shard.Header) { h.Of = 3 })
+	tests := []struct {
+		name string
+		dirs []string
+		want string
+	}{
+		{"missing shard", good[:1], "shard 1 of 2 is missing"},
+		{"the same shard twice", []string{good[0], good[0]}, "shard 0 of 2 again"},
+		{"failed shard", []string{good[0], failed}, failed + ": no shard.json, so the shard did not finish"},
+		{"another config", []string{good[0], otherCfg}, otherCfg + ": ran config"},
+		{"other inputs", []string{good[0], otherInput}, otherInput + ": its population polygons"},
+		{"data cut short", []string{good[0], cut}, cut + ": shard.gob does not match the checksum"},
+		{"split differently", []string{good[0], ofThree}, ofThree + ": shard 1 of 3, but"},
+		{"not a folder", []string{good[0], filepath.Join(dir, "nowhere")}, "nowhere: no such file or directory"},
+	}
+	for _, tc := range tests {
+		out := filepath.Join(dir, "refused")
+		msg, err := exe(append([]string{"merge", "--quiet", "--out", out}, tc.dirs...)...)
+		if err == nil {
+			t.Errorf("%s: merge succeeded", tc.name)
+			continue
+		}
+		if lines := strings.Split(strings.TrimSpace(msg), "\n"); len(lines) != 1 || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: merge said %q, want one line containing %q", tc.name, msg, tc.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: the refused merge wrote %s", tc.name, out)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package shard
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// The parts tile the plane (each point in exactly one part, points far
+// outside the data too) and hold about equal weight.
+func TestPlanTilesAndBalances(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	pts := make([]orb.Point, 2000)
+	w := make([]float64, len(pts))
+	for i := range pts {
+		// A dense town and a sparse countryside, longer north-south.
+		if i%4 == 0 {
+			pts[i] = orb.Point{-75.5 + rng.Float64()*0.05, 39.7 + rng.Float64()*0.05}
+		} else {
+			pts[i] = orb.Point{-75.8 + rng.Float64()*0.6, 38.4 + rng.Float64()*1.5}
+		}
+		w[i] = float64(rng.Intn(3000))
+	}
+	for n := 1; n <= 8; n++ {
+		parts, err := Plan(pts, w, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) != n {
+			t.Fatalf("n=%d: %d parts", n, len(parts))
+		}
+		sum := make([]float64, n)
+		var total float64
+		for i, p := range pts {
+			k := -1
+			for j, q := range parts {
+				if q.Contains(p) {
+					if k >= 0 {
+						t.Fatalf("n=%d: point %v in parts %d and %d", n, p, k, j)
+					}
+					k = j
+				}
+			}
+			if k < 0 {
+				t.Fatalf("n=%d: point %v in no part", n, p)
+			}
+			sum[k] += w[i] + 1
+			total += w[i] + 1
+		}
+		for _, far := range []orb.Point{{-180, -90}, {179.9, 89.9}, {0, 0}, {-75.5, 39.7}} {
+			if c := count(parts, far); c != 1 {
+				t.Errorf("n=%d: %v lies in %d parts", n, far, c)
+			}
+		}
+		for k, s := range sum {
+			if share := s / total * float64(n); math.Abs(share-1) > 0.05 {
+				t.Errorf("n=%d: part %d holds %.3f of its fair share of the weight", n, k, share)
+			}
+		}
+		again, _ := Plan(pts, w, n)
+		for k := range parts {
+			if parts[k] != again[k] {
+				t.Errorf("n=%d: the plan changed between two calls", n)
+			}
+		}
+	}
+}
+
+func count(parts []Part, p orb.Point) int {
+	c := 0
+	for _, q := range parts {
+		if q.Contains(p) {
+			c++
+		}
+	}
+	return c
+}
+
+// Points sharing a coordinate stay on one side of a cut, so a plan of many
+// identical points still gives every point one part.
+func TestPlanTies(t *testing.T) {
+	pts := []orb.Point{{1, 1}, {1, 1}, {1, 1}, {2, 1}}
+	parts, err := Plan(pts, []float64{1, 1, 1, 1}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pts {
+		if c := count(parts, p); c != 1 {
+			t.Errorf("%v in %d parts", p, c)
+		}
+	}
+	if _, err := Plan(pts, []float64{1, 1, math.NaN(), 1}, 2); err == nil {
+		t.Error("a NaN weight was accepted")
+	}
+	if _, err := Plan(pts, []float64{1, 1, 1, 1}, 0); err == nil {
+		t.Error("0 parts accepted")
+	}
+}
