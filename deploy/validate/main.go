@@ -24,6 +24,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -151,8 +152,23 @@ func decode(where string, data []byte) (doc, error) {
 		return doc{}, fmt.Errorf("%s: apiVersion %q kind %q is not one this deployment uses (batch/v1 Job, v1 PersistentVolumeClaim)",
 			where, tm.APIVersion, tm.Kind)
 	}
-	if err := yaml.UnmarshalStrict(bytes.TrimSpace(data), target); err != nil {
+	// As the API server does: YAML to JSON (a duplicate key is an error),
+	// then JSON into the type, case-sensitively, reporting every unknown
+	// field with its path.
+	js, err := yaml.YAMLToJSONStrict(bytes.TrimSpace(data))
+	if err != nil {
+		return doc{}, fmt.Errorf("%s: %v", where, err)
+	}
+	strict, err := kjson.UnmarshalStrict(js, target, kjson.DisallowUnknownFields)
+	if err != nil {
 		return doc{}, fmt.Errorf("%s: does not match the %s %s schema: %v", where, tm.APIVersion, tm.Kind, err)
+	}
+	if len(strict) > 0 {
+		msgs := make([]string, len(strict))
+		for i, e := range strict {
+			msgs[i] = e.Error()
+		}
+		return doc{}, fmt.Errorf("%s: does not match the %s %s schema: %s", where, tm.APIVersion, tm.Kind, strings.Join(msgs, "; "))
 	}
 	return d, nil
 }
