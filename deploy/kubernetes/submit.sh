@@ -48,8 +48,13 @@ for v in "$CONFIG" "$IMAGE"; do
 	case $v in *[\|\&\\\"\'\ ]*) die "no spaces, quotes, |, & or \\ in CONFIG or IMAGE: $v" ;; esac
 done
 
-ns() { if [ -n "${NAMESPACE:-}" ]; then echo "--namespace=$NAMESPACE"; fi; }
-kc() { "$KUBECTL" $(ns) "$@"; }
+kc() {
+	if [ -n "${NAMESPACE:-}" ]; then
+		"$KUBECTL" --namespace="$NAMESPACE" "$@"
+	else
+		"$KUBECTL" "$@"
+	fi
+}
 
 # render FILE [INDEX] fills in the lines of FILE marked "# @NAME".
 render() {
