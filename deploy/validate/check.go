@@ -158,6 +158,9 @@ func checkJob(p *problems, d doc, claims map[string]bool) {
 	}
 }
 
+// completionIndexField is where an Indexed Job's pod finds its index.
+const completionIndexField = "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+
 var varRef = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
 
 func checkContainer(p *problems, w string, c corev1.Container, volumes map[string]corev1.Volume, indexed bool, completions *int32) {
@@ -173,6 +176,10 @@ func checkContainer(p *problems, w string, c corev1.Container, volumes map[strin
 	// shard count and memory checks below need.
 	env := map[string]string{}
 	for _, e := range c.Env {
+		if e.Name == "JOB_COMPLETION_INDEX" && indexed && (e.ValueFrom == nil || e.ValueFrom.FieldRef == nil ||
+			e.ValueFrom.FieldRef.FieldPath != completionIndexField) {
+			p.add(cw, "env JOB_COMPLETION_INDEX in an Indexed Job must come from the pod's %s, or every pod would compute the same shard", completionIndexField)
+		}
 		if _, dup := env[e.Name]; dup {
 			p.add(cw, "env %s is set twice", e.Name)
 		}
@@ -212,7 +219,7 @@ func checkContainer(p *problems, w string, c corev1.Container, volumes map[strin
 		case indexed && completions != nil && int(*completions) != n:
 			p.add(cw, "env SHARDS is %d but the Indexed Job has %d completions: each index is one shard", n, *completions)
 		}
-		if idx, ok := env["JOB_COMPLETION_INDEX"]; ok && err == nil {
+		if idx, ok := env["JOB_COMPLETION_INDEX"]; ok && err == nil && !indexed {
 			if i, err := strconv.Atoi(idx); err != nil || i < 0 || i >= n {
 				p.add(cw, "env JOB_COMPLETION_INDEX %q is not a shard index 0..%d", idx, n-1)
 			}

@@ -62,6 +62,7 @@ func TestRefuses(t *testing.T) {
 		{"restart policy", "shards-job.yaml", "restartPolicy: Never #", "restartPolicy: OnFailure #", "restartPolicy must be Never"},
 		{"undefined variable", "shards-job.yaml", "/data/runs/$(RUN)/shards", "/data/runs/$(RUN_NAME)/shards", "$(RUN_NAME) in command or args is not in the container's environment"},
 		{"index variable outside an Indexed Job", "shard-rerun-job.yaml", "            - name: JOB_COMPLETION_INDEX\n              value: \"0\" # @INDEX\n", "", "$(JOB_COMPLETION_INDEX) in command or args is not in the container's environment"},
+		{"literal index in an Indexed Job", "shards-job.yaml", "              valueFrom:\n                fieldRef:\n                  fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']", `              value: "0"`, "every pod would compute the same shard"},
 		{"rerun index out of range", "shard-rerun-job.yaml", `value: "0" # @INDEX`, `value: "4" # @INDEX`, `JOB_COMPLETION_INDEX "4" is not a shard index 0..3`},
 		{"rerun pod drifted", "shard-rerun-job.yaml", "value: 4500MiB", "value: 4000MiB", "a rerun shard must run exactly as the others"},
 		{"no memory limit", "merge-job.yaml", "            limits:\n              memory: 8Gi\n", "", "resources.limits.memory is missing"},
