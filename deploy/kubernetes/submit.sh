@@ -11,6 +11,7 @@
 #              its failed indexes and the rerun command, and exit 1
 #   merge      apply the merge Job (writes /data/runs/NAME/report) and wait
 #   rerun I..  run shards I.. again as plain Jobs and wait for them; then merge
+#              (I.. as in .status.failedIndexes: "2 5", "2,5-7")
 #   render shards|merge|rerun I
 #              print a filled-in manifest and touch no cluster
 #
@@ -94,8 +95,8 @@ wait_shards() {
 	if wait_job "$shards_job"; then return 0; fi
 	failed=$(kc get job "$shards_job" -o 'jsonpath={.status.failedIndexes}')
 	echo "failed shards: ${failed:-none recorded}; after fixing the cause run" >&2
-	echo "  $0 rerun $(echo "$failed" | tr ',' ' ')" >&2
-	echo "(a range a-b in that list means every shard from a to b)" >&2
+	echo "  $0 rerun $failed" >&2
+	echo "  $0 merge" >&2
 	return 1
 }
 
@@ -106,9 +107,29 @@ merge() {
 	echo "report: /data/runs/$RUN/report on the volume (claim commonground-data)"
 }
 
+# indexes I... prints shard indexes one a line, from arguments such as
+# "2 5" or "2,5-7" (the form of .status.failedIndexes).
+indexes() {
+	for arg in "$@"; do
+		for part in $(echo "$arg" | tr ',' ' '); do
+			case $part in
+			*-*)
+				a=${part%-*} b=${part#*-}
+				check_index "$a"
+				check_index "$b"
+				while [ "$a" -le "$b" ]; do echo "$a"; a=$((a + 1)); done
+				;;
+			*) check_index "$part"; echo "$part" ;;
+			esac
+		done
+	done
+}
+
 rerun() {
 	[ $# -gt 0 ] || die "rerun needs the shard indexes to run again"
-	for i in "$@"; do check_index "$i"; done
+	list=$(indexes "$@") || exit 2
+	# shellcheck disable=SC2086 # one index a word
+	set -- $list
 	for i in "$@"; do
 		kc delete job "commonground-$RUN-shard-$i" --ignore-not-found
 		render shard-rerun-job.yaml "$i" | kc apply -f -

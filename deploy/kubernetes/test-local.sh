@@ -41,6 +41,10 @@ check "a failed shard stops before the merge and names 'rerun 1'" "$s"
 check "rerun 1 runs shard 1 alone" "$(status "$here/submit.sh" rerun 1)"
 grep -q 'value: "1" # @INDEX' "$FAKE_KUBECTL_DIR/commonground-$RUN-shard-1.yaml" && s=0 || s=1
 check "the rerun Job sets JOB_COMPLETION_INDEX 1" "$s"
+printf '%s\n' "commonground-$RUN-shard-0 Complete" "commonground-$RUN-shard-2 Complete" >>"$FAKE_KUBECTL_DIR/outcomes"
+check "rerun 0-2 (a range, as failedIndexes gives it) runs shards 0, 1 and 2" "$(status "$here/submit.sh" rerun 0-2)"
+[ "$(grep -c '^apply' "$FAKE_KUBECTL_DIR/calls.log")" -eq 5 ] && s=0 || s=1
+check "one Job applied per rerun shard" "$s"
 
 # Settings refused before anything reaches a cluster.
 refused() { # DESCRIPTION PATTERN VAR=VALUE... -- ARGS...
@@ -58,6 +62,7 @@ refused "a config off the volume" "under /data/" CONFIG=/home/me/study.yaml -- r
 refused "zero shards" "SHARDS must be" SHARDS=0 -- render shards
 refused "parallelism over the shard count" "more than SHARDS" PARALLELISM=4 -- render shards
 refused "a rerun past the last shard" "out of range" FAKE_KUBECTL_DIR="$work/none" -- rerun 3
+refused "a rerun range past the last shard" "out of range" FAKE_KUBECTL_DIR="$work/none" -- rerun 1-3
 refused "an image with a space" "no spaces" "IMAGE=a b" -- render shards
 
 # Every manifest that was applied, with the shared volume claim, is valid.
