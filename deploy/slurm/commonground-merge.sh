@@ -37,5 +37,5 @@ shards=()
 for ((i = 0; i < SHARDS; i++)); do
 	shards+=("$RUN_DIR/shards/$i")
 done
-echo "merge of $SHARDS shards on $(hostname): $COMMONGROUND merge --out $RUN_DIR/report ${shards[*]}" >&2
+echo "merge of $SHARDS shards on ${HOSTNAME:-this node}: $COMMONGROUND merge --out $RUN_DIR/report ${shards[*]}" >&2
 exec "$COMMONGROUND" merge --out "$RUN_DIR/report" "${shards[@]}"

@@ -71,5 +71,5 @@ if [ -z "${GOMEMLIMIT:-}" ]; then
 fi
 
 out=$RUN_DIR/shards/$index
-echo "shard $index of $SHARDS on $(hostname): $COMMONGROUND run --shard $index/$SHARDS --out $out $CONFIG" >&2
+echo "shard $index of $SHARDS on ${HOSTNAME:-this node}: $COMMONGROUND run --shard $index/$SHARDS --out $out $CONFIG" >&2
 exec "$COMMONGROUND" run --shard "$index/$SHARDS" --out "$out" "$CONFIG"
