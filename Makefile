@@ -7,7 +7,7 @@ BIN     := bin/commonground
 CONFIG  ?= datasets/delaware/study.yaml
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test fuzz fuzz-run bench lint assets deps deps-test clean
+.PHONY: all build demo test fuzz fuzz-run bench lint assets deps deps-test deploy-check clean
 
 all: build
 
@@ -76,6 +76,14 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/ \
 		./internal/measure/ ./internal/gtfs/ ./internal/transit/ ./internal/gpkg/ ./internal/geoparquet/
 	$(GO) test -run '^$$' -bench 'Delaware(Cover|Median)10' -benchmem ./internal/siting/
+
+# The cluster deployment (deploy/): the Kubernetes manifests decoded
+# strictly into the Kubernetes API's types (a Go module of its own under
+# deploy/validate, so go.mod does not grow), and the Slurm scripts run
+# locally, both with stand-ins for commonground, kubectl and sbatch.
+# COMMONGROUND=bin/commonground runs the Slurm test with the real binary.
+deploy-check:
+	GO=$(GO) sh deploy/check.sh
 
 lint:
 	gofmt -l cmd internal
