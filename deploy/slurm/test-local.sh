@@ -97,7 +97,7 @@ fi
 # 2. The scripts' refusals.
 refuse "a task past the last shard is refused" "out of range" task "$SHARDS"
 refuse "a rerun of one shard without SHARDS is refused" "set SHARDS" \
-	env SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=1 \
+	env -u SHARDS SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=1 \
 	CONFIG="$CONFIG" RUN_DIR="$run" bash "$here/commonground-shards.sh"
 refuse "a task outside a job array is refused" "not a job array task" \
 	env -u SLURM_ARRAY_TASK_ID CONFIG="$CONFIG" RUN_DIR="$run" SHARDS="$SHARDS" bash "$here/commonground-shards.sh"
