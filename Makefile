@@ -44,6 +44,7 @@ test: deps-test assets
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME_TEST)
+	@$(MAKE) --no-print-directory deploy-check
 
 # Every fuzz test of a parser of outside input, as package:Name. `make test`
 # runs each briefly (FUZZTIME_TEST); `make fuzz` runs each for FUZZTIME.
