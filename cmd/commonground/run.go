@@ -75,6 +75,13 @@ Flags:
 		if err != nil {
 			return err
 		}
+		if *cpuProfile != "" {
+			stop, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		return runShard(ctx, s, i, n, *outDir, *quiet, *timings, stdout, stderr)
 	}
 	dir := *outDir
