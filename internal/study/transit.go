@@ -38,8 +38,9 @@ type TransitWindow struct {
 	Reached []bool
 	// StopTrips[s]: departures per hour from stop s in the window.
 	StopTrips []float64
-	// Pairs holds every reachable cell-place trip time (the percentile, in
-	// minutes), for the access measures.
+	// Pairs holds the cell-place trip times (the percentile, in minutes)
+	// the measures and the reached places can use: those within the
+	// longest of measures.max_minutes and the transit thresholds.
 	Pairs []measure.Pair
 }
 
@@ -336,6 +337,12 @@ func (r *Result) routeWindow(ctx context.Context, name string, routers []*transi
 			raw.Extra[k][gi] = make([]float64, n)
 		}
 	}
+	// Only trips some later step can use are kept: the measures count those
+	// within measures.max_minutes, and a place counts as reached within a
+	// class's transit threshold. A second of slack leaves the exact cut to
+	// those steps. Trips up to max_trip_minutes (120 by default) are routed
+	// but not kept: at 30 minutes that keeps about a sixteenth of them.
+	keep := math.Max(r.Study.Measures.MaxMinutes, math.Max(t.Thresholds.Urban, math.Max(t.Thresholds.Rural, t.Thresholds.Remote)))*60 + 1
 	var mu sync.Mutex
 	step := int32(t.StepMinutes * 60)
 	err := transit.RangeDraws(ctx, routers, egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
@@ -356,7 +363,9 @@ func (r *Result) routeWindow(ctx context.Context, name string, routers []*transi
 			// The walk-only trip is an option at every departure, so
 			// the percentile is never above it; the router rounds it
 			// up to whole seconds, the walk mode does not.
-			mine = append(mine, shard.TransitPair{Origin: int32(i), Place: int32(j), Seconds: min(float64(p), walk[j])})
+			if sec := min(float64(p), walk[j]); sec <= keep {
+				mine = append(mine, shard.TransitPair{Origin: int32(i), Place: int32(j), Seconds: sec})
+			}
 		}
 		mu.Lock()
 		raw.Pairs = append(raw.Pairs, mine...)
