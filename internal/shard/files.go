@@ -2,6 +2,8 @@ package shard
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
@@ -149,6 +151,25 @@ func Read(dir string) (*Header, *Data, error) {
 		}
 	}
 	return h, &d, nil
+}
+
+// Verify checks a shard's data file against its header's checksum without
+// keeping it.
+func Verify(dir string, h *Header) error {
+	f, err := os.Open(filepath.Join(dir, h.Data.Name))
+	if err != nil {
+		return fmt.Errorf("shard folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	n, err := io.Copy(sum, f)
+	if err != nil {
+		return fmt.Errorf("shard folder %s: %s: %w", dir, h.Data.Name, err)
+	}
+	if hex.EncodeToString(sum.Sum(nil)) != h.Data.SHA256 || n != int64(h.Data.Bytes) {
+		return fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Data.Name, HeaderFile, h.Shard)
+	}
+	return nil
 }
 
 // ReadHeader reads a shard folder's header only.

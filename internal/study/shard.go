@@ -53,7 +53,6 @@ type shardRun struct {
 type merged struct {
 	dirs    []string
 	headers []*shard.Header
-	data    []*shard.Data
 	walk    []access.Pair
 	drive   []access.Pair
 	count   []int32
@@ -320,19 +319,15 @@ func ReadShards(dirs []string) (*config.Study, *merged, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The data are checked now, before the merge's own work, and read
+	// one shard at a time later, when the merge's origins are known.
 	m := &merged{headers: hs}
 	for k := range hs {
 		dir := dirOf[k]
-		hh, d, err := shard.Read(dir)
-		if err != nil {
+		if err := shard.Verify(dir, hs[k]); err != nil {
 			return nil, nil, err
 		}
-		if s.Transit != nil && len(d.Transit) != len(s.Transit.Windows) {
-			return nil, nil, fmt.Errorf("shard folder %s: holds %d transit windows, the config has %d", dir, len(d.Transit), len(s.Transit.Windows))
-		}
 		m.dirs = append(m.dirs, dir)
-		m.headers[k] = hh
-		m.data = append(m.data, d)
 	}
 	return s, m, nil
 }
@@ -357,7 +352,7 @@ func Merge(ctx context.Context, s *config.Study, m *merged, rep *progress.Report
 // the plan gives it, with the same people.
 func (m *merged) resolve(r *Result) error {
 	cells := r.Alloc.Cells
-	parts, err := planParts(r.inputZones, len(m.data))
+	parts, err := planParts(r.inputZones, len(m.dirs))
 	if err != nil {
 		return err
 	}
@@ -388,8 +383,14 @@ func (m *merged) resolve(r *Result) error {
 			}
 		}
 	}
-	for k, d := range m.data {
-		dir := m.dirs[k]
+	for k, dir := range m.dirs {
+		_, d, err := shard.Read(dir)
+		if err != nil {
+			return err
+		}
+		if t := r.Study.Transit; t != nil && len(d.Transit) != len(t.Windows) {
+			return fmt.Errorf("shard folder %s: holds %d transit windows, the config has %d", dir, len(d.Transit), len(t.Windows))
+		}
 		oi := make([]int32, len(d.Origins))
 		for a, id := range d.Origins {
 			i, ok := idx[id]
@@ -457,7 +458,6 @@ func (m *merged) resolve(r *Result) error {
 	for w := range m.transit {
 		slices.SortFunc(m.transit[w].Pairs, byTransitPair)
 	}
-	m.data = nil // the shards' own copies are no longer needed
 	return nil
 }
 
