@@ -49,6 +49,7 @@ type Header struct {
 	Clip    *[4]float64  `json:"clip,omitempty"`
 	Origins int          `json:"origins"`
 	Places  int          `json:"places"`
+	Ways    int          `json:"street_ways"` // streets of the map it read
 	Data    output.File  `json:"data"`
 	Stats   *HeaderStats `json:"stats,omitempty"`
 }
