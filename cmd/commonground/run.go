@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -205,14 +207,29 @@ func startCPUProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// peakRSS returns the process's peak resident memory in MiB (Linux reports
-// ru_maxrss in KiB).
+// peakRSS returns the process's peak resident memory in MiB. It reads the
+// high-water mark of this program's own memory (VmHWM in /proc/self/status,
+// proc(5)), which starts afresh at exec. getrusage's ru_maxrss is the
+// fallback only: Linux carries the parent's peak across fork and exec into
+// it, so a shard started by a large process would report the parent's peak.
 func peakRSS() float64 {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				f := strings.Fields(rest) // "123456 kB"
+				if len(f) == 2 && f[1] == "kB" {
+					if kb, err := strconv.ParseFloat(f[0], 64); err == nil {
+						return kb / 1024
+					}
+				}
+			}
+		}
+	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
-	return float64(ru.Maxrss) / 1024
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
 }
 
 // thousands rounds v to a whole number and groups its digits: 897,934.
