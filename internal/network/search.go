@@ -78,10 +78,65 @@ func (h *minHeap) pop() item {
 	return top
 }
 
+// quadHeap is a 4-ary min-heap of items: half as deep as a binary heap, and
+// its four children share a cache line, so a bounded search that pushes and
+// pops most of a graph spends less time sifting. Only costs matter to the
+// searches that use it (which vertex of equal cost pops first does not), so
+// it can differ from minHeap in the order of ties.
+type quadHeap []item
+
+func (h *quadHeap) push(c float64, v int32) {
+	a := append(*h, item{})
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if a[p].cost <= c {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = item{c, v}
+	*h = a
+}
+
+func (h *quadHeap) pop() item {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	last := a[n]
+	a = a[:n]
+	i := 0
+	for {
+		l := 4*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		end := min(l+4, n)
+		for k := l + 1; k < end; k++ {
+			if a[k].cost < a[m].cost {
+				m = k
+			}
+		}
+		if last.cost <= a[m].cost {
+			break
+		}
+		a[i] = a[m]
+		i = m
+	}
+	if n > 0 {
+		a[i] = last
+	}
+	*h = a
+	return top
+}
+
 // searcher is the scratch state of one bounded search. Costs are valid only
 // where stamp equals gen, so nothing is cleared between searches.
 type searcher struct {
 	heap    minHeap
+	qheap   quadHeap // bounded searches
 	cost    []float64
 	stamp   []uint32
 	gen     uint32
@@ -218,6 +273,11 @@ type Targets struct {
 	start []int32 // edge e holds targets idx[start[e]:start[e+1]]
 	idx   []int32
 	frac  []float64
+	// The edges touching vertex v that hold at least one target are
+	// vEdge[vStart[v]:vStart[v+1]], so a search looks only at those of the
+	// vertices it settles, not at every street around them.
+	vStart []int32
+	vEdge  []int32
 }
 
 // NewTargets indexes snaps; target i is snaps[i]. Snaps with Edge < 0 (points
@@ -241,6 +301,25 @@ func (g *Graph) NewTargets(snaps []Snap) *Targets {
 			t.idx[fill[s.Edge]] = int32(i)
 			t.frac[fill[s.Edge]] = clamp01(s.Frac)
 			fill[s.Edge]++
+		}
+	}
+	t.vStart = make([]int32, len(g.vpt)+1)
+	for v := range g.vpt {
+		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+			if t.start[e] < t.start[e+1] {
+				t.vStart[v+1]++
+			}
+		}
+	}
+	for v := range g.vpt {
+		t.vStart[v+1] += t.vStart[v]
+	}
+	t.vEdge = make([]int32, 0, t.vStart[len(g.vpt)])
+	for v := range g.vpt {
+		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+			if t.start[e] < t.start[e+1] {
+				t.vEdge = append(t.vEdge, e)
+			}
 		}
 	}
 	return t
@@ -351,8 +430,9 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 	for _, src := range valid {
 		look(src.At.Edge)
 	}
+	vStart, vEdge := targets.vStart, targets.vEdge
 	for _, v := range s.settled {
-		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+		for _, e := range vEdge[vStart[v]:vStart[v+1]] {
 			look(e)
 		}
 	}
