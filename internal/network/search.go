@@ -78,65 +78,10 @@ func (h *minHeap) pop() item {
 	return top
 }
 
-// quadHeap is a 4-ary min-heap of items: half as deep as a binary heap, and
-// its four children share a cache line, so a bounded search that pushes and
-// pops most of a graph spends less time sifting. Only costs matter to the
-// searches that use it (which vertex of equal cost pops first does not), so
-// it can differ from minHeap in the order of ties.
-type quadHeap []item
-
-func (h *quadHeap) push(c float64, v int32) {
-	a := append(*h, item{})
-	i := len(a) - 1
-	for i > 0 {
-		p := (i - 1) / 4
-		if a[p].cost <= c {
-			break
-		}
-		a[i] = a[p]
-		i = p
-	}
-	a[i] = item{c, v}
-	*h = a
-}
-
-func (h *quadHeap) pop() item {
-	a := *h
-	top := a[0]
-	n := len(a) - 1
-	last := a[n]
-	a = a[:n]
-	i := 0
-	for {
-		l := 4*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		end := min(l+4, n)
-		for k := l + 1; k < end; k++ {
-			if a[k].cost < a[m].cost {
-				m = k
-			}
-		}
-		if last.cost <= a[m].cost {
-			break
-		}
-		a[i] = a[m]
-		i = m
-	}
-	if n > 0 {
-		a[i] = last
-	}
-	*h = a
-	return top
-}
-
 // searcher is the scratch state of one bounded search. Costs are valid only
 // where stamp equals gen, so nothing is cleared between searches.
 type searcher struct {
 	heap    minHeap
-	qheap   quadHeap // bounded searches
 	cost    []float64
 	stamp   []uint32
 	gen     uint32
