@@ -148,6 +148,31 @@ func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32
 	return minutes, label
 }
 
+// NearestEach is Nearest for several sets of destinations (one per kind of
+// place, say), their searches run side by side on all cores. Each result is
+// exactly what Nearest gives for that set.
+func (e *Engine) NearestEach(m Mode, sets [][]Dest) (minutes [][]float64, label [][]int32) {
+	minutes, label = make([][]float64, len(sets)), make([][]int32, len(sets))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(sets)))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(sets) {
+					return
+				}
+				minutes[k], label[k] = e.Nearest(m, sets[k])
+			}
+		}()
+	}
+	wg.Wait()
+	return minutes, label
+}
+
 // Nearby counts, for every origin, the distinct labels reachable on foot
 // within maxMinutes, and ORs together kind[label] bits of what it reaches.
 // Each label's points are searched with a bounded search from the place
