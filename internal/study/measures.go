@@ -239,10 +239,17 @@ func (r *Result) decaySensitivity() {
 	for _, a := range areas[:topN] {
 		top[a] = true
 	}
+	// The study's own beta was measured with the other groups already;
+	// each other beta is measured once.
+	gravity := map[float64][]float64{r.Study.Measures.GravityBeta: m.Gravity[rg]}
 	areaMean := func(beta float64) []float64 {
-		g, err := m.Matrix.Gravity(supply, measure.Exponential(beta))
-		if err != nil {
-			return nil
+		g, ok := gravity[beta]
+		if !ok {
+			var err error
+			if g, err = m.Matrix.Gravity(supply, measure.Exponential(beta)); err != nil {
+				return nil
+			}
+			gravity[beta] = g
 		}
 		sum, pop := map[int]float64{}, map[int]float64{}
 		for i, ms := range r.Members {
