@@ -51,6 +51,12 @@ type Graph struct {
 	incStart []int32
 	inc      []int32
 
+	// leaf marks the dead ends: vertices with one edge, to another vertex.
+	// A search reaches a dead end only from its one neighbour, and nothing
+	// is cheaper by way of it, so its cost is final when first set and it
+	// never needs the heap.
+	leaf []bool
+
 	grid    grid
 	scratch sync.Pool // *searcher
 }
@@ -550,6 +556,13 @@ func (g *Graph) index() {
 		if v != u {
 			g.inc[finc[v]] = int32(e)
 			finc[v]++
+		}
+	}
+	g.leaf = make([]bool, n)
+	for v := 0; v < n; v++ {
+		if g.incStart[v+1]-g.incStart[v] == 1 {
+			e := g.inc[g.incStart[v]]
+			g.leaf[v] = g.eU[e] != g.eV[e]
 		}
 	}
 }

@@ -149,7 +149,7 @@ func (g *Graph) Nearest(srcs []Source) *Field {
 			f.byEdge[e] = append(f.byEdge[e], src)
 		}
 	}
-	cost, label, in, inStart := f.cost, f.label, g.in, g.inStart
+	cost, label, in, inStart, leaf := f.cost, f.label, g.in, g.inStart, g.leaf
 	for len(h) > 0 {
 		it := h.pop()
 		if it.cost > cost[it.v] {
@@ -159,7 +159,9 @@ func (g *Graph) Nearest(srcs []Source) *Field {
 		for _, a := range in[inStart[it.v]:inStart[it.v+1]] {
 			if c := it.cost + a.cost; c < cost[a.from] {
 				cost[a.from], label[a.from] = c, lab
-				h.push(c, a.from)
+				if !leaf[a.from] { // a dead end's cost is final already
+					h.push(c, a.from)
+				}
 			}
 		}
 	}
@@ -327,7 +329,7 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 			}
 		})
 	}
-	in, inStart := g.in, g.inStart
+	in, inStart, leaf := g.in, g.inStart, g.leaf
 	for len(h) > 0 {
 		it := h.pop()
 		if it.cost > cost[it.v] {
@@ -338,7 +340,13 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 			c := it.cost + a.cost
 			if c <= maxCost && (stamp[a.from] != gen || c < cost[a.from]) {
 				stamp[a.from], cost[a.from] = gen, c
-				h.push(c, a.from)
+				if leaf[a.from] {
+					// A dead end's cost is final: settle it here. A heap
+					// entry left from seeding it is stale now.
+					s.settled = append(s.settled, a.from)
+				} else {
+					h.push(c, a.from)
+				}
 			}
 		}
 	}
