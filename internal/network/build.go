@@ -286,7 +286,20 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 		g.vpt[i] = b.nodePt[nodeOf[v]]
 	}
 	wayKept := make([]bool, len(b.ways))
-	var snappable []bool
+	// Sized up front: the points are most of a graph's memory, and growing
+	// them by appending allocates about three times as much.
+	ne, np := 0, 0
+	for _, pc := range pieces {
+		if kept(pc.u) && kept(pc.v) {
+			ne++
+			np += int(pc.g1 - pc.g0)
+		}
+	}
+	g.eU, g.eV, g.eWay = make([]int32, 0, ne), make([]int32, 0, ne), make([]int64, 0, ne)
+	g.eGeom = make([]int32, 0, ne+1)
+	g.eLen, g.eFwd, g.eBwd = make([]float64, 0, ne), make([]float64, 0, ne), make([]float64, 0, ne)
+	g.pts, g.cum, g.ptEdge = make([]orb.Point, 0, np), make([]float64, 0, np), make([]int32, 0, np)
+	snappable := make([]bool, 0, ne)
 	for _, pc := range pieces {
 		if !kept(pc.u) || !kept(pc.v) {
 			st.EdgesDropped++
