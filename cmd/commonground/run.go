@@ -31,6 +31,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	outDir := fs.String("out", "", "write outputs to this folder instead of the config's output.dir")
 	timings := fs.Bool("timings", false, "print each stage's time and the peak memory at the end (also written to timings.json)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a memory profile of the run to this file at the end (for go tool pprof: -sample_index=alloc_space for what was allocated, inuse_space for what is still held)")
 	shardFlag := fs.String("shard", "", "compute only shard I of N (`I/N`, I from 0) into --out, for `commonground merge`; with N alone, I comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm job array)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: commonground run [flags] CONFIG.yaml
@@ -106,7 +107,13 @@ Flags:
 	if err != nil {
 		return err
 	}
-	return writeResult(res, dir, rep, start, *quiet, *timings, stdout)
+	if err := writeResult(res, dir, rep, start, *quiet, *timings, stdout); err != nil {
+		return err
+	}
+	if *memProfile != "" {
+		return writeMemProfile(*memProfile)
+	}
+	return nil
 }
 
 // writeResult writes a run's (or a merge's) outputs into dir as one unit
@@ -205,6 +212,20 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeMemProfile writes Go's heap profile (every allocation sampled since
+// the start, and what is still in use) to path.
+func writeMemProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("memory profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("memory profile %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // peakRSS returns the process's peak resident memory in MiB. It reads the

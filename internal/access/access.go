@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -147,6 +148,31 @@ func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32
 	return minutes, label
 }
 
+// NearestEach is Nearest for several sets of destinations (one per kind of
+// place, say), their searches run side by side on all cores. Each result is
+// exactly what Nearest gives for that set.
+func (e *Engine) NearestEach(m Mode, sets [][]Dest) (minutes [][]float64, label [][]int32) {
+	minutes, label = make([][]float64, len(sets)), make([][]int32, len(sets))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(sets)))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(sets) {
+					return
+				}
+				minutes[k], label[k] = e.Nearest(m, sets[k])
+			}
+		}()
+	}
+	wg.Wait()
+	return minutes, label
+}
+
 // Nearby counts, for every origin, the distinct labels reachable on foot
 // within maxMinutes, and ORs together kind[label] bits of what it reaches.
 // Each label's points are searched with a bounded search from the place
@@ -169,6 +195,10 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 	// Points of one label are contiguous after sorting by label in sources;
 	// hand whole labels to one worker so stamps dedupe them.
 	groups := groupByLabel(srcs)
+	// Workers take the next label as they finish one, so a few wide
+	// searches do not leave a core idle; the sums do not depend on who
+	// counted what.
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		parts[w] = partial{count: make([]int32, n), kinds: make([]uint32, n), stamp: make([]int32, n)}
 		for i := range parts[w].stamp {
@@ -178,8 +208,9 @@ func (e *Engine) Nearby(ctx context.Context, dests []Dest, kind func(label int32
 		go func(w int) {
 			defer wg.Done()
 			p := &parts[w]
-			for gi := w; gi < len(groups); gi += workers {
-				if ctx.Err() != nil {
+			for {
+				gi := int(next.Add(1) - 1)
+				if gi >= len(groups) || ctx.Err() != nil {
 					return
 				}
 				grp := groups[gi]
@@ -282,6 +313,9 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	parts := make([][]Pair, len(groups))
 	n := len(e.origins)
+	// Workers take the next label as they finish one; each label's pairs
+	// go to its own slot, so the result does not depend on who searched.
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -295,8 +329,9 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 				stamp[i] = -1
 			}
 			var touched []int32
-			for gi := w; gi < len(groups); gi += workers {
-				if ctx.Err() != nil {
+			for {
+				gi := int(next.Add(1) - 1)
+				if gi >= len(groups) || ctx.Err() != nil {
 					return
 				}
 				touched = touched[:0]
@@ -355,6 +390,7 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 			all[start[q.Origin]] = q
 			start[q.Origin]++
 		}
+		parts[gi] = nil // the collector may take it back already
 	}
 	return all, nil
 }

@@ -101,6 +101,7 @@ type Writer struct {
 	Modified time.Time
 
 	path, tmp string
+	noSync    bool // Render reads the file back and deletes it: no fsync
 	c         *conn
 	inTx      bool // a transaction is open
 	layers    []*Layer
@@ -181,6 +182,7 @@ func Render(out io.Writer, fn func(w *Writer) error) error {
 	if err != nil {
 		return err
 	}
+	w.noSync = true
 	if err := fn(w); err != nil {
 		w.Abort()
 		return err
@@ -642,16 +644,18 @@ func (w *Writer) finish() error {
 	if err := c.close(); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(w.tmp, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
+	if !w.noSync {
+		f, err := os.OpenFile(w.tmp, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
 	}
 	if err := os.Chmod(w.tmp, 0o644); err != nil {
 		return err

@@ -197,14 +197,20 @@ func (m *Matrix) Gravity(opp []float64, d Decay) ([]float64, error) {
 		return nil, err
 	}
 	out := make([]float64, len(m.Origins))
-	for i := range out {
-		ds, cs := m.Row(i)
-		sum := 0.0
-		for k, j := range ds {
-			sum += opp[j] * d.Weight(cs[k])
+	forRows(len(out), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ds, cs := m.Row(i)
+			sum := 0.0
+			for k, j := range ds {
+				// A destination without opportunities adds exactly +0:
+				// skip weighing it.
+				if o := opp[j]; o != 0 {
+					sum += o * d.Weight(cs[k])
+				}
+			}
+			out[i] = sum
 		}
-		out[i] = sum
-	}
+	})
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package measure
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -35,7 +36,17 @@ func byAccess(x []float64) []int {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
+	// (access, index) orders them totally, so an unstable sort gives the
+	// stable order.
+	slices.SortFunc(idx, func(a, b int) int {
+		if x[a] != x[b] {
+			if x[a] < x[b] {
+				return -1
+			}
+			return 1
+		}
+		return a - b
+	})
 	return idx
 }
 
@@ -54,6 +65,11 @@ func Lorenz(x, w []float64) []LorenzPoint {
 	if !ok {
 		return nil
 	}
+	return lorenz(x, w, total, byAccess(x))
+}
+
+// lorenz is Lorenz of valid x and w, total weight total, with x's order.
+func lorenz(x, w []float64, total float64, order []int) []LorenzPoint {
 	sum := 0.0
 	for i := range x {
 		sum += x[i] * w[i]
@@ -63,7 +79,7 @@ func Lorenz(x, w []float64) []LorenzPoint {
 	}
 	pts := []LorenzPoint{{0, 0}}
 	cp, ca := 0.0, 0.0
-	for _, i := range byAccess(x) {
+	for _, i := range order {
 		if w[i] == 0 {
 			continue
 		}
@@ -87,6 +103,11 @@ func Gini(x, w []float64) float64 {
 	if !ok {
 		return math.NaN()
 	}
+	return gini(x, w, total, byAccess(x))
+}
+
+// gini is Gini of valid x and w, total weight total, with x's order.
+func gini(x, w []float64, total float64, order []int) float64 {
 	sum := 0.0
 	for i := range x {
 		sum += x[i] * w[i]
@@ -95,7 +116,7 @@ func Gini(x, w []float64) float64 {
 		return math.NaN()
 	}
 	area, prev, ca := 0.0, 0.0, 0.0
-	for _, i := range byAccess(x) {
+	for _, i := range order {
 		ca += x[i] * w[i]
 		l := ca / sum
 		area += (prev + l) * (w[i] / total) / 2
@@ -125,8 +146,10 @@ func lorenzAt(pts []LorenzPoint, p float64) float64 {
 // origin that straddles a boundary. Equal access gives 0.1/0.4 = 0.25; +Inf
 // when the worst-served 40% have no access. IPEA's palma_ratio ranks people
 // by income instead and divides average access: see PalmaIncome.
-func Palma(x, w []float64) float64 {
-	pts := Lorenz(x, w)
+func Palma(x, w []float64) float64 { return palma(Lorenz(x, w)) }
+
+// palma is Palma from the Lorenz curve.
+func palma(pts []LorenzPoint) float64 {
 	if pts == nil {
 		return math.NaN()
 	}
@@ -583,7 +606,11 @@ func SummarizeWith(x, w, income []float64, groups []string, opt Options) (*Summa
 	if opt.PovertyLine < 0 || math.IsNaN(opt.PovertyLine) || math.IsInf(opt.PovertyLine, 0) {
 		return nil, fmt.Errorf("measure: poverty line %v; want a finite number >= 0", opt.PovertyLine)
 	}
-	s := &Summary{People: total, Gini: Gini(x, w), Palma: Palma(x, w), Theil: TheilTWith(x, w, groups, opt.Zeros), Lorenz: Lorenz(x, w),
+	// One ranking of the origins serves the Gini index, the Lorenz curve
+	// and the Palma ratio.
+	order := byAccess(x)
+	pts := lorenz(x, w, total, order)
+	s := &Summary{People: total, Gini: gini(x, w, total, order), Palma: palma(pts), Theil: TheilTWith(x, w, groups, opt.Zeros), Lorenz: pts,
 		PalmaIncome: math.NaN(), Concentration: math.NaN(), Corrected: math.NaN(), PovertyLine: opt.PovertyLine}
 	for i := range x {
 		s.Mean += x[i] * w[i] / total

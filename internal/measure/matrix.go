@@ -150,19 +150,7 @@ func build(origins, dests []string, es []entry, file string, probs *problem.List
 	for k, e := range rows {
 		m.dest[k], m.cost[k] = e.to, e.cost
 	}
-	if all := len(origins) * len(dests); len(rows) < all && probs != nil {
-		empty := 0
-		for i := range origins {
-			if m.start[i] == m.start[i+1] {
-				empty++
-			}
-		}
-		msg := fmt.Sprintf("%d of %d origin-destination pairs are absent from the matrix and are treated as unreachable", all-len(rows), all)
-		if empty > 0 {
-			msg += fmt.Sprintf("; %d origins reach no destination at all", empty)
-		}
-		probs.Add(problem.Problem{Severity: problem.Warning, File: file, Message: msg})
-	}
+	m.noteAbsent(file, probs)
 	return m, nil
 }
 

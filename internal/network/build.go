@@ -51,6 +51,12 @@ type Graph struct {
 	incStart []int32
 	inc      []int32
 
+	// leaf marks the dead ends: vertices with one edge, to another vertex.
+	// A search reaches a dead end only from its one neighbour, and nothing
+	// is cheaper by way of it, so its cost is final when first set and it
+	// never needs the heap.
+	leaf []bool
+
 	grid    grid
 	scratch sync.Pool // *searcher
 }
@@ -280,7 +286,20 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 		g.vpt[i] = b.nodePt[nodeOf[v]]
 	}
 	wayKept := make([]bool, len(b.ways))
-	var snappable []bool
+	// Sized up front: the points are most of a graph's memory, and growing
+	// them by appending allocates about three times as much.
+	ne, np := 0, 0
+	for _, pc := range pieces {
+		if kept(pc.u) && kept(pc.v) {
+			ne++
+			np += int(pc.g1 - pc.g0)
+		}
+	}
+	g.eU, g.eV, g.eWay = make([]int32, 0, ne), make([]int32, 0, ne), make([]int64, 0, ne)
+	g.eGeom = make([]int32, 0, ne+1)
+	g.eLen, g.eFwd, g.eBwd = make([]float64, 0, ne), make([]float64, 0, ne), make([]float64, 0, ne)
+	g.pts, g.cum, g.ptEdge = make([]orb.Point, 0, np), make([]float64, 0, np), make([]int32, 0, np)
+	snappable := make([]bool, 0, ne)
 	for _, pc := range pieces {
 		if !kept(pc.u) || !kept(pc.v) {
 			st.EdgesDropped++
@@ -550,6 +569,13 @@ func (g *Graph) index() {
 		if v != u {
 			g.inc[finc[v]] = int32(e)
 			finc[v]++
+		}
+	}
+	g.leaf = make([]bool, n)
+	for v := 0; v < n; v++ {
+		if g.incStart[v+1]-g.incStart[v] == 1 {
+			e := g.inc[g.incStart[v]]
+			g.leaf[v] = g.eU[e] != g.eV[e]
 		}
 	}
 }

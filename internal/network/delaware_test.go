@@ -510,6 +510,22 @@ func BenchmarkReach15minWalk(b *testing.B) {
 	b.ReportMetric(float64(n)/float64(i), "targets/op")
 }
 
+// BenchmarkReach30minDrive is one 30-minute driving search from one of 400
+// places over 24,000 snapped origins, per op: the drive travel matrix of the
+// access measures runs one per place.
+func BenchmarkReach30minDrive(b *testing.B) {
+	g, _ := delawareGraph(b, Drive)
+	targets := g.NewTargets(randomSnaps(g, 8, 24000))
+	places := randomSnaps(g, 9, 400)
+	b.ReportAllocs()
+	i, n := 0, 0
+	cpuLoop(b, func() {
+		g.ReachAllUnordered([]Source{{At: places[i%len(places)]}}, 1800, targets, func(int32, float64) { n++ })
+		i++
+	})
+	b.ReportMetric(float64(n)/float64(i), "targets/op")
+}
+
 func BenchmarkSnap(b *testing.B) {
 	g, _ := delawareGraph(b, Walk)
 	rng := rand.New(rand.NewSource(10))

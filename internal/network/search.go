@@ -149,7 +149,7 @@ func (g *Graph) Nearest(srcs []Source) *Field {
 			f.byEdge[e] = append(f.byEdge[e], src)
 		}
 	}
-	cost, label, in, inStart := f.cost, f.label, g.in, g.inStart
+	cost, label, in, inStart, leaf := f.cost, f.label, g.in, g.inStart, g.leaf
 	for len(h) > 0 {
 		it := h.pop()
 		if it.cost > cost[it.v] {
@@ -159,7 +159,9 @@ func (g *Graph) Nearest(srcs []Source) *Field {
 		for _, a := range in[inStart[it.v]:inStart[it.v+1]] {
 			if c := it.cost + a.cost; c < cost[a.from] {
 				cost[a.from], label[a.from] = c, lab
-				h.push(c, a.from)
+				if !leaf[a.from] { // a dead end's cost is final already
+					h.push(c, a.from)
+				}
 			}
 		}
 	}
@@ -218,6 +220,11 @@ type Targets struct {
 	start []int32 // edge e holds targets idx[start[e]:start[e+1]]
 	idx   []int32
 	frac  []float64
+	// The edges touching vertex v that hold at least one target are
+	// vEdge[vStart[v]:vStart[v+1]], so a search looks only at those of the
+	// vertices it settles, not at every street around them.
+	vStart []int32
+	vEdge  []int32
 }
 
 // NewTargets indexes snaps; target i is snaps[i]. Snaps with Edge < 0 (points
@@ -241,6 +248,25 @@ func (g *Graph) NewTargets(snaps []Snap) *Targets {
 			t.idx[fill[s.Edge]] = int32(i)
 			t.frac[fill[s.Edge]] = clamp01(s.Frac)
 			fill[s.Edge]++
+		}
+	}
+	t.vStart = make([]int32, len(g.vpt)+1)
+	for v := range g.vpt {
+		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+			if t.start[e] < t.start[e+1] {
+				t.vStart[v+1]++
+			}
+		}
+	}
+	for v := range g.vpt {
+		t.vStart[v+1] += t.vStart[v]
+	}
+	t.vEdge = make([]int32, 0, t.vStart[len(g.vpt)])
+	for v := range g.vpt {
+		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+			if t.start[e] < t.start[e+1] {
+				t.vEdge = append(t.vEdge, e)
+			}
 		}
 	}
 	return t
@@ -303,7 +329,7 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 			}
 		})
 	}
-	in, inStart := g.in, g.inStart
+	in, inStart, leaf := g.in, g.inStart, g.leaf
 	for len(h) > 0 {
 		it := h.pop()
 		if it.cost > cost[it.v] {
@@ -314,7 +340,13 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 			c := it.cost + a.cost
 			if c <= maxCost && (stamp[a.from] != gen || c < cost[a.from]) {
 				stamp[a.from], cost[a.from] = gen, c
-				h.push(c, a.from)
+				if leaf[a.from] {
+					// A dead end's cost is final: settle it here. A heap
+					// entry left from seeding it is stale now.
+					s.settled = append(s.settled, a.from)
+				} else {
+					h.push(c, a.from)
+				}
 			}
 		}
 	}
@@ -351,8 +383,9 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 	for _, src := range valid {
 		look(src.At.Edge)
 	}
+	vStart, vEdge := targets.vStart, targets.vEdge
 	for _, v := range s.settled {
-		for _, e := range g.inc[g.incStart[v]:g.incStart[v+1]] {
+		for _, e := range vEdge[vStart[v]:vStart[v+1]] {
 			look(e)
 		}
 	}

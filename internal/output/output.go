@@ -23,8 +23,69 @@ import (
 // Nothing touches the output folder until Commit, so an error anywhere in the
 // pipeline leaves the folder as it was.
 type Set struct {
-	names []string
-	data  map[string][]byte
+	names   []string
+	data    map[string][]byte
+	pending []*pending // files Go is still rendering, in the order added
+}
+
+// pending is a file being rendered on its own goroutine.
+type pending struct {
+	name string
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// Go renders one file with fn on its own goroutine, so files that do not
+// depend on each other are written on all cores; fn must only read what it
+// shares with the other renderers. The file takes its place in the set's
+// order now, and its content once Wait returns.
+func (s *Set) Go(name string, fn func(w io.Writer) error) {
+	p := &pending{name: name, done: make(chan struct{})}
+	s.pending = append(s.pending, p)
+	if !s.has(name) {
+		s.names = append(s.names, name)
+	}
+	go func() {
+		defer close(p.done)
+		var buf bytes.Buffer
+		if err := fn(&buf); err != nil {
+			p.err = fmt.Errorf("write %s: %w", name, err)
+			return
+		}
+		p.data = buf.Bytes()
+	}()
+}
+
+// has reports whether name is already in the set's order.
+func (s *Set) has(name string) bool {
+	for _, n := range s.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait waits for every file Go started and keeps them; it returns the error
+// of the first one (in the order added) that failed.
+func (s *Set) Wait() error {
+	var first error
+	for _, p := range s.pending {
+		<-p.done
+		if p.err != nil {
+			if first == nil {
+				first = p.err
+			}
+			continue
+		}
+		if s.data == nil {
+			s.data = map[string][]byte{}
+		}
+		s.data[p.name] = p.data
+	}
+	s.pending = nil
+	return first
 }
 
 // Add renders one file with fn and keeps it for Commit.
@@ -36,7 +97,7 @@ func (s *Set) Add(name string, fn func(w io.Writer) error) error {
 	if s.data == nil {
 		s.data = map[string][]byte{}
 	}
-	if _, dup := s.data[name]; !dup {
+	if !s.has(name) {
 		s.names = append(s.names, name)
 	}
 	s.data[name] = buf.Bytes()
@@ -47,6 +108,7 @@ func (s *Set) Add(name string, fn func(w io.Writer) error) error {
 func (s *Set) Names() []string { return append([]string(nil), s.names...) }
 
 // Bytes returns a file's content.
+// Files Go started must be waited for first (Wait).
 func (s *Set) Bytes(name string) []byte { return s.data[name] }
 
 // Commit replaces the output folder dir with the files of the set, as one
@@ -55,6 +117,9 @@ func (s *Set) Bytes(name string) []byte { return s.data[name] }
 // killed at any moment, see either the previous run or this one, never a mix
 // and never an earlier run's file this run did not write.
 func (s *Set) Commit(dir string) error {
+	if err := s.Wait(); err != nil {
+		return err
+	}
 	return commitDir(dir, s.names, s.Bytes)
 }
 

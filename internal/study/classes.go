@@ -119,16 +119,18 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 
 	// Drive minutes from every origin to every centre.
 	trips := make([][]gap.Trip, n)
+	// Each centre's search is independent: gather them, then run them on
+	// all cores.
+	sets := make([][]access.Dest, len(r.Centres))
+	offsets := make([]float64, len(r.Centres))
+	var searched []int
 	for j, c := range r.Centres {
-		var times []float64
-		offset := 0.0
-		members := c.members
-		if len(members) > 0 {
+		if members := c.members; len(members) > 0 {
 			ds := make([]access.Dest, len(members))
 			for k, i := range members {
 				ds[k] = access.Dest{Point: cells[i].Center, Label: int32(j)}
 			}
-			times, _ = eng.Nearest(access.Drive, ds)
+			sets[j] = ds
 		} else {
 			pt := orb.Point{c.Lon, c.Lat}
 			sn, ok := drive.Snap(pt, math.Inf(1))
@@ -136,12 +138,21 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 				continue
 			}
 			if sn.Dist > s.Travel.SnapMax {
-				offset = sn.Dist / 1000 * Circuity / BeyondKmh * 60
+				offsets[j] = sn.Dist / 1000 * Circuity / BeyondKmh * 60
 				r.Centres[j].Estimated = true
 				pt = sn.Point
 			}
-			times, _ = eng.Nearest(access.Drive, []access.Dest{{Point: pt, Label: int32(j)}})
+			sets[j] = []access.Dest{{Point: pt, Label: int32(j)}}
 		}
+		searched = append(searched, j)
+	}
+	found := make([][]access.Dest, len(searched))
+	for k, j := range searched {
+		found[k] = sets[j]
+	}
+	allTimes, _ := eng.NearestEach(access.Drive, found)
+	for k, j := range searched {
+		times, offset, members := allTimes[k], offsets[j], r.Centres[j].members
 		for _, i := range members {
 			times[i] = 0 // inside the centre: no trip to make
 		}

@@ -53,9 +53,11 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
 	r.Measures = nil
 	type modePairs struct {
-		mode  access.Mode
-		name  string
-		pairs []measure.Pair
+		mode   access.Mode
+		name   string
+		pairs  []measure.Pair
+		matrix *measure.Matrix // built from the searches' rows, without pairs
+		n      int
 	}
 	var modes []modePairs
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
@@ -63,11 +65,11 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		if err != nil {
 			return err
 		}
-		mp := make([]measure.Pair, len(pairs))
-		for k, p := range pairs {
-			mp[k] = measure.Pair{From: int(p.Origin), To: int(p.Label), Cost: p.Minutes}
+		m, err := matrixRows(originIDs, destIDs, pairs)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
 		}
-		modes = append(modes, modePairs{mode, mode.String(), mp})
+		modes = append(modes, modePairs{mode: mode, name: mode.String(), matrix: m, n: len(pairs)})
 		if progress != nil {
 			progress(int64(mode)+1, 3)
 		}
@@ -82,30 +84,38 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 					mp = append(mp, p)
 				}
 			}
-			modes = append(modes, modePairs{access.Walk, "transit, " + tw.Name, mp})
+			modes = append(modes, modePairs{mode: access.Walk, name: "transit, " + tw.Name, pairs: mp, n: len(mp)})
 		}
 	}
+	supplies := make([][]float64, len(r.Groups))
+	for gi, g := range r.Groups {
+		supplies[gi] = r.supply(g)
+	}
 	for _, mp := range modes {
-		m, err := measure.New(originIDs, destIDs, mp.pairs, nil)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", mp.name, err)
+		m := mp.matrix
+		if m == nil {
+			var err error
+			if m, err = measure.New(originIDs, destIDs, mp.pairs, nil); err != nil {
+				return fmt.Errorf("build the %s travel matrix: %w", mp.name, err)
+			}
 		}
 		mode := mp.mode
-		mm := ModeMeasures{Mode: mode, Name: mp.name, Pairs: len(mp.pairs), Matrix: m}
-		for _, g := range r.Groups {
-			supply := r.supply(g)
-			cum, err := m.Cumulative(supply, s.Measures.Cutoff)
-			if err != nil {
-				return err
-			}
-			grav, err := m.Gravity(supply, measure.Exponential(s.Measures.GravityBeta))
-			if err != nil {
-				return err
-			}
-			fca, err := m.FCA(measure.TwoStep, pop, supply, measure.Binary(s.Measures.Catchment), measure.FCAOptions{})
-			if err != nil {
-				return err
-			}
+		mm := ModeMeasures{Mode: mode, Name: mp.name, Pairs: mp.n, Matrix: m}
+		// Every group at once: each pair is weighed once, not once a group.
+		cums, err := m.Cumulatives(supplies, s.Measures.Cutoff)
+		if err != nil {
+			return err
+		}
+		gravs, err := m.Gravities(supplies, measure.Exponential(s.Measures.GravityBeta))
+		if err != nil {
+			return err
+		}
+		fcas, err := m.FCAs(measure.TwoStep, pop, supplies, measure.Binary(s.Measures.Catchment), measure.FCAOptions{})
+		if err != nil {
+			return err
+		}
+		for gi, g := range r.Groups {
+			cum, grav, fca := cums[gi], gravs[gi], fcas[gi]
 			// IPEA's conventions, except that Theil T counts residents with no
 			// access (0 ln 0 = 0): IPEA's theil_t leaves them out, which on
 			// foot is often most residents, and only with everyone counted
@@ -122,6 +132,30 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		r.Measures = append(r.Measures, mm)
 	}
 	return nil
+}
+
+// matrixRows hands the searches' pairs to the measure package as
+// compressed rows, so the matrix is not held twice.
+func matrixRows(originIDs, destIDs []string, pairs []access.Pair) (*measure.Matrix, error) {
+	start := make([]int, len(originIDs)+1)
+	for k, p := range pairs {
+		if p.Origin < 0 || int(p.Origin) >= len(originIDs) {
+			return nil, fmt.Errorf("matrix pair %d: origin index %d is outside the %d origins", k+1, p.Origin, len(originIDs))
+		}
+		start[p.Origin+1]++
+	}
+	for i := range originIDs {
+		start[i+1] += start[i]
+	}
+	dest := make([]int32, len(pairs))
+	cost := make([]float64, len(pairs))
+	next := append([]int(nil), start[:len(originIDs)]...)
+	for _, p := range pairs {
+		k := next[p.Origin]
+		dest[k], cost[k] = p.Label, p.Minutes
+		next[p.Origin]++
+	}
+	return measure.NewRows(originIDs, destIDs, start, dest, cost, nil)
 }
 
 // supply gives every place what it offers to a group: 0 outside the group,
@@ -205,10 +239,17 @@ func (r *Result) decaySensitivity() {
 	for _, a := range areas[:topN] {
 		top[a] = true
 	}
+	// The study's own beta was measured with the other groups already;
+	// each other beta is measured once.
+	gravity := map[float64][]float64{r.Study.Measures.GravityBeta: m.Gravity[rg]}
 	areaMean := func(beta float64) []float64 {
-		g, err := m.Matrix.Gravity(supply, measure.Exponential(beta))
-		if err != nil {
-			return nil
+		g, ok := gravity[beta]
+		if !ok {
+			var err error
+			if g, err = m.Matrix.Gravity(supply, measure.Exponential(beta)); err != nil {
+				return nil
+			}
+			gravity[beta] = g
 		}
 		sum, pop := map[int]float64{}, map[int]float64{}
 		for i, ms := range r.Members {

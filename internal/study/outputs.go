@@ -42,29 +42,18 @@ const (
 // files hold no clock times: two runs of one config give identical bytes.
 func (r *Result) Outputs() (*output.Set, error) {
 	var set output.Set
-	if err := set.Add(CellsFile, r.writeCells); err != nil {
-		return nil, err
-	}
-	if err := set.Add(AreasFile, r.writeAreas); err != nil {
-		return nil, err
-	}
-	if err := set.Add(PlacesFile, r.writePlaces); err != nil {
-		return nil, err
-	}
-	if err := set.Add(MeasuresFile, r.writeMeasures); err != nil {
-		return nil, err
-	}
+	// The data files only read the result: render them side by side (the
+	// GeoPackage is the longest) while the report is put together.
+	r.mainAreaNames() // computed once, before the renderers share it
+	set.Go(CellsFile, r.writeCells)
+	set.Go(AreasFile, r.writeAreas)
+	set.Go(PlacesFile, r.writePlaces)
+	set.Go(MeasuresFile, r.writeMeasures)
 	if r.Siting != nil {
-		if err := set.Add(SitesFile, r.writeSites); err != nil {
-			return nil, err
-		}
+		set.Go(SitesFile, r.writeSites)
 	}
-	if err := set.Add(GeoPackageFile, r.writeGeoPackage); err != nil {
-		return nil, err
-	}
-	if err := set.Add(OriginsParquetFile, r.writeOriginsParquet); err != nil {
-		return nil, err
-	}
+	set.Go(GeoPackageFile, r.writeGeoPackage)
+	set.Go(OriginsParquetFile, r.writeOriginsParquet)
 	data := r.ReportData()
 	data.Files = r.outputFiles(data)
 	if err := set.Add(ReportFile, func(w io.Writer) error { return report.Render(w, data) }); err != nil {
@@ -74,6 +63,9 @@ func (r *Result) Outputs() (*output.Set, error) {
 		if err := set.Add(t.name, t.write); err != nil {
 			return nil, err
 		}
+	}
+	if err := set.Wait(); err != nil {
+		return nil, err
 	}
 	m := r.Manifest()
 	m.Describe(&set)

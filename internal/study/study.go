@@ -211,10 +211,13 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	var walkG, driveG *network.Graph
 	var walkErr, driveErr error
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		walkG, r.WalkStat, walkErr = network.Build(ex.Ways, network.WalkProfile(s.Travel.WalkKmh))
+	}()
+	go func() {
+		defer wg.Done()
 		driveG, r.DrvStat, driveErr = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
 	}()
 	popErr := r.population(popPath)
@@ -274,21 +277,21 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 		}
 	}
 	ng := len(r.Groups)
-	r.Walk, r.Drive, r.WalkTo = make([][]float64, ng), make([][]float64, ng), make([][]int32, ng)
 	steps := int64(2*ng + 2)
 	var step int64
+	sets := make([][]access.Dest, ng)
 	for gi, g := range r.Groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		dests := r.dests(g)
-		r.Walk[gi], r.WalkTo[gi] = eng.Nearest(access.Walk, dests)
-		step++
-		rep.Update(step, steps)
-		r.Drive[gi], _ = eng.Nearest(access.Drive, dests)
-		step++
-		rep.Update(step, steps)
+		sets[gi] = r.dests(g)
 	}
+	r.Walk, r.WalkTo = eng.NearestEach(access.Walk, sets)
+	step += int64(ng)
+	rep.Update(step, steps)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.Drive, _ = eng.NearestEach(access.Drive, sets)
+	step += int64(ng)
+	rep.Update(step, steps)
 	if err := r.classify(eng, driveG); err != nil {
 		return err
 	}

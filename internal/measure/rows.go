@@ -1,0 +1,282 @@
+package measure
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"commonground/internal/problem"
+)
+
+// NewRows builds a matrix from compressed rows, as a router that searches
+// destination by destination can hand them over without a list of pairs:
+// origin i's pairs are dest[start[i]:start[i+1]] with costs
+// cost[start[i]:start[i+1]], in any order within the row. It checks what New
+// checks (pair k counts from 1 along the rows, for error messages) and takes
+// ownership of start, dest and cost, sorting each row in place, so a large
+// matrix is never held twice.
+func NewRows(origins, dests []string, start []int, dest []int32, cost []float64, probs *problem.List) (*Matrix, error) {
+	if err := uniqueIDs(origins, "origin"); err != nil {
+		return nil, err
+	}
+	if err := uniqueIDs(dests, "destination"); err != nil {
+		return nil, err
+	}
+	if len(start) != len(origins)+1 || start[0] != 0 || start[len(origins)] != len(dest) || len(dest) != len(cost) {
+		return nil, fmt.Errorf("matrix rows: %d row starts and %d destinations and %d costs for %d origins", len(start), len(dest), len(cost), len(origins))
+	}
+	for i := range origins {
+		if start[i] > start[i+1] {
+			return nil, fmt.Errorf("matrix rows: row %d starts at %d, after its end %d", i+1, start[i], start[i+1])
+		}
+	}
+	for k, j := range dest {
+		if j < 0 || int(j) >= len(dests) {
+			return nil, fmt.Errorf("matrix pair %d: destination index %d is outside the %d destinations", k+1, j, len(dests))
+		}
+	}
+	i := 0
+	for k, c := range cost {
+		if err := checkCost(c); err != nil {
+			for start[i+1] <= k {
+				i++
+			}
+			return nil, fmt.Errorf("matrix pair %d (from %q to %q): %w", k+1, origins[i], dests[dest[k]], err)
+		}
+	}
+	seen := make([]int32, len(dests)) // row+1 that last saw the destination
+	at := make([]int32, len(dests))   // pair where it was seen
+	for i := range origins {
+		for k := start[i]; k < start[i+1]; k++ {
+			j := dest[k]
+			if seen[j] == int32(i+1) {
+				return nil, fmt.Errorf("matrix pair %d: from %q to %q repeats pair %d", k+1, origins[i], dests[j], at[j])
+			}
+			seen[j], at[j] = int32(i+1), int32(k+1)
+		}
+	}
+	m := &Matrix{Origins: origins, Dests: dests, start: start, dest: dest, cost: cost}
+	// Rows sort independently; (cost, destination) is a total order within a
+	// row, so the result does not depend on how the work is split.
+	forRows(len(origins), func(lo, hi int) {
+		var buf []entry
+		for i := lo; i < hi; i++ {
+			a, b := start[i], start[i+1]
+			buf = buf[:0]
+			for k := a; k < b; k++ {
+				buf = append(buf, entry{cost: cost[k], to: dest[k]})
+			}
+			slices.SortFunc(buf, byCostDest)
+			for k, e := range buf {
+				dest[a+k], cost[a+k] = e.to, e.cost
+			}
+		}
+	})
+	m.noteAbsent("", probs)
+	return m, nil
+}
+
+// byCostDest orders a row's entries as Matrix stores them.
+func byCostDest(a, b entry) int {
+	if a.cost != b.cost {
+		if a.cost < b.cost {
+			return -1
+		}
+		return 1
+	}
+	return int(a.to) - int(b.to)
+}
+
+// noteAbsent records in probs how many pairs the matrix lacks.
+func (m *Matrix) noteAbsent(file string, probs *problem.List) {
+	all := len(m.Origins) * len(m.Dests)
+	if len(m.cost) >= all || probs == nil {
+		return
+	}
+	empty := 0
+	for i := range m.Origins {
+		if m.start[i] == m.start[i+1] {
+			empty++
+		}
+	}
+	msg := fmt.Sprintf("%d of %d origin-destination pairs are absent from the matrix and are treated as unreachable", all-len(m.cost), all)
+	if empty > 0 {
+		msg += fmt.Sprintf("; %d origins reach no destination at all", empty)
+	}
+	probs.Add(problem.Problem{Severity: problem.Warning, File: file, Message: msg})
+}
+
+// forRows splits the origins [0, n) into contiguous chunks run on all
+// cores. Every measure writes each origin's result from that origin's row
+// alone, so results are the same however the rows are split.
+func forRows(n int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2048 || workers == 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(lo, min(n, lo+chunk))
+	}
+	wg.Wait()
+}
+
+// Cumulatives is Cumulative for several opportunity vectors at once, in one
+// pass over the matrix: out[g] equals Cumulative(opps[g], cutoff).
+func (m *Matrix) Cumulatives(opps [][]float64, cutoff float64) ([][]float64, error) {
+	for _, opp := range opps {
+		if err := checkValues("opportunity", opp, m.Dests); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]float64, len(opps))
+	for g := range out {
+		out[g] = make([]float64, len(m.Origins))
+	}
+	forRows(len(m.Origins), func(lo, hi int) {
+		sum := make([]float64, len(opps))
+		for i := lo; i < hi; i++ {
+			ds, cs := m.Row(i)
+			clear(sum)
+			for k, j := range ds {
+				if cs[k] > cutoff {
+					break
+				}
+				for g, opp := range opps {
+					sum[g] += opp[j]
+				}
+			}
+			for g := range out {
+				out[g][i] = sum[g]
+			}
+		}
+	})
+	return out, nil
+}
+
+// Gravities is Gravity for several opportunity vectors at once, weighing
+// each pair once: out[g] equals Gravity(opps[g], d), to the last bit, since
+// each sum adds the same products in the same order.
+func (m *Matrix) Gravities(opps [][]float64, d Decay) ([][]float64, error) {
+	for _, opp := range opps {
+		if err := checkValues("opportunity", opp, m.Dests); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(opps))
+	for g := range out {
+		out[g] = make([]float64, len(m.Origins))
+	}
+	// Destinations no vector offers anything at are skipped: they add
+	// exactly +0 to every sum.
+	offered := make([]bool, len(m.Dests))
+	for _, opp := range opps {
+		for j, o := range opp {
+			offered[j] = offered[j] || o != 0
+		}
+	}
+	forRows(len(m.Origins), func(lo, hi int) {
+		sum := make([]float64, len(opps))
+		for i := lo; i < hi; i++ {
+			ds, cs := m.Row(i)
+			clear(sum)
+			for k, j := range ds {
+				if !offered[j] {
+					continue
+				}
+				w := d.Weight(cs[k])
+				for g, opp := range opps {
+					sum[g] += opp[j] * w
+				}
+			}
+			for g := range out {
+				out[g][i] = sum[g]
+			}
+		}
+	})
+	return out, nil
+}
+
+// FCAs is FCA for several supply vectors sharing one population and decay,
+// as when each kind of place is measured against the same people: the
+// weights, and for 2SFCA the demand, are computed once. out[g] equals
+// FCA(method, pop, supplies[g], d, opt) to the last bit.
+func (m *Matrix) FCAs(method Method, pop []float64, supplies [][]float64, d Decay, opt FCAOptions) ([]*FCAResult, error) {
+	if method != TwoStep {
+		out := make([]*FCAResult, len(supplies))
+		for g, s := range supplies {
+			r, err := m.FCA(method, pop, s, d, opt)
+			if err != nil {
+				return nil, err
+			}
+			out[g] = r
+		}
+		return out, nil
+	}
+	if err := checkValues("population", pop, m.Origins); err != nil {
+		return nil, err
+	}
+	for _, s := range supplies {
+		if err := checkValues("supply", s, m.Dests); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	// As FCA computes them: W_ij of every stored pair, and the demand
+	// sum_i P_i W_ij, which in 2SFCA does not depend on supply.
+	w := make([]float64, len(m.cost))
+	forRows(len(m.Origins), func(lo, hi int) {
+		for k := m.start[lo]; k < m.start[hi]; k++ {
+			w[k] = d.Weight(m.cost[k])
+		}
+	})
+	demand := make([]float64, len(m.Dests))
+	for i, p := range pop {
+		for k := m.start[i]; k < m.start[i+1]; k++ {
+			demand[m.dest[k]] += p * w[k]
+		}
+	}
+	out := make([]*FCAResult, len(supplies))
+	ratios := make([][]float64, len(supplies))
+	for g, supply := range supplies {
+		r := &FCAResult{
+			Access: make([]float64, len(m.Origins)),
+			Ratio:  make([]float64, len(m.Dests)),
+			Demand: append([]float64(nil), demand...),
+		}
+		for j, dj := range demand {
+			if dj > 0 {
+				r.Ratio[j] = supply[j] / dj
+			}
+		}
+		out[g], ratios[g] = r, r.Ratio
+	}
+	forRows(len(m.Origins), func(lo, hi int) {
+		acc := make([]float64, len(supplies))
+		for i := lo; i < hi; i++ {
+			clear(acc)
+			for k := m.start[i]; k < m.start[i+1]; k++ {
+				j, wk := m.dest[k], w[k]
+				for g, ratio := range ratios {
+					acc[g] += ratio[j] * wk
+				}
+			}
+			for g := range out {
+				out[g].Access[i] = acc[g]
+			}
+		}
+	})
+	return out, nil
+}
