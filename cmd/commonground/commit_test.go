@@ -95,7 +95,7 @@ func leftovers(parent string) []string {
 // clean what the killed run left.
 func TestKillDuringCommit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary and runs a small study thirty times")
+		t.Skip("builds the binary and runs a small study about twenty times")
 	}
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "commonground")
@@ -125,24 +125,38 @@ func TestKillDuringCommit(t *testing.T) {
 		{"fallback: between the two renames", []string{"COMMONGROUND_TEST_NO_EXCHANGE=1", "COMMONGROUND_TEST_KILL_AT=between-renames"}, "missing", true},
 		{"fallback: after the renames", []string{"COMMONGROUND_TEST_NO_EXCHANGE=1", "COMMONGROUND_TEST_KILL_AT=after-swap"}, "new", false},
 	}
+	// Reference states, each run whole once: the new run and the old one.
+	// Every case starts from a copy of the old run's folder in the same
+	// place (the manifest records the config's path).
+	dir := t.TempDir()
+	oldCfg := smallStudy(t, dir, "old.yaml", 250)
+	newCfg := smallStudy(t, dir, "new.yaml", 300)
+	out := filepath.Join(dir, "out")
+	if err := exe(newCfg); err != nil {
+		t.Fatal(err)
+	}
+	newState := runState(t, out)
+	if err := exe(oldCfg); err != nil {
+		t.Fatal(err)
+	}
+	oldState := runState(t, out)
+	if oldState == newState {
+		t.Fatal("the two runs do not differ")
+	}
+	oldCopy := filepath.Join(tmp, "old-run")
+	if err := os.CopyFS(oldCopy, os.DirFS(out)); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			oldCfg := smallStudy(t, dir, "old.yaml", 250)
-			newCfg := smallStudy(t, dir, "new.yaml", 300)
-			// Reference states: the new run and the old one, each run whole
-			// (the manifest records the config's path, so both run here).
-			out := filepath.Join(dir, "out")
-			if err := exe(newCfg); err != nil {
+			if err := os.RemoveAll(out); err != nil {
 				t.Fatal(err)
 			}
-			newState := runState(t, out)
-			if err := exe(oldCfg); err != nil {
+			if err := os.CopyFS(out, os.DirFS(oldCopy)); err != nil {
 				t.Fatal(err)
 			}
-			oldState := runState(t, out)
-			if oldState == newState {
-				t.Fatal("the two runs do not differ")
+			if runState(t, out) != oldState {
+				t.Fatal("the copy of the old run differs from it")
 			}
 			err := exe(newCfg, tc.env...)
 			var ee *exec.ExitError

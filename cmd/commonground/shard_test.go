@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"commonground/internal/shard"
@@ -83,6 +84,10 @@ func TestShardedRunsIdentical(t *testing.T) {
 		{"porto-alegre", "datasets/porto-alegre/study.yaml"},
 	} {
 		t.Run(study.name, func(t *testing.T) {
+			// The two studies side by side, and the shards of each N two
+			// at a time: one study's serial stages (reading, writing) fill
+			// the cores while the other routes.
+			t.Parallel()
 			dir := filepath.Join(tmp, study.name)
 			plain := filepath.Join(dir, "plain")
 			if out, err := exe("run", "--quiet", "--out", plain, study.cfg); err != nil {
@@ -90,13 +95,27 @@ func TestShardedRunsIdentical(t *testing.T) {
 			}
 			wholePeak := peakOf(t, filepath.Join(plain, "timings.json"))
 			for n := 1; n <= 4; n++ {
-				var dirs []string
-				for i := 0; i < n; i++ {
-					sd := filepath.Join(dir, fmt.Sprintf("n%d", n), fmt.Sprint(i))
-					if out, err := exe("run", "--quiet", "--shard", fmt.Sprintf("%d/%d", i, n), "--out", sd, study.cfg); err != nil {
-						t.Fatalf("shard %d/%d: %v\n%s", i, n, err, out)
+				dirs := make([]string, n)
+				errs := make([]error, n)
+				var wg sync.WaitGroup
+				slots := make(chan struct{}, 2)
+				for i := range n {
+					dirs[i] = filepath.Join(dir, fmt.Sprintf("n%d", n), fmt.Sprint(i))
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						slots <- struct{}{}
+						defer func() { <-slots }()
+						if out, err := exe("run", "--quiet", "--shard", fmt.Sprintf("%d/%d", i, n), "--out", dirs[i], study.cfg); err != nil {
+							errs[i] = fmt.Errorf("shard %d/%d: %v\n%s", i, n, err, out)
+						}
+					}()
+				}
+				wg.Wait()
+				for _, err := range errs {
+					if err != nil {
+						t.Fatal(err)
 					}
-					dirs = append(dirs, sd)
 				}
 				merged := filepath.Join(dir, fmt.Sprintf("merged%d", n))
 				// The folders in reverse order: the merge orders them itself.
