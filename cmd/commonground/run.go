@@ -157,11 +157,12 @@ func printTimings(stdout io.Writer, on bool, rep *progress.Reporter, start time.
 	if !on {
 		return
 	}
-	fmt.Fprintln(stdout, "\nStage timings:")
+	fmt.Fprintf(stdout, "\nStage timings:%31s %9s %6s\n", "wall", "CPU", "cores")
 	for _, t := range rep.Timings {
-		fmt.Fprintf(stdout, "  %-36s %7.2f s\n", t.Stage, t.Seconds)
+		fmt.Fprintf(stdout, "  %-36s %7.2f s %7.2f s %6.2f\n", t.Stage, t.Seconds, t.CPUSeconds, t.CPUSeconds/max(t.Seconds, 1e-9))
 	}
-	fmt.Fprintf(stdout, "  %-36s %7.2f s\n", "total", time.Since(start).Seconds())
+	wall, cpu := time.Since(start).Seconds(), progress.CPUSeconds()
+	fmt.Fprintf(stdout, "  %-36s %7.2f s %7.2f s %6.2f\n", "total", wall, cpu, cpu/max(wall, 1e-9))
 	fmt.Fprintf(stdout, "  %-36s %7.0f MiB\n", "peak memory (max RSS)", peak)
 }
 

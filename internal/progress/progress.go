@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type Reporter struct {
 	quiet    bool
 	stage    string
 	start    time.Time
+	cpu0     float64 // process CPU seconds when the stage started
 	last     time.Time
 	lastPct  int
 	shown    bool
@@ -28,10 +30,13 @@ type Reporter struct {
 	interval time.Duration
 }
 
-// Timing is how long one stage took.
+// Timing is how long one stage took: wall-clock seconds, and the CPU
+// seconds (user and system, all threads) the process spent meanwhile, so
+// CPU over wall says how many cores the stage kept busy.
 type Timing struct {
-	Stage   string  `json:"stage"`
-	Seconds float64 `json:"seconds"`
+	Stage      string  `json:"stage"`
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // New returns a reporter writing to w. A terminal gets a redrawn bar; any
@@ -56,6 +61,7 @@ func (r *Reporter) Start(stage string) {
 	defer r.mu.Unlock()
 	r.endLocked("")
 	r.stage, r.start, r.last, r.lastPct, r.shown = stage, r.now(), r.now(), -1, false
+	r.cpu0 = CPUSeconds()
 }
 
 // Update reports done out of total units (total <= 0 when unknown). Output
@@ -107,7 +113,7 @@ func (r *Reporter) endLocked(result string) {
 		return
 	}
 	secs := r.now().Sub(r.start).Seconds()
-	r.Timings = append(r.Timings, Timing{Stage: r.stage, Seconds: secs})
+	r.Timings = append(r.Timings, Timing{Stage: r.stage, Seconds: secs, CPUSeconds: CPUSeconds() - r.cpu0})
 	if !r.quiet {
 		if r.tty && r.shown {
 			fmt.Fprint(r.w, "\r\033[K")
@@ -145,4 +151,14 @@ func bar(stage string, pct int, done, total int64) string {
 	}
 	n := pct * width / 100
 	return fmt.Sprintf("%-36s [%s%s] %3d%%", stage, strings.Repeat("#", n), strings.Repeat(".", width-n), pct)
+}
+
+// CPUSeconds is the CPU time the process has used so far, user and system,
+// over all its threads (getrusage RUSAGE_SELF); 0 where unavailable.
+func CPUSeconds() float64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return float64(u.Utime.Nano()+u.Stime.Nano()) / 1e9
 }

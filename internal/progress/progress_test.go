@@ -2,6 +2,8 @@ package progress
 
 import (
 	"bytes"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +58,32 @@ func TestBar(t *testing.T) {
 	got := bar("x", 50, 5, 10)
 	if !strings.Contains(got, "[###############...............]  50%") {
 		t.Errorf("bar = %q", got)
+	}
+}
+
+// TestStageCPU: a stage that computes records the CPU it used, and a stage
+// that sleeps records almost none.
+func TestStageCPU(t *testing.T) {
+	r := New(io.Discard, true)
+	r.Start("busy")
+	c0, t0 := CPUSeconds(), time.Now()
+	x := 0
+	for CPUSeconds()-c0 < 0.1 {
+		if x++; time.Since(t0) > 20*time.Second {
+			t.Fatal("20 s of busy work and the process clock moved less than 0.1 s")
+		}
+	}
+	r.Start("asleep")
+	time.Sleep(200 * time.Millisecond)
+	r.Done("")
+	if len(r.Timings) != 2 {
+		t.Fatalf("timings %+v", r.Timings)
+	}
+	busy, asleep := r.Timings[0], r.Timings[1]
+	if busy.CPUSeconds < 0.1 || busy.CPUSeconds > busy.Seconds*float64(runtime.NumCPU())+0.05 {
+		t.Errorf("a busy stage of %.3f s wall recorded %.3f s CPU", busy.Seconds, busy.CPUSeconds)
+	}
+	if asleep.CPUSeconds > 0.05 {
+		t.Errorf("a sleeping stage of %.3f s wall recorded %.3f s CPU", asleep.Seconds, asleep.CPUSeconds)
 	}
 }
