@@ -386,6 +386,11 @@ func (m *merged) resolve(r *Result) error {
 			}
 		}
 	}
+	// Each shard's trips, renumbered; put in (origin, place) order at the
+	// end without a sort of the whole: each origin's trips come from one
+	// shard.
+	var walkParts, driveParts [][]access.Pair
+	transitParts := make([][][]shard.TransitPair, len(m.transit))
 	for k, dir := range m.dirs {
 		_, d, err := shard.Read(dir)
 		if err != nil {
@@ -418,11 +423,15 @@ func (m *merged) resolve(r *Result) error {
 			}
 			pi[a] = j
 		}
-		for _, p := range d.Walk {
-			m.walk = append(m.walk, access.Pair{Origin: oi[p.Origin], Label: pi[p.Place], Minutes: p.Minutes})
-		}
-		for _, p := range d.Drive {
-			m.drive = append(m.drive, access.Pair{Origin: oi[p.Origin], Label: pi[p.Place], Minutes: p.Minutes})
+		for _, ps := range []struct {
+			from []shard.Pair
+			to   *[][]access.Pair
+		}{{d.Walk, &walkParts}, {d.Drive, &driveParts}} {
+			out := make([]access.Pair, len(ps.from))
+			for a, p := range ps.from {
+				out[a] = access.Pair{Origin: oi[p.Origin], Label: pi[p.Place], Minutes: p.Minutes}
+			}
+			*ps.to = append(*ps.to, out)
 		}
 		for w, win := range d.Transit {
 			tw := &m.transit[w]
@@ -439,9 +448,11 @@ func (m *merged) resolve(r *Result) error {
 					}
 				}
 			}
-			for _, p := range win.Pairs {
-				tw.Pairs = append(tw.Pairs, shard.TransitPair{Origin: oi[p.Origin], Place: pi[p.Place], Seconds: p.Seconds})
+			out := make([]shard.TransitPair, len(win.Pairs))
+			for a, p := range win.Pairs {
+				out[a] = shard.TransitPair{Origin: oi[p.Origin], Place: pi[p.Place], Seconds: p.Seconds}
 			}
+			transitParts[w] = append(transitParts[w], out)
 		}
 	}
 	for i, k := range from {
@@ -450,25 +461,51 @@ func (m *merged) resolve(r *Result) error {
 			return fmt.Errorf("shard folder %s: origin %s lies in shard %d's part but is not in its results: the shard placed people differently from this merge", m.dirs[owner], cells[i].ID, owner)
 		}
 	}
-	byPair := func(a, b access.Pair) int {
-		if c := cmp.Compare(a.Origin, b.Origin); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Label, b.Label)
-	}
-	slices.SortFunc(m.walk, byPair)
-	slices.SortFunc(m.drive, byPair)
+	pairOrigin := func(p access.Pair) int32 { return p.Origin }
+	byPair := func(a, b access.Pair) int { return cmp.Compare(a.Label, b.Label) }
+	m.walk = byOrigin(walkParts, len(cells), pairOrigin, byPair)
+	m.drive = byOrigin(driveParts, len(cells), pairOrigin, byPair)
 	for w := range m.transit {
-		slices.SortFunc(m.transit[w].Pairs, byTransitPair)
+		m.transit[w].Pairs = byOrigin(transitParts[w], len(cells), func(p shard.TransitPair) int32 { return p.Origin }, byTransitPlace)
 	}
 	return nil
 }
 
-func byTransitPair(a, b shard.TransitPair) int {
-	if c := cmp.Compare(a.Origin, b.Origin); c != 0 {
-		return c
+// byOrigin joins the shards' trips into one slice ordered by origin and,
+// within an origin, by cmpPlace: a counting sort by origin (each origin's
+// trips come from one shard, in that shard's order), then a sort of each
+// origin's few trips where they are out of order.
+func byOrigin[P any](parts [][]P, origins int, origin func(P) int32, cmpPlace func(a, b P) int) []P {
+	start := make([]int, origins+1)
+	for _, part := range parts {
+		for _, p := range part {
+			start[origin(p)+1]++
+		}
 	}
-	return cmp.Compare(a.Place, b.Place)
+	for i := range origins {
+		start[i+1] += start[i]
+	}
+	out := make([]P, start[origins])
+	next := slices.Clone(start[:origins])
+	for _, part := range parts {
+		for _, p := range part {
+			o := origin(p)
+			out[next[o]] = p
+			next[o]++
+		}
+	}
+	for i := range origins {
+		if seg := out[start[i]:start[i+1]]; !slices.IsSortedFunc(seg, cmpPlace) {
+			slices.SortFunc(seg, cmpPlace)
+		}
+	}
+	return out
+}
+
+func byTransitPlace(a, b shard.TransitPair) int { return cmp.Compare(a.Place, b.Place) }
+
+func byTransitPair(a, b shard.TransitPair) int {
+	return cmp.Or(cmp.Compare(a.Origin, b.Origin), byTransitPlace(a, b))
 }
 
 func nanRows(rows, n int) [][]float64 {
