@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"commonground/internal/access"
 	"commonground/internal/gap"
@@ -41,16 +44,11 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		originIDs[i] = c.ID
 		pop[i] = c.Pop
 	}
-	destIDs := make([]string, len(places))
-	for j := range places {
-		destIDs[j] = strconv.Itoa(j)
-	}
 	classNames := make([]string, len(cells))
 	for i, c := range r.Class {
 		classNames[i] = c.String()
 	}
 	income := r.cellIncome()
-	all := r.dests(Group{Categories: allCats(len(s.Categories))})
 	r.Measures = nil
 	type modePairs struct {
 		mode   access.Mode
@@ -59,20 +57,24 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		matrix *measure.Matrix // built from the searches' rows, without pairs
 		n      int
 	}
+	destIDs := make([]string, len(places))
+	for j := range places {
+		destIDs[j] = strconv.Itoa(j)
+	}
 	var modes []modePairs
+	if r.matrices == nil {
+		r.startMatrices(ctx, eng)
+	}
+	mr := <-r.matrices
+	r.matrices = nil
+	if mr.err != nil {
+		return mr.err
+	}
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
-		pairs, err := r.matrix(ctx, eng, mode, all, s.Measures.MaxMinutes)
-		if err != nil {
-			return err
-		}
-		m, err := matrixRows(originIDs, destIDs, pairs)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
-		}
-		modes = append(modes, modePairs{mode: mode, name: mode.String(), matrix: m, n: len(pairs)})
-		if progress != nil {
-			progress(int64(mode)+1, 3)
-		}
+		modes = append(modes, modePairs{mode: mode, name: mode.String(), matrix: mr.m[mode], n: mr.n[mode]})
+	}
+	if progress != nil {
+		progress(2, 3)
 	}
 	if r.Transit != nil {
 		// Transit is a mode of every measure too: the reported percentile of
@@ -114,24 +116,75 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		if err != nil {
 			return err
 		}
-		for gi, g := range r.Groups {
-			cum, grav, fca := cums[gi], gravs[gi], fcas[gi]
+		// The groups' inequality summaries (each sorts every cell) side by
+		// side, each into its own slot.
+		sums := make([]*measure.Summary, len(r.Groups))
+		errs := make([]error, len(r.Groups))
+		forEach(len(r.Groups), func(gi int) {
 			// IPEA's conventions, except that Theil T counts residents with no
 			// access (0 ln 0 = 0): IPEA's theil_t leaves them out, which on
 			// foot is often most residents, and only with everyone counted
 			// does T split exactly between and within area classes.
-			sum, err := measure.SummarizeWith(grav, pop, income, classNames, measure.Options{Zeros: measure.ZeroLimit})
-			if err != nil {
-				return fmt.Errorf("inequality of %s access to %s: %w", mp.name, g.Name, err)
+			sums[gi], errs[gi] = measure.SummarizeWith(gravs[gi], pop, income, classNames, measure.Options{Zeros: measure.ZeroLimit})
+		})
+		for gi, g := range r.Groups {
+			if errs[gi] != nil {
+				return fmt.Errorf("inequality of %s access to %s: %w", mp.name, g.Name, errs[gi])
 			}
-			mm.Cumulative = append(mm.Cumulative, cum)
-			mm.Gravity = append(mm.Gravity, grav)
-			mm.FCA = append(mm.FCA, fca.Access)
-			mm.Inequality = append(mm.Inequality, sum)
+			mm.Cumulative = append(mm.Cumulative, cums[gi])
+			mm.Gravity = append(mm.Gravity, gravs[gi])
+			mm.FCA = append(mm.FCA, fcas[gi].Access)
+			mm.Inequality = append(mm.Inequality, sums[gi])
 		}
 		r.Measures = append(r.Measures, mm)
 	}
 	return nil
+}
+
+// matricesResult is the walk and drive travel matrices of the access
+// measures (index access.Walk, access.Drive) and their numbers of pairs.
+type matricesResult struct {
+	m   [2]*measure.Matrix
+	n   [2]int
+	err error
+}
+
+// startMatrices computes the travel matrices of the access measures in the
+// background: every cell to every place within measures.max_minutes, on
+// foot and by car. They depend only on the networks, cells and places, so
+// they run beside the nearest-place searches and the classes, filling the
+// cores those leave idle; measures waits for them.
+func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
+	cells := r.Alloc.Cells
+	originIDs := make([]string, len(cells))
+	for i, c := range cells {
+		originIDs[i] = c.ID
+	}
+	destIDs := make([]string, len(r.Extract.Places))
+	for j := range destIDs {
+		destIDs[j] = strconv.Itoa(j)
+	}
+	all := r.dests(Group{Categories: allCats(len(r.Study.Categories))})
+	maxMinutes := r.Study.Measures.MaxMinutes
+	ch := make(chan matricesResult, 1)
+	r.matrices = ch
+	go func() {
+		var res matricesResult
+		for _, mode := range []access.Mode{access.Walk, access.Drive} {
+			pairs, err := r.matrix(ctx, eng, mode, all, maxMinutes)
+			if err != nil {
+				res.err = err
+				break
+			}
+			m, err := matrixRows(originIDs, destIDs, pairs)
+			if err != nil {
+				res.err = fmt.Errorf("build the %s travel matrix: %w", mode, err)
+				break
+			}
+			res.m[mode], res.n[mode] = m, len(pairs)
+		}
+		ch <- res
+	}()
 }
 
 // matrixRows hands the searches' pairs to the measure package as
@@ -285,4 +338,21 @@ func (r *Result) decaySensitivity() {
 		}
 		r.DecayChecks = append(r.DecayChecks, DecayCheck{Beta: beta, Overlap: float64(shared) / float64(max(topN, 1)), Spearman: gap.Spearman(base, v)})
 	}
+}
+
+// forEach calls fn(0) to fn(n-1) on as many goroutines as there are CPUs
+// and returns when all are done; fn must write only its own index's slots.
+func forEach(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -96,6 +96,9 @@ type Result struct {
 	inputZones []population.Zone
 	shard      *shardRun // set in a shard's run
 	pre        *merged   // set in a merge: the shards' results
+	// matrices delivers the walk and drive travel matrices of the access
+	// measures, computed while the nearest-place searches run.
+	matrices chan matricesResult
 
 	GroupRes  []GroupResult
 	NeedUnder []float64 // need-weighted underserved people per group of places
@@ -276,6 +279,7 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 			return err
 		}
 	}
+	r.startMatrices(ctx, eng)
 	ng := len(r.Groups)
 	steps := int64(2*ng + 2)
 	var step int64
