@@ -520,14 +520,21 @@ func nanRows(rows, n int) [][]float64 {
 }
 
 // matrix is the sparse travel matrix within maxMinutes: the engine's, or
-// in a merge the shards'.
+// in a merge the shards'. The shards' pairs are handed over once, so the
+// merge does not hold them beside the matrix built from them.
 func (r *Result) matrix(ctx context.Context, eng *access.Engine, mode access.Mode, dests []access.Dest, maxMinutes float64) ([]access.Pair, error) {
 	if r.pre != nil && maxMinutes == r.Study.Measures.MaxMinutes {
 		switch mode {
 		case access.Walk:
-			return r.pre.walk, nil
+			if p := r.pre.walk; p != nil {
+				r.pre.walk = nil
+				return p, nil
+			}
 		case access.Drive:
-			return r.pre.drive, nil
+			if p := r.pre.drive; p != nil {
+				r.pre.drive = nil
+				return p, nil
+			}
 		}
 	}
 	return eng.Matrix(ctx, mode, dests, maxMinutes)
