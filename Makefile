@@ -11,11 +11,15 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-# GEOS is the one C library the binary links (through go-geos).
+# The binary links two C libraries through cgo: GEOS (go-geos) and SQLite
+# (the GeoPackage writer).
 deps:
-	@if ! command -v geos-config >/dev/null 2>&1; then \
-		echo "installing GEOS (libgeos-dev) with apt-get"; \
-		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgeos-dev; \
+	@missing=""; \
+	command -v geos-config >/dev/null 2>&1 || missing="$$missing libgeos-dev"; \
+	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing with apt-get"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
 # The tests also check outputs with real tools: GDAL's ogr2ogr/ogrinfo and
