@@ -29,6 +29,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"commonground/internal/network"
+	"commonground/internal/par"
 )
 
 // Mode is a way of travelling.
@@ -75,7 +76,7 @@ func NewEngine(walk, drive *network.Graph, walkSpeed, snapMax float64, origins [
 	for m := range e.graphs {
 		g := e.graphs[m]
 		e.snaps[m] = make([]network.Snap, len(origins))
-		parallel(len(origins), func(lo, hi int) {
+		par.Chunks(len(origins), 1024, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				e.snaps[m][i], _ = g.Snap(origins[i], snapMax)
 			}
@@ -134,7 +135,7 @@ func (e *Engine) Nearest(m Mode, dests []Dest) (minutes []float64, label []int32
 		return minutes, label
 	}
 	field := e.graphs[m].Nearest(srcs)
-	parallel(n, func(lo, hi int) {
+	par.Chunks(n, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			s := e.snaps[m][i]
 			if s.Edge < 0 {
@@ -270,26 +271,6 @@ func groupByLabel(srcs []network.Source) [][]network.Source {
 		out[g] = append(out[g], s)
 	}
 	return out
-}
-
-// parallel splits [0, n) into chunks run on all cores.
-func parallel(n int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 1024 || workers == 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, hi)
-	}
-	wg.Wait()
 }
 
 // Pair is one entry of a sparse travel matrix: minutes from an origin to a

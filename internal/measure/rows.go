@@ -2,10 +2,9 @@ package measure
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 
+	"commonground/internal/par"
 	"commonground/internal/problem"
 )
 
@@ -110,23 +109,7 @@ func (m *Matrix) noteAbsent(file string, probs *problem.List) {
 // forRows splits the origins [0, n) into contiguous chunks run on all
 // cores. Every measure writes each origin's result from that origin's row
 // alone, so results are the same however the rows are split.
-func forRows(n int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 2048 || workers == 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(n, lo+chunk))
-	}
-	wg.Wait()
-}
+func forRows(n int, fn func(lo, hi int)) { par.Chunks(n, 2048, fn) }
 
 // Cumulatives is Cumulative for several opportunity vectors at once, in one
 // pass over the matrix: out[g] equals Cumulative(opps[g], cutoff).

@@ -3,14 +3,13 @@ package population
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 
 	"github.com/paulmach/orb"
 
 	"commonground/internal/geo"
+	"commonground/internal/par"
 	"commonground/internal/problem"
 )
 
@@ -131,7 +130,7 @@ func Allocate(g Grid, zones []Zone, residential []orb.LineString, probs *problem
 	}
 	st := cutStreets(g, residential)
 	results := make([]zoneResult, len(zones))
-	parallel(len(zones), func(i int) { results[i] = st.zone(g, zones[i].Geom) })
+	par.Each(len(zones), func(i int) { results[i] = st.zone(g, zones[i].Geom) })
 
 	al := &Allocation{Grid: g, ZoneMethod: make([]Method, len(zones)), Origins: GridOrigins}
 	var shares []share
@@ -231,28 +230,6 @@ func Estimate(g Grid, residential []orb.LineString, total float64, area orb.Mult
 type share struct {
 	cell, zone int32
 	pop        float64
-}
-
-// parallel runs fn(0..n-1) on all processors; fn must write only its own
-// result slot, which keeps the output independent of scheduling.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // Geometry below works in grid units: u = (x - X0) / Size, v = (y - Y0) / Size

@@ -4,15 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"commonground/internal/access"
 	"commonground/internal/gap"
 	"commonground/internal/measure"
+	"commonground/internal/par"
 )
 
 // ModeMeasures holds the standard access measures of every cell for one
@@ -37,11 +35,8 @@ type ModeMeasures struct {
 func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func(done, total int64)) error {
 	s := r.Study
 	cells := r.Alloc.Cells
-	places := r.Extract.Places
-	originIDs := make([]string, len(cells))
 	pop := make([]float64, len(cells))
 	for i, c := range cells {
-		originIDs[i] = c.ID
 		pop[i] = c.Pop
 	}
 	classNames := make([]string, len(cells))
@@ -57,10 +52,6 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		matrix *measure.Matrix // built from the searches' rows, without pairs
 		n      int
 	}
-	destIDs := make([]string, len(places))
-	for j := range places {
-		destIDs[j] = strconv.Itoa(j)
-	}
 	var modes []modePairs
 	if r.matrices == nil {
 		r.startMatrices(ctx, eng)
@@ -70,6 +61,8 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 	if mr.err != nil {
 		return mr.err
 	}
+	// The transit matrices below name origins and places as these do.
+	originIDs, destIDs := mr.m[access.Walk].Origins, mr.m[access.Walk].Dests
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
 		modes = append(modes, modePairs{mode: mode, name: mode.String(), matrix: mr.m[mode], n: mr.n[mode]})
 	}
@@ -120,7 +113,7 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 		// side, each into its own slot.
 		sums := make([]*measure.Summary, len(r.Groups))
 		errs := make([]error, len(r.Groups))
-		forEach(len(r.Groups), func(gi int) {
+		par.Each(len(r.Groups), func(gi int) {
 			// IPEA's conventions, except that Theil T counts residents with no
 			// access (0 ln 0 = 0): IPEA's theil_t leaves them out, which on
 			// foot is often most residents, and only with everyone counted
@@ -338,21 +331,4 @@ func (r *Result) decaySensitivity() {
 		}
 		r.DecayChecks = append(r.DecayChecks, DecayCheck{Beta: beta, Overlap: float64(shared) / float64(max(topN, 1)), Spearman: gap.Spearman(base, v)})
 	}
-}
-
-// forEach calls fn(0) to fn(n-1) on as many goroutines as there are CPUs
-// and returns when all are done; fn must write only its own index's slots.
-func forEach(n int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -423,16 +423,15 @@ func (m *merged) resolve(r *Result) error {
 			}
 			pi[a] = j
 		}
-		for _, ps := range []struct {
-			from []shard.Pair
-			to   *[][]access.Pair
-		}{{d.Walk, &walkParts}, {d.Drive, &driveParts}} {
-			out := make([]access.Pair, len(ps.from))
-			for a, p := range ps.from {
+		renumber := func(ps []shard.Pair) []access.Pair {
+			out := make([]access.Pair, len(ps))
+			for a, p := range ps {
 				out[a] = access.Pair{Origin: oi[p.Origin], Label: pi[p.Place], Minutes: p.Minutes}
 			}
-			*ps.to = append(*ps.to, out)
+			return out
 		}
+		walkParts = append(walkParts, renumber(d.Walk))
+		driveParts = append(driveParts, renumber(d.Drive))
 		for w, win := range d.Transit {
 			tw := &m.transit[w]
 			if len(win.Minutes) != ng || len(win.Extra) != len(tw.Extra) {
@@ -462,9 +461,9 @@ func (m *merged) resolve(r *Result) error {
 		}
 	}
 	pairOrigin := func(p access.Pair) int32 { return p.Origin }
-	byPair := func(a, b access.Pair) int { return cmp.Compare(a.Label, b.Label) }
-	m.walk = byOrigin(walkParts, len(cells), pairOrigin, byPair)
-	m.drive = byOrigin(driveParts, len(cells), pairOrigin, byPair)
+	byLabel := func(a, b access.Pair) int { return cmp.Compare(a.Label, b.Label) }
+	m.walk = byOrigin(walkParts, len(cells), pairOrigin, byLabel)
+	m.drive = byOrigin(driveParts, len(cells), pairOrigin, byLabel)
 	for w := range m.transit {
 		m.transit[w].Pairs = byOrigin(transitParts[w], len(cells), func(p shard.TransitPair) int32 { return p.Origin }, byTransitPlace)
 	}

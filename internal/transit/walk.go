@@ -2,14 +2,13 @@ package transit
 
 import (
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/paulmach/orb"
 
 	"commonground/internal/geo"
 	"commonground/internal/network"
+	"commonground/internal/par"
 )
 
 // DefaultDetour is the factor by which a walk is assumed longer than the
@@ -58,7 +57,7 @@ type Walker struct {
 // metres from any street is left unsnapped.
 func NewWalker(g *network.Graph, stops []Stop, snapMax float64) *Walker {
 	w := &Walker{g: g, speed: g.Profile().WalkSpeed, snapMax: snapMax, stops: stops, stopSnaps: make([]network.Snap, len(stops))}
-	parallel(len(stops), func(i int) {
+	par.Each(len(stops), func(i int) {
 		if stops[i].Station {
 			// Stations, entrances and nodes are not boarding stops:
 			// riders walk to their platforms (GTFS location_type).
@@ -82,7 +81,7 @@ func NewWalker(g *network.Graph, stops []Stop, snapMax float64) *Walker {
 // (stop to point). A point farther than snapMax from any street gets none.
 func (w *Walker) Stops(pts []orb.Point, maxSeconds float64) [][]StopWalk {
 	out := make([][]StopWalk, len(pts))
-	parallel(len(pts), func(i int) {
+	par.Each(len(pts), func(i int) {
 		sn, ok := w.g.Snap(pts[i], w.snapMax)
 		if !ok {
 			return
@@ -102,7 +101,7 @@ func (w *Walker) Stops(pts []orb.Point, maxSeconds float64) [][]StopWalk {
 // station, say) still connects to its neighbours.
 func (w *Walker) Transfers(maxSeconds, detour float64) [][]Transfer {
 	out := make([][]Transfer, len(w.stops))
-	parallel(len(w.stops), func(i int) {
+	par.Each(len(w.stops), func(i int) {
 		sn := w.stopSnaps[i]
 		if sn.Edge < 0 {
 			return
@@ -145,9 +144,9 @@ func (w *Walker) Direct(from, to []orb.Point, maxSeconds float64) [][]float64 {
 		}
 	}
 	snaps := make([]network.Snap, len(from))
-	parallel(len(from), func(i int) { snaps[i], _ = w.g.Snap(from[i], w.snapMax) })
+	par.Each(len(from), func(i int) { snaps[i], _ = w.g.Snap(from[i], w.snapMax) })
 	targets := w.g.NewTargets(snaps)
-	parallel(len(to), func(j int) {
+	par.Each(len(to), func(j int) {
 		sn, ok := w.g.Snap(to[j], w.snapMax)
 		if !ok {
 			return
@@ -159,22 +158,6 @@ func (w *Walker) Direct(from, to []orb.Point, maxSeconds float64) [][]float64 {
 		})
 	})
 	return out
-}
-
-// parallel calls fn(i) for i in [0, n) on all CPUs.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // grid buckets points in cells about cell metres wide, for neighbour
