@@ -74,7 +74,7 @@ func runShard(ctx context.Context, s *config.Study, i, n int, dir string, quiet,
 	}
 	rep := progress.New(stderr, quiet)
 	start := time.Now()
-	h, d, err := study.RunShard(ctx, s, rep, i, n)
+	h, d, trips, err := study.RunShard(ctx, s, rep, i, n)
 	if err != nil {
 		return err
 	}
@@ -83,8 +83,14 @@ func runShard(ctx context.Context, s *config.Study, i, n int, dir string, quiet,
 	if err := set.Add(shard.DataFile, d.Encode); err != nil {
 		return err
 	}
-	b := set.Bytes(shard.DataFile)
-	h.Data = output.File{Name: shard.DataFile, SHA256: output.HashBytes(b), Bytes: len(b)}
+	if err := set.Add(shard.TripsFile, trips.Encode); err != nil {
+		return err
+	}
+	file := func(name string) output.File {
+		b := set.Bytes(name)
+		return output.File{Name: name, SHA256: output.HashBytes(b), Bytes: len(b)}
+	}
+	h.Data, h.Trips = file(shard.DataFile), file(shard.TripsFile)
 	peak := peakRSS()
 	h.Stats = &shard.HeaderStats{Seconds: time.Since(start).Seconds(), PeakRSSMiB: peak}
 	if err := addTimings(&set, rep, start, peak); err != nil {
@@ -102,8 +108,12 @@ func runShard(ctx context.Context, s *config.Study, i, n int, dir string, quiet,
 	}
 	rep.Done("")
 	if !quiet {
+		walk, drive := 0, 0
+		if len(d.Modes) >= 2 {
+			walk, drive = d.Modes[0].Pairs, d.Modes[1].Pairs
+		}
 		fmt.Fprintf(stdout, "Shard %d of %d: %s origins, %s walk and %s drive trips, in %s.\nMerge all %d with: commonground merge --out DIR SHARD_DIR...\n",
-			i, n, thousands(float64(h.Origins)), thousands(float64(len(d.Walk))), thousands(float64(len(d.Drive))), time.Since(start).Round(100*time.Millisecond), n)
+			i, n, thousands(float64(h.Origins)), thousands(float64(walk)), thousands(float64(drive)), time.Since(start).Round(100*time.Millisecond), n)
 	}
 	printTimings(stdout, timings, rep, start, peak)
 	return nil
@@ -115,6 +125,7 @@ func mergeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	outDir := fs.String("out", "", "write the study's outputs to this folder instead of the config's output.dir")
 	timings := fs.Bool("timings", false, "print each stage's time and the peak memory at the end")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the merge to this file (for go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: commonground merge [flags] SHARD_DIR...
 
@@ -138,6 +149,13 @@ Flags:
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "error: merge needs the shard folders, for example: commonground merge --out reports/de runs/de/shards/*")
 		return errUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	s, m, err := study.ReadShards(fs.Args())
 	if err != nil {

@@ -239,6 +239,10 @@ func refusals(t *testing.T, exe func(...string) (string, error), dir string, goo
 	if err := os.Truncate(filepath.Join(cut, shard.DataFile), 1000); err != nil {
 		t.Fatal(err)
 	}
+	cutTrips := copyShard("trips-cut-short", good[1])
+	if err := os.Truncate(filepath.Join(cutTrips, shard.TripsFile), 1000); err != nil {
+		t.Fatal(err)
+	}
 	ofThree := copyShard("of-three", good[1])
 	editHeader(ofThree, func(h *shard.Header) { h.Of = 3 })
 	tests := []struct {
@@ -252,6 +256,7 @@ func refusals(t *testing.T, exe func(...string) (string, error), dir string, goo
 		{"another config", []string{good[0], otherCfg}, otherCfg + ": ran config"},
 		{"other inputs", []string{good[0], otherInput}, otherInput + ": its population polygons"},
 		{"data cut short", []string{good[0], cut}, cut + ": shard.gob does not match the checksum"},
+		{"trips cut short", []string{good[0], cutTrips}, cutTrips + ": trips.gob does not match the checksum"},
 		{"split differently", []string{good[0], ofThree}, ofThree + ": shard 1 of 3, but"},
 		{"not a folder", []string{good[0], filepath.Join(dir, "nowhere")}, "nowhere: no such file or directory"},
 	}

@@ -125,18 +125,27 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 		Ratio:  make([]float64, len(m.Dests)),
 		Demand: make([]float64, len(m.Dests)),
 	}
-	// Step 1: demand at each destination.
+	// Step 1: demand at each destination, summed exactly (see Sum), as
+	// Demand does, so FCAs and the shards of a run give the same bits.
+	demand := make([]Sum, len(m.Dests))
 	for i, p := range pop {
 		for k := m.start[i]; k < m.start[i+1]; k++ {
+			var v float64
 			switch method {
 			case TwoStep:
-				res.Demand[m.dest[k]] += p * w[k]
+				v = p * w[k]
 			case ThreeStep:
-				res.Demand[m.dest[k]] += p * (w[k] * sel[i]) * w[k]
+				v = p * (w[k] * sel[i]) * w[k]
 			case Balanced:
-				res.Demand[m.dest[k]] += p * (w[k] * sel[i])
+				v = p * (w[k] * sel[i])
+			}
+			if v != 0 {
+				demand[m.dest[k]].Add(v)
 			}
 		}
+	}
+	for j := range demand {
+		res.Demand[j] = demand[j].Float64()
 	}
 	for j, dj := range res.Demand {
 		if dj > 0 {
@@ -146,13 +155,15 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	// BFCA allocates supply by column-normalised weights.
 	var colInv []float64
 	if method == Balanced {
-		colSum := make([]float64, len(m.Dests))
+		colSum := make([]Sum, len(m.Dests))
 		for k, j := range m.dest {
-			colSum[j] += w[k]
+			if w[k] != 0 {
+				colSum[j].Add(w[k])
+			}
 		}
-		colInv = colSum
-		for j, s := range colSum {
-			if s > 0 {
+		colInv = make([]float64, len(m.Dests))
+		for j := range colSum {
+			if s := colSum[j].Float64(); s > 0 {
 				colInv[j] = 1 / s
 			}
 		}

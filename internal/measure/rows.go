@@ -217,49 +217,90 @@ func (m *Matrix) FCAs(method Method, pop []float64, supplies [][]float64, d Deca
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
-	// As FCA computes them: W_ij of every stored pair, and the demand
-	// sum_i P_i W_ij, which in 2SFCA does not depend on supply.
-	w := make([]float64, len(m.cost))
-	forRows(len(m.Origins), func(lo, hi int) {
-		for k := m.start[lo]; k < m.start[hi]; k++ {
-			w[k] = d.Weight(m.cost[k])
-		}
-	})
-	demand := make([]float64, len(m.Dests))
-	for i, p := range pop {
-		for k := m.start[i]; k < m.start[i+1]; k++ {
-			demand[m.dest[k]] += p * w[k]
-		}
+	demand, err := m.Demand(pop, d)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]*FCAResult, len(supplies))
 	ratios := make([][]float64, len(supplies))
+	out := make([]*FCAResult, len(supplies))
+	dem := make([]float64, len(m.Dests))
+	for j := range dem {
+		dem[j] = demand[j].Float64()
+	}
 	for g, supply := range supplies {
-		r := &FCAResult{
-			Access: make([]float64, len(m.Origins)),
-			Ratio:  make([]float64, len(m.Dests)),
-			Demand: append([]float64(nil), demand...),
+		ratios[g] = Ratios(supply, dem)
+		out[g] = &FCAResult{Ratio: ratios[g], Demand: append([]float64(nil), dem...)}
+	}
+	acc := m.TwoStepAccess(ratios, d)
+	for g := range out {
+		out[g].Access = acc[g]
+	}
+	return out, nil
+}
+
+// Demand is 2SFCA's first step without the supply: for each destination
+// the weighted population that competes for it, sum_i P_i W_ij, as an exact
+// Sum. Exact sums are what let parts of the origins (the shards of a run)
+// be summed apart and added up to the same bits as the whole.
+func (m *Matrix) Demand(pop []float64, d Decay) ([]Sum, error) {
+	if err := checkValues("population", pop, m.Origins); err != nil {
+		return nil, err
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Sum, len(m.Dests))
+	for i, p := range pop {
+		if p == 0 {
+			continue // adds exactly 0
 		}
-		for j, dj := range demand {
-			if dj > 0 {
-				r.Ratio[j] = supply[j] / dj
+		for k := m.start[i]; k < m.start[i+1]; k++ {
+			if w := d.Weight(m.cost[k]); w != 0 {
+				out[m.dest[k]].Add(p * w)
 			}
 		}
-		out[g], ratios[g] = r, r.Ratio
+	}
+	return out, nil
+}
+
+// Ratios is 2SFCA's supply per person, R_j = S_j / D_j, and 0 where the
+// demand D_j is 0 (see FCA).
+func Ratios(supply, demand []float64) []float64 {
+	out := make([]float64, len(supply))
+	for j, dj := range demand {
+		if dj > 0 {
+			out[j] = supply[j] / dj
+		}
+	}
+	return out
+}
+
+// TwoStepAccess is 2SFCA's second step for several ratio vectors at once:
+// out[g][i] = sum_j ratios[g][j] W_ij over origin i's row, in the row's
+// order (cost, then destination). Pairs of weight 0 add exactly +0 and may
+// be absent from the matrix without changing a bit.
+func (m *Matrix) TwoStepAccess(ratios [][]float64, d Decay) [][]float64 {
+	out := make([][]float64, len(ratios))
+	for g := range out {
+		out[g] = make([]float64, len(m.Origins))
 	}
 	forRows(len(m.Origins), func(lo, hi int) {
-		acc := make([]float64, len(supplies))
+		acc := make([]float64, len(ratios))
 		for i := lo; i < hi; i++ {
 			clear(acc)
 			for k := m.start[i]; k < m.start[i+1]; k++ {
-				j, wk := m.dest[k], w[k]
+				j, wk := m.dest[k], d.Weight(m.cost[k])
+				if wk == 0 {
+					continue
+				}
 				for g, ratio := range ratios {
 					acc[g] += ratio[j] * wk
 				}
 			}
 			for g := range out {
-				out[g].Access[i] = acc[g]
+				out[g][i] = acc[g]
 			}
 		}
 	})
-	return out, nil
+	return out
 }

@@ -22,12 +22,13 @@ import (
 const (
 	HeaderFile = "shard.json"
 	DataFile   = "shard.gob"
+	TripsFile  = "trips.gob"
 	// Format is the version of the files' layout; a merge refuses others.
-	Format = 1
+	Format = 2
 )
 
 // Names lists the files a shard writes (for output.Prepare).
-var Names = []string{HeaderFile, DataFile, "timings.json"}
+var Names = []string{HeaderFile, DataFile, TripsFile, "timings.json"}
 
 // Header describes one shard: which part of which study it computed, from
 // which inputs, and the checksum of its data.
@@ -51,6 +52,7 @@ type Header struct {
 	Places  int          `json:"places"`
 	Ways    int          `json:"street_ways"` // streets of the map it read
 	Data    output.File  `json:"data"`
+	Trips   output.File  `json:"trips"`
 	Stats   *HeaderStats `json:"stats,omitempty"`
 }
 
@@ -74,14 +76,44 @@ type TransitPair struct {
 }
 
 // Window is one transit departure window's results for the shard's
-// origins: [group][origin] minutes, [extra percentile][group][origin], and
-// every reachable origin-place pair.
+// origins: [group][origin] minutes and [extra percentile][group][origin].
+// Pairs, every reachable origin-place trip, is for the shard's own use: the
+// merge gets what it needs of them in Trips.
 type Window struct {
 	Name    string
 	Minutes [][]float64
 	Extra   [][][]float64
-	Pairs   []TransitPair
+	Pairs   []TransitPair `gob:"-"`
 }
+
+// Mode is what the shard's origins add to one mode's access measures (walk,
+// drive, then each transit window): the measures that are sums over an
+// origin's own trips, and the origins' partial 2SFCA demand per place.
+type Mode struct {
+	Name  string
+	Pairs int // trips within measures.max_minutes
+	// [group][origin]
+	Cumulative [][]float64
+	Gravity    [][]float64
+	// Sensitivity is the ranking group's gravity under each of
+	// sensitivity.gravity_betas, [beta][origin]; by car only.
+	Sensitivity [][]float64
+	// Demand is per place the exact partials (measure.Sum) of the weighted
+	// population of these origins that competes for it; empty for none.
+	Demand [][]float64
+}
+
+// Trips is the second file of a shard: the trips the merge needs once it
+// knows every place's 2SFCA ratio, read one shard at a time. Each mode's
+// trips are those of non-zero catchment weight; a transit window's also
+// every trip within the longest transit threshold.
+type Trips struct {
+	Walk, Drive []Pair
+	Transit     [][]TransitPair
+}
+
+// Encode writes t in the shard trips format.
+func (t *Trips) Encode(w io.Writer) error { return gob.NewEncoder(w).Encode(t) }
 
 // Data is what a shard hands on: for each of its origins (by id, with its
 // people, to check against the merge's own), the trips within reach that
@@ -92,11 +124,14 @@ type Data struct {
 	Origins []string
 	People  []float64
 	Places  []string
-	Walk    []Pair
-	Drive   []Pair
+	// Areas is each place's area in square metres where a trip of the shard
+	// reaches it, NaN elsewhere: the merge checks the shard measured the
+	// same supply.
+	Areas   []float64
 	Count   []int32
 	Kinds   []uint32
 	Transit []Window
+	Modes   []Mode
 }
 
 // Encode writes d in the shard data format.
@@ -137,27 +172,69 @@ func Read(dir string) (*Header, *Data, error) {
 	if len(d.People) != n || len(d.Count) != n || len(d.Kinds) != n || n != h.Origins || len(d.Places) != h.Places {
 		return nil, nil, fmt.Errorf("shard folder %s: %s holds %d origins and %d places, its header says %d and %d", dir, h.Data.Name, n, len(d.Places), h.Origins, h.Places)
 	}
-	for _, ps := range [][]Pair{d.Walk, d.Drive} {
-		for _, p := range ps {
-			if p.Origin < 0 || int(p.Origin) >= n || p.Place < 0 || int(p.Place) >= len(d.Places) {
-				return nil, nil, fmt.Errorf("shard folder %s: a trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, len(d.Places))
-			}
-		}
+	if len(d.Areas) != len(d.Places) {
+		return nil, nil, fmt.Errorf("shard folder %s: %s holds %d places but %d areas", dir, h.Data.Name, len(d.Places), len(d.Areas))
 	}
-	for _, w := range d.Transit {
-		for _, p := range w.Pairs {
-			if p.Origin < 0 || int(p.Origin) >= n || p.Place < 0 || int(p.Place) >= len(d.Places) {
-				return nil, nil, fmt.Errorf("shard folder %s: a transit trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, len(d.Places))
+	for _, m := range d.Modes {
+		if len(m.Demand) != len(d.Places) {
+			return nil, nil, fmt.Errorf("shard folder %s: mode %s has demand for %d places, not %d", dir, m.Name, len(m.Demand), len(d.Places))
+		}
+		for _, rows := range [][][]float64{m.Cumulative, m.Gravity, m.Sensitivity} {
+			for _, row := range rows {
+				if len(row) != n {
+					return nil, nil, fmt.Errorf("shard folder %s: mode %s has a measure for %d origins, not %d", dir, m.Name, len(row), n)
+				}
 			}
 		}
 	}
 	return h, &d, nil
 }
 
-// Verify checks a shard's data file against its header's checksum without
-// keeping it.
+// ReadTrips reads a shard folder's trips, checking them against the
+// header's checksum and the shard's numbers of origins and places.
+func ReadTrips(dir string, h *Header) (*Trips, error) {
+	b, err := os.ReadFile(filepath.Join(dir, h.Trips.Name))
+	if err != nil {
+		return nil, fmt.Errorf("shard folder %s: %w", dir, err)
+	}
+	if got := output.HashBytes(b); got != h.Trips.SHA256 || len(b) != h.Trips.Bytes {
+		return nil, fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Trips.Name, HeaderFile, h.Shard)
+	}
+	var t Trips
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&t); err != nil {
+		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, err)
+	}
+	n, np := int32(h.Origins), int32(h.Places)
+	for _, ps := range [][]Pair{t.Walk, t.Drive} {
+		for _, p := range ps {
+			if p.Origin < 0 || p.Origin >= n || p.Place < 0 || p.Place >= np {
+				return nil, fmt.Errorf("shard folder %s: a trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, np)
+			}
+		}
+	}
+	for _, w := range t.Transit {
+		for _, p := range w {
+			if p.Origin < 0 || p.Origin >= n || p.Place < 0 || p.Place >= np {
+				return nil, fmt.Errorf("shard folder %s: a transit trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, np)
+			}
+		}
+	}
+	return &t, nil
+}
+
+// Verify checks a shard's data and trips files against its header's
+// checksums without keeping them.
 func Verify(dir string, h *Header) error {
-	f, err := os.Open(filepath.Join(dir, h.Data.Name))
+	for _, file := range []output.File{h.Data, h.Trips} {
+		if err := verify(dir, h, file); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func verify(dir string, h *Header, file output.File) error {
+	f, err := os.Open(filepath.Join(dir, file.Name))
 	if err != nil {
 		return fmt.Errorf("shard folder %s: %w", dir, err)
 	}
@@ -165,10 +242,10 @@ func Verify(dir string, h *Header) error {
 	sum := sha256.New()
 	n, err := io.Copy(sum, f)
 	if err != nil {
-		return fmt.Errorf("shard folder %s: %s: %w", dir, h.Data.Name, err)
+		return fmt.Errorf("shard folder %s: %s: %w", dir, file.Name, err)
 	}
-	if hex.EncodeToString(sum.Sum(nil)) != h.Data.SHA256 || n != int64(h.Data.Bytes) {
-		return fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Data.Name, HeaderFile, h.Shard)
+	if hex.EncodeToString(sum.Sum(nil)) != file.SHA256 || n != int64(file.Bytes) {
+		return fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, file.Name, HeaderFile, h.Shard)
 	}
 	return nil
 }
@@ -202,8 +279,8 @@ func ReadHeader(dir string) (*Header, error) {
 	if h.Of < 1 || h.Shard < 0 || h.Shard >= h.Of {
 		return nil, fmt.Errorf("shard folder %s: %s says shard %d of %d", dir, HeaderFile, h.Shard, h.Of)
 	}
-	if h.Data.Name != DataFile {
-		return nil, fmt.Errorf("shard folder %s: %s names data file %q, want %s", dir, HeaderFile, h.Data.Name, DataFile)
+	if h.Data.Name != DataFile || h.Trips.Name != TripsFile {
+		return nil, fmt.Errorf("shard folder %s: %s names data files %q and %q, want %s and %s", dir, HeaderFile, h.Data.Name, h.Trips.Name, DataFile, TripsFile)
 	}
 	return &h, nil
 }

@@ -19,115 +19,198 @@ type ModeMeasures struct {
 	Mode  access.Mode
 	Name  string // "walk", "drive", or "transit, WINDOW"
 	Pairs int    // cell-place pairs within measures.max_minutes
-	// Matrix is the cell x place travel matrix the measures were computed on.
+	// Matrix is the cell x place travel matrix the measures were computed
+	// on; nil in a merge, which reads its shards' trips a shard at a time.
 	Matrix *measure.Matrix
 	// [group][cell]
 	Cumulative [][]float64 // supply within measures.cutoff (IPEA cumulative_cutoff)
 	Gravity    [][]float64 // sum of supply * exp(-beta t) (IPEA gravity, decay_exponential)
 	FCA        [][]float64 // 2SFCA supply per person within measures.catchment (Luo & Wang 2003)
+	// Sensitivity is, by car only, the ranking group's gravity under each
+	// of sensitivity.gravity_betas: [beta][cell].
+	Sensitivity [][]float64
 	// Inequality of gravity access across people, per group.
 	Inequality []*measure.Summary
 }
 
-// measures builds a sparse cell x place travel matrix per mode from bounded
-// network searches and computes the measures on it with the measure
-// package, which follows the published definitions.
-func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func(done, total int64)) error {
+// modeSums is what one mode's measures take from its trips before any
+// 2SFCA ratio is known: the measures that are sums over each origin's own
+// trips, and per place the exact 2SFCA demand (see measure.Sum). A shard
+// computes these for its origins; the merge adds them up.
+type modeSums struct {
+	name   string
+	mode   access.Mode
+	pairs  int
+	matrix *measure.Matrix // nil in a merge, which has no trips of its own
+	cums   [][]float64     // [group][origin]
+	gravs  [][]float64     // [group][origin]
+	sens   [][]float64     // [beta][origin], by car
+	demand []measure.Sum   // [place]
+}
+
+// catchment is the 2SFCA weight: 1 within measures.catchment, else 0.
+func (r *Result) catchment() measure.Decay { return measure.Binary(r.Study.Measures.Catchment) }
+
+// sumMode computes a mode's sums on its travel matrix.
+func (r *Result) sumMode(m *measure.Matrix, name string, mode access.Mode, pairs int, pop []float64, supplies [][]float64) (*modeSums, error) {
 	s := r.Study
-	cells := r.Alloc.Cells
-	pop := make([]float64, len(cells))
-	for i, c := range cells {
+	ms := &modeSums{name: name, mode: mode, pairs: pairs, matrix: m}
+	var err error
+	if ms.cums, err = m.Cumulatives(supplies, s.Measures.Cutoff); err != nil {
+		return nil, err
+	}
+	if ms.gravs, err = m.Gravities(supplies, measure.Exponential(s.Measures.GravityBeta)); err != nil {
+		return nil, err
+	}
+	if name == "drive" {
+		supply := supplies[r.RankGroup()]
+		for _, beta := range s.Sensitivity.GravityBetas {
+			g, err := m.Gravity(supply, measure.Exponential(beta))
+			if err != nil {
+				return nil, err
+			}
+			ms.sens = append(ms.sens, g)
+		}
+	}
+	if ms.demand, err = m.Demand(pop, r.catchment()); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// populations is each cell's people.
+func (r *Result) populations() []float64 {
+	pop := make([]float64, len(r.Alloc.Cells))
+	for i, c := range r.Alloc.Cells {
 		pop[i] = c.Pop
 	}
-	classNames := make([]string, len(cells))
-	for i, c := range r.Class {
-		classNames[i] = c.String()
+	return pop
+}
+
+// supplies is what each place offers each group (see supply).
+func (r *Result) supplies() [][]float64 {
+	out := make([][]float64, len(r.Groups))
+	for gi, g := range r.Groups {
+		out[gi] = r.supply(g)
 	}
-	income := r.cellIncome()
-	r.Measures = nil
-	type modePairs struct {
-		mode   access.Mode
-		name   string
-		pairs  []measure.Pair
-		matrix *measure.Matrix // built from the searches' rows, without pairs
-		n      int
-	}
-	var modes []modePairs
+	return out
+}
+
+// modeSums computes every mode's sums from the travel matrices: walk,
+// drive, then each transit window.
+func (r *Result) modeSums(ctx context.Context, eng *access.Engine) ([]*modeSums, error) {
+	s := r.Study
+	pop, supplies := r.populations(), r.supplies()
 	if r.matrices == nil {
 		r.startMatrices(ctx, eng)
 	}
 	mr := <-r.matrices
 	r.matrices = nil
 	if mr.err != nil {
-		return mr.err
+		return nil, mr.err
 	}
-	// The transit matrices below name origins and places as these do.
-	originIDs, destIDs := mr.m[access.Walk].Origins, mr.m[access.Walk].Dests
+	var out []*modeSums
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
-		modes = append(modes, modePairs{mode: mode, name: mode.String(), matrix: mr.m[mode], n: mr.n[mode]})
+		ms, err := r.sumMode(mr.m[mode], mode.String(), mode, mr.n[mode], pop, supplies)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	if r.Transit == nil {
+		return out, nil
+	}
+	// Transit is a mode of every measure too: the reported percentile of
+	// each cell-place trip in each window, within measures.max_minutes.
+	originIDs, destIDs := mr.m[access.Walk].Origins, mr.m[access.Walk].Dests
+	for _, tw := range r.Transit.Windows {
+		var mp []measure.Pair
+		for _, p := range tw.Pairs {
+			if p.Cost <= s.Measures.MaxMinutes {
+				mp = append(mp, p)
+			}
+		}
+		name := "transit, " + tw.Name
+		m, err := measure.New(originIDs, destIDs, mp, nil)
+		if err != nil {
+			return nil, fmt.Errorf("build the %s travel matrix: %w", name, err)
+		}
+		ms, err := r.sumMode(m, name, access.Walk, len(mp), pop, supplies)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	return out, nil
+}
+
+// measures computes the standard access measures of every cell, per mode
+// and group, with the measure package, which follows the published
+// definitions: from sparse cell x place travel matrices of bounded network
+// searches, or in a merge from its shards' sums and trips.
+func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func(done, total int64)) error {
+	cells := r.Alloc.Cells
+	pop := r.populations()
+	classNames := make([]string, len(cells))
+	for i, c := range r.Class {
+		classNames[i] = c.String()
+	}
+	income := r.cellIncome()
+	r.Measures = nil
+	var modes []*modeSums
+	if r.pre != nil {
+		modes = r.pre.modes
+	} else {
+		var err error
+		if modes, err = r.modeSums(ctx, eng); err != nil {
+			return err
+		}
 	}
 	if progress != nil {
 		progress(2, 3)
 	}
-	if r.Transit != nil {
-		// Transit is a mode of every measure too: the reported percentile of
-		// each cell-place trip in each window, within measures.max_minutes.
-		for _, tw := range r.Transit.Windows {
-			var mp []measure.Pair
-			for _, p := range tw.Pairs {
-				if p.Cost <= s.Measures.MaxMinutes {
-					mp = append(mp, p)
-				}
-			}
-			modes = append(modes, modePairs{mode: access.Walk, name: "transit, " + tw.Name, pairs: mp, n: len(mp)})
+	// 2SFCA: each place's supply per person competing for it, then each
+	// cell's sum of the ratios within its catchment.
+	supplies := r.supplies()
+	ratios := make([][][]float64, len(modes)) // [mode][group][place]
+	for mi, ms := range modes {
+		demand := make([]float64, len(ms.demand))
+		for j := range demand {
+			demand[j] = ms.demand[j].Float64()
+		}
+		ratios[mi] = make([][]float64, len(supplies))
+		for gi, supply := range supplies {
+			ratios[mi][gi] = measure.Ratios(supply, demand)
 		}
 	}
-	supplies := make([][]float64, len(r.Groups))
-	for gi, g := range r.Groups {
-		supplies[gi] = r.supply(g)
+	var fca [][][]float64 // [mode][group][cell]
+	if r.pre != nil {
+		var err error
+		if fca, err = r.pre.fcaAccess(r, ratios); err != nil {
+			return err
+		}
+	} else {
+		for mi, ms := range modes {
+			fca = append(fca, ms.matrix.TwoStepAccess(ratios[mi], r.catchment()))
+		}
 	}
-	for _, mp := range modes {
-		m := mp.matrix
-		if m == nil {
-			var err error
-			if m, err = measure.New(originIDs, destIDs, mp.pairs, nil); err != nil {
-				return fmt.Errorf("build the %s travel matrix: %w", mp.name, err)
-			}
-		}
-		mode := mp.mode
-		mm := ModeMeasures{Mode: mode, Name: mp.name, Pairs: mp.n, Matrix: m}
-		// Every group at once: each pair is weighed once, not once a group.
-		cums, err := m.Cumulatives(supplies, s.Measures.Cutoff)
-		if err != nil {
-			return err
-		}
-		gravs, err := m.Gravities(supplies, measure.Exponential(s.Measures.GravityBeta))
-		if err != nil {
-			return err
-		}
-		fcas, err := m.FCAs(measure.TwoStep, pop, supplies, measure.Binary(s.Measures.Catchment), measure.FCAOptions{})
-		if err != nil {
-			return err
-		}
+	for mi, ms := range modes {
+		mm := ModeMeasures{Mode: ms.mode, Name: ms.name, Pairs: ms.pairs, Matrix: ms.matrix, Cumulative: ms.cums, Gravity: ms.gravs, FCA: fca[mi], Sensitivity: ms.sens}
 		// The groups' inequality summaries (each sorts every cell) side by
 		// side, each into its own slot.
-		sums := make([]*measure.Summary, len(r.Groups))
+		mm.Inequality = make([]*measure.Summary, len(r.Groups))
 		errs := make([]error, len(r.Groups))
 		par.Each(len(r.Groups), func(gi int) {
 			// IPEA's conventions, except that Theil T counts residents with no
 			// access (0 ln 0 = 0): IPEA's theil_t leaves them out, which on
 			// foot is often most residents, and only with everyone counted
 			// does T split exactly between and within area classes.
-			sums[gi], errs[gi] = measure.SummarizeWith(gravs[gi], pop, income, classNames, measure.Options{Zeros: measure.ZeroLimit})
+			mm.Inequality[gi], errs[gi] = measure.SummarizeWith(ms.gravs[gi], pop, income, classNames, measure.Options{Zeros: measure.ZeroLimit})
 		})
 		for gi, g := range r.Groups {
 			if errs[gi] != nil {
-				return fmt.Errorf("inequality of %s access to %s: %w", mp.name, g.Name, errs[gi])
+				return fmt.Errorf("inequality of %s access to %s: %w", ms.name, g.Name, errs[gi])
 			}
-			mm.Cumulative = append(mm.Cumulative, cums[gi])
-			mm.Gravity = append(mm.Gravity, gravs[gi])
-			mm.FCA = append(mm.FCA, fcas[gi].Access)
-			mm.Inequality = append(mm.Inequality, sums[gi])
 		}
 		r.Measures = append(r.Measures, mm)
 	}
@@ -275,7 +358,6 @@ func (r *Result) decaySensitivity() {
 		return
 	}
 	rg := r.RankGroup()
-	supply := r.supply(r.Groups[rg])
 	var areas []int
 	for _, a := range r.Ranked {
 		areas = append(areas, a.Area)
@@ -285,18 +367,7 @@ func (r *Result) decaySensitivity() {
 	for _, a := range areas[:topN] {
 		top[a] = true
 	}
-	// The study's own beta was measured with the other groups already;
-	// each other beta is measured once.
-	gravity := map[float64][]float64{r.Study.Measures.GravityBeta: m.Gravity[rg]}
-	areaMean := func(beta float64) []float64 {
-		g, ok := gravity[beta]
-		if !ok {
-			var err error
-			if g, err = m.Matrix.Gravity(supply, measure.Exponential(beta)); err != nil {
-				return nil
-			}
-			gravity[beta] = g
-		}
+	areaMean := func(g []float64) []float64 {
 		sum, pop := map[int]float64{}, map[int]float64{}
 		for i, ms := range r.Members {
 			for _, mb := range ms {
@@ -312,12 +383,9 @@ func (r *Result) decaySensitivity() {
 		}
 		return out
 	}
-	base := areaMean(r.Study.Measures.GravityBeta)
-	if base == nil {
-		return
-	}
-	for _, beta := range r.Study.Sensitivity.GravityBetas {
-		v := areaMean(beta)
+	base := areaMean(m.Gravity[rg])
+	for b, beta := range r.Study.Sensitivity.GravityBetas {
+		v := areaMean(m.Sensitivity[b])
 		idx := make([]int, len(areas))
 		for k := range idx {
 			idx[k] = k

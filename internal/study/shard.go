@@ -7,13 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
 
 	"commonground/internal/access"
 	"commonground/internal/config"
+	"commonground/internal/measure"
 	"commonground/internal/network"
 	"commonground/internal/osmread"
 	"commonground/internal/output"
@@ -31,11 +31,15 @@ import (
 // people go to its own cells, so the zones touching the part are enough),
 // and computes for its own origins the work that grows with origins times
 // reach: the trips within measures.max_minutes on foot and by car, the
-// places within the nearby walk, and transit routing. The merge reads the
-// whole map once, recomputes what is cheap and whole-study (nearest-place
-// times, classes, gaps, rankings, FCA ratios, siting, the report), takes
-// the shards' trips in place of its own searches, and so writes the same
-// bytes as a plain run.
+// places within the nearby walk, and transit routing. Of the trips it hands
+// on what the measures need: each origin's sums over its own trips
+// (cumulative, gravity), each place's partial 2SFCA demand as an exact sum,
+// and the trips within the catchment. The merge reads the whole map once,
+// recomputes what is cheap and whole-study (nearest-place times, classes,
+// gaps, rankings, siting, the report), adds the partial demands up to the
+// same bits as one run (measure.Sum), and reads the shards' trips one shard
+// at a time for the second step of 2SFCA, so it never holds the study's
+// trips, and writes the same bytes as a plain run.
 
 // shardRun is the state of shard I of N during its run.
 type shardRun struct {
@@ -46,6 +50,7 @@ type shardRun struct {
 	clip   *orb.Bound // the map's box this shard reads; nil: the whole map
 	empty  bool       // no zone touches the part: nothing to compute
 	data   *shard.Data
+	trips  *shard.Trips
 }
 
 // merged holds the shards' results, mapped onto the merge's own origins
@@ -53,11 +58,14 @@ type shardRun struct {
 type merged struct {
 	dirs    []string
 	headers []*shard.Header
-	walk    []access.Pair
-	drive   []access.Pair
 	count   []int32
 	kinds   []uint32
 	transit []shard.Window
+	// modes: the shards' sums, added up; origin[k] and place[k] map shard
+	// k's origins and places to the merge's.
+	modes  []*modeSums
+	origin [][]int32
+	place  [][]int32
 }
 
 // ShardMarginM is what a shard reads beyond the reach of its longest trip:
@@ -67,20 +75,20 @@ type merged struct {
 const ShardMarginM = 5000
 
 // RunShard computes shard i (0-based) of n of the study s.
-func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n int) (*shard.Header, *shard.Data, error) {
+func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n int) (*shard.Header, *shard.Data, *shard.Trips, error) {
 	if n < 1 || i < 0 || i >= n {
-		return nil, nil, fmt.Errorf("--shard %d/%d: the index must be from 0 to %d (shards are numbered from 0)", i, n, n-1)
+		return nil, nil, nil, fmt.Errorf("--shard %d/%d: the index must be from 0 to %d (shards are numbered from 0)", i, n, n-1)
 	}
 	if s.Inputs.Population == nil {
-		return nil, nil, fmt.Errorf("%s: a sharded run needs inputs.population (census polygons or points): the estimate spreads one total over the whole study area, which no part can do alone", s.Path)
+		return nil, nil, nil, fmt.Errorf("%s: a sharded run needs inputs.population (census polygons or points): the estimate spreads one total over the whole study area, which no part can do alone", s.Path)
 	}
-	r := &Result{Study: s, shard: &shardRun{i: i, n: n, data: &shard.Data{}}}
+	r := &Result{Study: s, shard: &shardRun{i: i, n: n, data: &shard.Data{}, trips: &shard.Trips{}}}
 	if err := r.run(ctx, rep); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	raw, err := os.ReadFile(s.Path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", s.Path, err)
+		return nil, nil, nil, fmt.Errorf("config %s: %w", s.Path, err)
 	}
 	d := r.shard.data
 	abs, _ := filepath.Abs(s.Path)
@@ -96,7 +104,7 @@ func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n
 	if c := r.shard.clip; c != nil {
 		h.Clip = &[4]float64{c.Min[0], c.Min[1], c.Max[0], c.Max[1]}
 	}
-	return h, d, nil
+	return h, d, r.shard.trips, nil
 }
 
 // planShard reads the population input, cuts the study into parts by its
@@ -239,42 +247,114 @@ func placeKeys(places []place.Place) []string {
 }
 
 // shardAccess computes the shard's share of the bounded searches, exactly
-// as the whole run does them, and keeps them for the merge.
+// as the whole run does them, and what the measures take from them: each
+// origin's sums over its own trips, each place's partial 2SFCA demand, and
+// the trips of non-zero catchment weight, which the merge needs again once
+// it knows every place's ratio.
 func (r *Result) shardAccess(ctx context.Context, eng *access.Engine, walkG, driveG *network.Graph) error {
 	s := r.Study
-	d := r.shard.data
+	d, trips := r.shard.data, r.shard.trips
 	for _, c := range r.Alloc.Cells {
 		d.Origins = append(d.Origins, c.ID)
 		d.People = append(d.People, c.Pop)
 	}
 	d.Places = placeKeys(r.Extract.Places)
+	d.Areas = make([]float64, len(d.Places))
+	for j := range d.Areas {
+		d.Areas[j] = math.NaN()
+	}
+	reached := func(j int32) { d.Areas[j] = r.Extract.Places[j].AreaM2 }
 	all := r.dests(Group{Categories: allCats(len(s.Categories))})
+	catch := r.catchment()
+	pop, supplies := r.populations(), r.supplies()
+	originIDs := make([]string, len(d.Origins))
+	copy(originIDs, d.Origins)
+	destIDs := make([]string, len(d.Places))
+	for j := range destIDs {
+		destIDs[j] = strconv.Itoa(j)
+	}
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
 		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
 		if err != nil {
 			return err
 		}
-		out := make([]shard.Pair, len(pairs))
-		for k, p := range pairs {
-			out[k] = shard.Pair{Origin: p.Origin, Place: p.Label, Minutes: p.Minutes}
+		var keep []shard.Pair
+		for _, p := range pairs {
+			reached(p.Label)
+			if catch.Weight(p.Minutes) != 0 {
+				keep = append(keep, shard.Pair{Origin: p.Origin, Place: p.Label, Minutes: p.Minutes})
+			}
 		}
 		if mode == access.Walk {
-			d.Walk = out
+			trips.Walk = keep
 		} else {
-			d.Drive = out
+			trips.Drive = keep
 		}
+		n := len(pairs)
+		m, err := matrixRows(originIDs, destIDs, pairs)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
+		}
+		ms, err := r.sumMode(m, mode.String(), mode, n, pop, supplies)
+		if err != nil {
+			return err
+		}
+		d.Modes = append(d.Modes, ms.shardMode())
 	}
 	var err error
 	d.Count, d.Kinds, err = eng.Nearby(ctx, all, r.placeKind(), s.Travel.NearbyWalk, nil)
 	if err != nil {
 		return err
 	}
-	if s.Transit != nil {
-		if err := r.transitAccess(ctx, walkG, driveG, eng, nil); err != nil {
+	if s.Transit == nil {
+		return nil
+	}
+	if err := r.transitAccess(ctx, walkG, driveG, eng, nil); err != nil {
+		return err
+	}
+	// The merge needs a window's trips within the catchment for 2SFCA and
+	// those within the longest transit threshold for the places residents
+	// reach (see transitAccess).
+	t := s.Transit
+	longest := max(t.Thresholds.Urban, t.Thresholds.Rural, t.Thresholds.Remote) * 60
+	for w := range d.Transit {
+		win := &d.Transit[w]
+		var mp []measure.Pair
+		var keep []shard.TransitPair
+		for _, p := range win.Pairs {
+			cost := p.Seconds / 60
+			within := cost <= s.Measures.MaxMinutes
+			if within {
+				mp = append(mp, measure.Pair{From: int(p.Origin), To: int(p.Place), Cost: cost})
+				reached(p.Place)
+			}
+			if (within && catch.Weight(cost) != 0) || p.Seconds <= longest {
+				keep = append(keep, p)
+			}
+		}
+		trips.Transit = append(trips.Transit, keep)
+		win.Pairs = nil // handed on in trips
+		name := "transit, " + win.Name
+		m, err := measure.New(originIDs, destIDs, mp, nil)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", name, err)
+		}
+		ms, err := r.sumMode(m, name, access.Walk, len(mp), pop, supplies)
+		if err != nil {
 			return err
 		}
+		d.Modes = append(d.Modes, ms.shardMode())
 	}
 	return nil
+}
+
+// shardMode is what a shard hands on of a mode's sums.
+func (ms *modeSums) shardMode() shard.Mode {
+	out := shard.Mode{Name: ms.name, Pairs: ms.pairs, Cumulative: ms.cums, Gravity: ms.gravs, Sensitivity: ms.sens, Demand: make([][]float64, len(ms.demand))}
+	for j, sum := range ms.demand {
+		out.Demand[j] = sum.Parts()
+	}
+	return out
 }
 
 // clip is the box of the map a shard reads; nil (the whole map) otherwise.
@@ -386,11 +466,36 @@ func (m *merged) resolve(r *Result) error {
 			}
 		}
 	}
-	// Each shard's trips, renumbered; put in (origin, place) order at the
-	// end without a sort of the whole: each origin's trips come from one
-	// shard.
-	var walkParts, driveParts [][]access.Pair
-	transitParts := make([][][]shard.TransitPair, len(m.transit))
+	// Each shard's sums, added into the merge's: the per-origin measures
+	// copied to the merge's origins, the partial demands added exactly.
+	nm := 2
+	if t := r.Study.Transit; t != nil {
+		nm += len(t.Windows)
+	}
+	m.modes = make([]*modeSums, nm)
+	m.origin = make([][]int32, len(m.dirs))
+	m.place = make([][]int32, len(m.dirs))
+	var sensBetas int
+	for mi := range m.modes {
+		ms := &modeSums{mode: access.Walk, demand: make([]measure.Sum, len(keys)),
+			cums: make([][]float64, ng), gravs: make([][]float64, ng)}
+		switch mi {
+		case 0:
+			ms.name = access.Walk.String()
+		case 1:
+			ms.name, ms.mode = access.Drive.String(), access.Drive
+			sensBetas = len(r.Study.Sensitivity.GravityBetas)
+			ms.sens = make([][]float64, sensBetas)
+		default:
+			ms.name = "transit, " + r.Study.Transit.Windows[mi-2].Name
+		}
+		for _, rows := range [][][]float64{ms.cums, ms.gravs, ms.sens} {
+			for g := range rows {
+				rows[g] = make([]float64, len(cells))
+			}
+		}
+		m.modes[mi] = ms
+	}
 	for k, dir := range m.dirs {
 		_, d, err := shard.Read(dir)
 		if err != nil {
@@ -398,6 +503,9 @@ func (m *merged) resolve(r *Result) error {
 		}
 		if t := r.Study.Transit; t != nil && len(d.Transit) != len(t.Windows) {
 			return fmt.Errorf("shard folder %s: holds %d transit windows, the config has %d", dir, len(d.Transit), len(t.Windows))
+		}
+		if len(d.Origins) > 0 && len(d.Modes) != nm {
+			return fmt.Errorf("shard folder %s: holds measures for %d modes, the config has %d", dir, len(d.Modes), nm)
 		}
 		oi := make([]int32, len(d.Origins))
 		for a, id := range d.Origins {
@@ -421,17 +529,37 @@ func (m *merged) resolve(r *Result) error {
 			if !ok {
 				return fmt.Errorf("shard folder %s: place %s is not among the study's places: the shard read the map differently from this merge", dir, key)
 			}
+			// Rows of the travel matrix are ordered by cost, then place, and
+			// measures sum in that order: the shard's places must come in
+			// the merge's order for its sums to be the merge's.
+			if a > 0 && j <= pi[a-1] {
+				return fmt.Errorf("shard folder %s: place %s comes after %s there, before it here: the shard read the map differently from this merge", dir, key, d.Places[a-1])
+			}
+			if area := d.Areas[a]; !math.IsNaN(area) && math.Float64bits(area) != math.Float64bits(r.Extract.Places[j].AreaM2) {
+				return fmt.Errorf("shard folder %s: place %s measures %v m² there, %v m² here: the shard read the map differently from this merge", dir, key, area, r.Extract.Places[j].AreaM2)
+			}
 			pi[a] = j
 		}
-		renumber := func(ps []shard.Pair) []access.Pair {
-			out := make([]access.Pair, len(ps))
-			for a, p := range ps {
-				out[a] = access.Pair{Origin: oi[p.Origin], Label: pi[p.Place], Minutes: p.Minutes}
+		m.origin[k], m.place[k] = oi, pi
+		for mi, md := range d.Modes {
+			ms := m.modes[mi]
+			if md.Name != ms.name || len(md.Cumulative) != ng || len(md.Gravity) != ng || len(md.Sensitivity) != len(ms.sens) {
+				return fmt.Errorf("shard folder %s: mode %s with %d groups and %d sensitivity betas, the study's %s has %d and %d", dir, md.Name, len(md.Gravity), len(md.Sensitivity), ms.name, ng, len(ms.sens))
 			}
-			return out
+			ms.pairs += md.Pairs
+			for _, rows := range [][2][][]float64{{ms.cums, md.Cumulative}, {ms.gravs, md.Gravity}, {ms.sens, md.Sensitivity}} {
+				for g, row := range rows[1] {
+					for a, v := range row {
+						rows[0][g][oi[a]] = v
+					}
+				}
+			}
+			for a, parts := range md.Demand {
+				if len(parts) > 0 {
+					ms.demand[pi[a]].AddSum(measure.SumOf(parts))
+				}
+			}
 		}
-		walkParts = append(walkParts, renumber(d.Walk))
-		driveParts = append(driveParts, renumber(d.Drive))
 		for w, win := range d.Transit {
 			tw := &m.transit[w]
 			if len(win.Minutes) != ng || len(win.Extra) != len(tw.Extra) {
@@ -447,11 +575,6 @@ func (m *merged) resolve(r *Result) error {
 					}
 				}
 			}
-			out := make([]shard.TransitPair, len(win.Pairs))
-			for a, p := range win.Pairs {
-				out[a] = shard.TransitPair{Origin: oi[p.Origin], Place: pi[p.Place], Seconds: p.Seconds}
-			}
-			transitParts[w] = append(transitParts[w], out)
 		}
 	}
 	for i, k := range from {
@@ -460,45 +583,87 @@ func (m *merged) resolve(r *Result) error {
 			return fmt.Errorf("shard folder %s: origin %s lies in shard %d's part but is not in its results: the shard placed people differently from this merge", m.dirs[owner], cells[i].ID, owner)
 		}
 	}
-	pairOrigin := func(p access.Pair) int32 { return p.Origin }
-	byLabel := func(a, b access.Pair) int { return cmp.Compare(a.Label, b.Label) }
-	m.walk = byOrigin(walkParts, len(cells), pairOrigin, byLabel)
-	m.drive = byOrigin(driveParts, len(cells), pairOrigin, byLabel)
-	for w := range m.transit {
-		m.transit[w].Pairs = byOrigin(transitParts[w], len(cells), func(p shard.TransitPair) int32 { return p.Origin }, byTransitPlace)
-	}
 	return nil
 }
 
-// byOrigin joins the shards' trips into one slice ordered by origin and,
-// within an origin, by cmpPlace: a counting sort by origin (each origin's
-// trips come from one shard, in that shard's order), then a sort of each
-// origin's few trips where they are out of order.
-func byOrigin[P any](parts [][]P, origins int, origin func(P) int32, cmpPlace func(a, b P) int) []P {
-	start := make([]int, origins+1)
-	for _, part := range parts {
-		for _, p := range part {
-			start[origin(p)+1]++
+// fcaAccess is 2SFCA's second step in a merge: given every place's ratio
+// ([mode][group][place]), each origin's sum of the ratios within its
+// catchment, [mode][group][origin], from the shards' trips, read one shard
+// at a time. The same pass marks the places residents reach by transit
+// within their threshold (TransitWindow.Reached), which needs the origins'
+// classes that only the merge knows.
+func (m *merged) fcaAccess(r *Result, ratios [][][]float64) ([][][]float64, error) {
+	cells := r.Alloc.Cells
+	s := r.Study
+	catch := r.catchment()
+	out := make([][][]float64, len(ratios))
+	for mi := range out {
+		out[mi] = make([][]float64, len(ratios[mi]))
+		for g := range out[mi] {
+			out[mi][g] = make([]float64, len(cells))
 		}
 	}
-	for i := range origins {
-		start[i+1] += start[i]
+	destIDs := make([]string, len(r.Extract.Places))
+	for j := range destIDs {
+		destIDs[j] = strconv.Itoa(j)
 	}
-	out := make([]P, start[origins])
-	next := slices.Clone(start[:origins])
-	for _, part := range parts {
-		for _, p := range part {
-			o := origin(p)
-			out[next[o]] = p
-			next[o]++
+	for k, dir := range m.dirs {
+		oi, pi := m.origin[k], m.place[k]
+		if len(oi) == 0 {
+			continue
+		}
+		trips, err := shard.ReadTrips(dir, m.headers[k])
+		if err != nil {
+			return nil, err
+		}
+		if len(trips.Transit) != len(out)-2 {
+			return nil, fmt.Errorf("shard folder %s: %s holds %d transit windows, the config has %d", dir, shard.TripsFile, len(trips.Transit), len(out)-2)
+		}
+		ids := make([]string, len(oi))
+		for a, i := range oi {
+			ids[a] = cells[i].ID
+		}
+		// scatter runs 2SFCA on the shard's origins and copies the sums to
+		// the merge's.
+		scatter := func(mi int, mat *measure.Matrix) {
+			acc := mat.TwoStepAccess(ratios[mi], catch)
+			for g := range acc {
+				for a, v := range acc[g] {
+					out[mi][g][oi[a]] = v
+				}
+			}
+		}
+		for mi, ps := range [][]shard.Pair{trips.Walk, trips.Drive} {
+			pairs := make([]access.Pair, len(ps))
+			for a, p := range ps {
+				pairs[a] = access.Pair{Origin: p.Origin, Label: pi[p.Place], Minutes: p.Minutes}
+			}
+			mat, err := matrixRows(ids, destIDs, pairs)
+			if err != nil {
+				return nil, fmt.Errorf("shard folder %s: %w", dir, err)
+			}
+			scatter(mi, mat)
+		}
+		for w, ps := range trips.Transit {
+			tw := &r.Transit.Windows[w]
+			var mp []measure.Pair
+			for _, p := range ps {
+				i, j := oi[p.Origin], pi[p.Place]
+				if cells[i].Pop > 0 && p.Seconds <= transitThreshold(s.Transit, r.Class[i])*60 {
+					tw.Reached[j] = true
+				}
+				if cost := p.Seconds / 60; cost <= s.Measures.MaxMinutes {
+					mp = append(mp, measure.Pair{From: int(p.Origin), To: int(j), Cost: cost})
+				}
+			}
+			mat, err := measure.New(ids, destIDs, mp, nil)
+			if err != nil {
+				return nil, fmt.Errorf("shard folder %s: transit window %s: %w", dir, tw.Name, err)
+			}
+			scatter(2+w, mat)
 		}
 	}
-	for i := range origins {
-		if seg := out[start[i]:start[i+1]]; !slices.IsSortedFunc(seg, cmpPlace) {
-			slices.SortFunc(seg, cmpPlace)
-		}
-	}
-	return out
+	return out, nil
 }
 
 func byTransitPlace(a, b shard.TransitPair) int { return cmp.Compare(a.Place, b.Place) }
@@ -518,23 +683,7 @@ func nanRows(rows, n int) [][]float64 {
 	return out
 }
 
-// matrix is the sparse travel matrix within maxMinutes: the engine's, or
-// in a merge the shards'. The shards' pairs are handed over once, so the
-// merge does not hold them beside the matrix built from them.
+// matrix is the sparse travel matrix within maxMinutes.
 func (r *Result) matrix(ctx context.Context, eng *access.Engine, mode access.Mode, dests []access.Dest, maxMinutes float64) ([]access.Pair, error) {
-	if r.pre != nil && maxMinutes == r.Study.Measures.MaxMinutes {
-		switch mode {
-		case access.Walk:
-			if p := r.pre.walk; p != nil {
-				r.pre.walk = nil
-				return p, nil
-			}
-		case access.Drive:
-			if p := r.pre.drive; p != nil {
-				r.pre.drive = nil
-				return p, nil
-			}
-		}
-	}
 	return eng.Matrix(ctx, mode, dests, maxMinutes)
 }

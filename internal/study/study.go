@@ -279,7 +279,10 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 			return err
 		}
 	}
-	r.startMatrices(ctx, eng)
+	if r.pre == nil {
+		// A merge has the shards' sums instead.
+		r.startMatrices(ctx, eng)
+	}
 	ng := len(r.Groups)
 	steps := int64(2*ng + 2)
 	var step int64
