@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"runtime"
@@ -221,6 +222,9 @@ type reader struct {
 	// inside lists, sorted, the nodes within Options.Clip (nil without).
 	inside []int64
 	filter func(*osm.Node) bool // the node filter of the clip pass
+	// index is where each kind's blocks lie, so each pass reads only its
+	// own; nil: every pass reads the whole file.
+	index *blockIndex
 }
 
 // Read streams the extract at path. Errors name the file and say whether it
@@ -265,6 +269,7 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 		relOuter:   map[int64]int{},
 		nodeBound:  orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}},
 	}
+	r.indexBlocks()
 	if err := r.scan("relations", true, true, false, r.relation); err != nil {
 		return nil, err
 	}
@@ -289,6 +294,25 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	r.shaper = newShaper()
 	r.finish()
 	return r.ex, nil
+}
+
+// useIndex is false only in tests that compare reads with and without
+// the block index.
+var useIndex = true
+
+// indexBlocks notes which kinds of element each block of the file holds
+// (see blockIndex); on any trouble it leaves r.index nil and every pass
+// reads the whole file.
+func (r *reader) indexBlocks() {
+	if !useIndex {
+		return
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	r.index, _ = indexBlocks(f)
 }
 
 // scanInside lists the nodes inside Options.Clip. Only their ids are kept;
@@ -330,7 +354,26 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 		return fmt.Errorf("read %s: %w", r.path, err)
 	}
 	defer f.Close()
-	s := osmpbf.New(r.ctx, f, r.procs)
+	var in io.Reader = f
+	size := r.size
+	if x := r.index; x != nil {
+		// Only the header block and the blocks of the kind this pass keeps.
+		kind := kindRelation
+		switch {
+		case !skipNodes:
+			kind = kindNode
+		case !skipWays:
+			kind = kindWay
+		}
+		parts := []io.Reader{io.NewSectionReader(f, x.header.from, x.header.to-x.header.from)}
+		size = x.header.to - x.header.from
+		for _, sp := range x.spans(kind) {
+			parts = append(parts, io.NewSectionReader(f, sp.from, sp.to-sp.from))
+			size += sp.to - sp.from
+		}
+		in = io.MultiReader(parts...)
+	}
+	s := osmpbf.New(r.ctx, in, r.procs)
 	defer s.Close()
 	s.SkipNodes, s.SkipWays, s.SkipRelations = skipNodes, skipWays, skipRels
 	if !skipNodes {
@@ -360,14 +403,14 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 		fn(s.Object())
 		if r.opt.Progress != nil && time.Since(last) >= 100*time.Millisecond {
 			last = time.Now()
-			r.opt.Progress(stage, s.FullyScannedBytes(), r.size)
+			r.opt.Progress(stage, s.FullyScannedBytes(), size)
 		}
 	}
 	if err := s.Err(); err != nil {
 		return r.damaged(stage, err)
 	}
 	if r.opt.Progress != nil {
-		r.opt.Progress(stage, r.size, r.size)
+		r.opt.Progress(stage, size, size)
 	}
 	return nil
 }
@@ -867,6 +910,7 @@ func MaxWayValue(ctx context.Context, path, key string, parse func(string) (floa
 		return 0, fmt.Errorf("read %s: %w", path, err)
 	}
 	r := &reader{ctx: ctx, path: path, size: fi.Size(), ex: &Extract{Path: path}, procs: min(runtime.GOMAXPROCS(0), 8)}
+	r.indexBlocks()
 	best := 0.0
 	err = r.scan("ways", true, false, true, func(o osm.Object) {
 		w, ok := o.(*osm.Way)

@@ -1,0 +1,91 @@
+package osmread
+
+import (
+	"context"
+	"io"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+
+	"commonground/internal/testdata"
+)
+
+// TestBlockIndex checks the kinds the index gives each block of the
+// Delaware extract against what the osmpbf decoder finds in that block
+// alone, and that the index finds what a sorted extract should: nodes in
+// most blocks, ways in a tenth of them, relations at the end.
+func TestBlockIndex(t *testing.T) {
+	f, err := os.Open(testdata.DelawarePBF(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, ok := indexBlocks(f)
+	if !ok {
+		t.Fatal("no block index for the Delaware extract")
+	}
+	count := map[uint8]int{}
+	for k, b := range x.blocks {
+		// The header block and this block alone, through the decoder.
+		in := io.MultiReader(io.NewSectionReader(f, x.header.from, x.header.to-x.header.from), io.NewSectionReader(f, b.from, b.to-b.from))
+		s := osmpbf.New(context.Background(), in, 1)
+		var want uint8
+		for s.Scan() {
+			switch s.Object().(type) {
+			case *osm.Node:
+				want |= kindNode
+			case *osm.Way:
+				want |= kindWay
+			case *osm.Relation:
+				want |= kindRelation
+			}
+		}
+		if err := s.Err(); err != nil {
+			t.Fatalf("block %d: %v", k, err)
+		}
+		s.Close()
+		if b.kinds != want {
+			t.Errorf("block %d at byte %d: index says kinds %03b, the decoder finds %03b", k, b.from, b.kinds, want)
+		}
+		for _, kind := range []uint8{kindNode, kindWay, kindRelation} {
+			if b.kinds&kind != 0 {
+				count[kind]++
+			}
+		}
+	}
+	if len(x.blocks) != 100 || count[kindNode] != 91 || count[kindWay] != 10 || count[kindRelation] != 1 {
+		t.Errorf("%d blocks, %d with nodes, %d with ways, %d with relations; osmium fileinfo's reading of the file gives 100 data blocks, 91, 10 and 1", len(x.blocks), count[kindNode], count[kindWay], count[kindRelation])
+	}
+	if sp := x.spans(kindWay); len(sp) != 1 || sp[0].to-sp[0].from >= (x.blocks[len(x.blocks)-1].to)/2 {
+		t.Errorf("ways lie in %v: want one run of blocks, under half the file", sp)
+	}
+}
+
+// TestReadWithoutIndex: reading only each pass's own blocks gives the same
+// extract as reading the whole file in every pass, whole and clipped.
+func TestReadWithoutIndex(t *testing.T) {
+	path := testdata.DelawarePBF(t)
+	box := orb.Bound{Min: orb.Point{-75.60, 39.10}, Max: orb.Point{-75.45, 39.20}}
+	for _, opt := range []Options{{}, {Clip: &box}} {
+		with, err := Read(context.Background(), path, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		useIndex = false
+		without, err := Read(context.Background(), path, opt)
+		useIndex = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(with.Ways) < 1000 || len(with.Places) == 0 {
+			t.Fatalf("clip %v: %d ways, %d places: the read found almost nothing", opt.Clip, len(with.Ways), len(with.Places))
+		}
+		if !reflect.DeepEqual(with, without) {
+			t.Errorf("clip %v: the read with the block index differs from the full passes' (%d and %d ways, %d and %d places)", opt.Clip, len(with.Ways), len(without.Ways), len(with.Places), len(without.Places))
+		}
+	}
+}
