@@ -120,6 +120,7 @@ Flags:
 // and prints the summary.
 func writeResult(res *study.Result, dir string, rep *progress.Reporter, start time.Time, quiet, timings bool, stdout io.Writer) error {
 	rep.Start("write report and outputs")
+	res.DropMatrices()
 	set, err := res.Outputs()
 	if err != nil {
 		return err

@@ -33,6 +33,15 @@ type ModeMeasures struct {
 	Inequality []*measure.Summary
 }
 
+// DropMatrices lets go of the travel matrices (ModeMeasures.Matrix),
+// which no output uses: the largest thing a run holds, and the outputs
+// allocate much while they render side by side.
+func (r *Result) DropMatrices() {
+	for k := range r.Measures {
+		r.Measures[k].Matrix = nil
+	}
+}
+
 // modeSums is what one mode's measures take from its trips before any
 // 2SFCA ratio is known: the measures that are sums over each origin's own
 // trips, and per place the exact 2SFCA demand (see measure.Sum). A shard
