@@ -3,6 +3,7 @@ package measure
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"commonground/internal/par"
 	"commonground/internal/problem"
@@ -249,15 +250,40 @@ func (m *Matrix) Demand(pop []float64, d Decay) ([]Sum, error) {
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Sum, len(m.Dests))
-	for i, p := range pop {
-		if p == 0 {
-			continue // adds exactly 0
-		}
-		for k := m.start[i]; k < m.start[i+1]; k++ {
-			if w := d.Weight(m.cost[k]); w != 0 {
-				out[m.dest[k]].Add(p * w)
+	terms := func(lo, hi int, add func(j int32, v float64)) {
+		for i := lo; i < hi; i++ {
+			p := pop[i]
+			if p == 0 {
+				continue // adds exactly 0
 			}
+			for k := m.start[i]; k < m.start[i+1]; k++ {
+				if w := d.Weight(m.cost[k]); w != 0 {
+					add(m.dest[k], p*w)
+				}
+			}
+		}
+	}
+	if out, ok := fixedSums(len(m.Origins), len(m.Dests), terms); ok {
+		return out, nil
+	}
+	// One set of sums per chunk of origins, then the chunks' sums added:
+	// exact sums do not depend on the order, so neither does the result.
+	var mu sync.Mutex
+	var parts [][]Sum
+	forRows(len(m.Origins), func(lo, hi int) {
+		sums := make([]Sum, len(m.Dests))
+		terms(lo, hi, func(j int32, v float64) { sums[j].Add(v) })
+		mu.Lock()
+		parts = append(parts, sums)
+		mu.Unlock()
+	})
+	if len(parts) == 0 {
+		return make([]Sum, len(m.Dests)), nil
+	}
+	out := parts[0]
+	for _, part := range parts[1:] {
+		for j := range part {
+			out[j].AddSum(part[j])
 		}
 	}
 	return out, nil

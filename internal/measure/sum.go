@@ -1,5 +1,11 @@
 package measure
 
+import (
+	"math"
+	"math/bits"
+	"sync"
+)
+
 // Sum is an exact running sum of finite float64 values. It holds the sum as
 // a short list of non-overlapping partials whose exact total is the exact
 // total of everything added, using the error-free addition of Shewchuk
@@ -94,4 +100,102 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// fixedSums sums non-negative terms per destination exactly in 128-bit
+// fixed point, the fast way to the same exact sums as Sum when the terms
+// allow it: every term is an integer multiple of 2^e for the smallest
+// e among the terms' lowest set bits, so when the totals stay below
+// 2^(e+127) the integers add without error. terms(lo, hi, add) must give
+// the terms of rows [lo, hi), the same ones on every call; it is called
+// twice per row, on all cores. ok is false (nothing summed) when a term is
+// negative or the range of magnitudes is too wide; Sum then does the work.
+func fixedSums(rows, dests int, terms func(lo, hi int, add func(j int32, v float64))) (out []Sum, ok bool) {
+	// Pass 1: the lowest bit any term sets, and a bound on the largest
+	// total (the plain sum of all terms, with room for its rounding).
+	var mu sync.Mutex
+	low, total, neg := math.MaxInt, 0.0, false
+	forRows(rows, func(lo, hi int) {
+		l, t, n := math.MaxInt, 0.0, false
+		terms(lo, hi, func(_ int32, v float64) {
+			if v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+				n = true
+				return
+			}
+			_, e := mantissa(v)
+			l = min(l, e)
+			t += v
+		})
+		mu.Lock()
+		low, total, neg = min(low, l), total+t, neg || n
+		mu.Unlock()
+	})
+	if neg {
+		return nil, false
+	}
+	if low == math.MaxInt { // no terms
+		return make([]Sum, dests), true
+	}
+	if _, top := math.Frexp(total * (1 + 0x1p-20)); top-low > 126 {
+		return nil, false
+	}
+	// Pass 2: each term as an integer count of 2^low, added per chunk.
+	var parts [][][2]uint64
+	forRows(rows, func(lo, hi int) {
+		acc := make([][2]uint64, dests) // {high, low} words
+		terms(lo, hi, func(j int32, v float64) {
+			m, e := mantissa(v)
+			sh := uint(e - low)
+			var hiw, low64 uint64
+			if sh < 64 {
+				low64 = m << sh
+				if sh > 0 {
+					hiw = m >> (64 - sh)
+				}
+			} else {
+				hiw = m << (sh - 64)
+			}
+			var c uint64
+			acc[j][1], c = bits.Add64(acc[j][1], low64, 0)
+			acc[j][0] += hiw + c
+		})
+		mu.Lock()
+		parts = append(parts, acc)
+		mu.Unlock()
+	})
+	out = make([]Sum, dests)
+	for j := range out {
+		var h, l uint64
+		for _, p := range parts {
+			var c uint64
+			l, c = bits.Add64(l, p[j][1], 0)
+			h += p[j][0] + c
+		}
+		// Three pieces of at most 43 bits, each exact as a float64.
+		const w = 43
+		mask := uint64(1)<<w - 1
+		pieces := [3]uint64{l & mask, (l>>w | h<<(64-w)) & mask, h >> (2*w - 64)}
+		for k, pc := range pieces {
+			if pc != 0 {
+				out[j].Add(math.Ldexp(float64(pc), low+k*w))
+			}
+		}
+	}
+	return out, true
+}
+
+// mantissa splits a positive finite v into an odd integer m and an
+// exponent e with v = m * 2^e.
+func mantissa(v float64) (m uint64, e int) {
+	b := math.Float64bits(v)
+	exp := int(b >> 52 & 0x7ff)
+	m = b & (1<<52 - 1)
+	if exp == 0 {
+		e = -1074 // subnormal
+	} else {
+		m |= 1 << 52
+		e = exp - 1075
+	}
+	tz := bits.TrailingZeros64(m)
+	return m >> tz, e + tz
 }

@@ -161,3 +161,53 @@ func TestDemandOfParts(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedSums: the 128-bit fixed-point sums give the same bits as Sum
+// (and so as the exact sum, rounded once), and refuse terms whose range
+// they cannot hold exactly.
+func TestFixedSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for c := 0; c < 200; c++ {
+		rows, dests := 1+rng.IntN(3000), 1+rng.IntN(40)
+		spread := 1 + rng.IntN(60) // binary orders of magnitude among terms
+		type term struct {
+			j int32
+			v float64
+		}
+		byRow := make([][]term, rows)
+		for i := range byRow {
+			for range rng.IntN(6) {
+				v := math.Ldexp(rng.Float64(), rng.IntN(spread)-spread/2)
+				byRow[i] = append(byRow[i], term{int32(rng.IntN(dests)), v})
+			}
+		}
+		terms := func(lo, hi int, add func(int32, float64)) {
+			for i := lo; i < hi; i++ {
+				for _, tm := range byRow[i] {
+					add(tm.j, tm.v)
+				}
+			}
+		}
+		got, ok := fixedSums(rows, dests, terms)
+		if !ok {
+			t.Fatalf("case %d: refused terms spread over 2^%d", c, spread)
+		}
+		want := make([]Sum, dests)
+		terms(0, rows, func(j int32, v float64) { want[j].Add(v) })
+		for j := range want {
+			if g, w := got[j].Float64(), want[j].Float64(); math.Float64bits(g) != math.Float64bits(w) {
+				t.Fatalf("case %d, destination %d: fixed point gives %v, Sum %v", c, j, g, w)
+			}
+		}
+	}
+	wide := func(lo, hi int, add func(int32, float64)) {
+		add(0, 1e-300)
+		add(0, 1e300)
+	}
+	if _, ok := fixedSums(1, 1, wide); ok {
+		t.Error("fixedSums took terms from 1e-300 to 1e300, which 128 bits cannot hold exactly")
+	}
+	if _, ok := fixedSums(1, 1, func(lo, hi int, add func(int32, float64)) { add(0, -1) }); ok {
+		t.Error("fixedSums took a negative term")
+	}
+}
