@@ -43,24 +43,37 @@ func (s *shared) get(t *testing.T, load func() (browsertest.Loaded, error)) brow
 	return s.p
 }
 
-// reportDir holds the full report, and the screenshot and PDF its desktop
-// load writes, for a person to look at.
+// reportDir is where the full report, and the screenshot and PDF of its
+// desktop load, are copied for a person to look at.
 var reportDir = filepath.Join(os.TempDir(), "commonground-report-test")
 
-// full is the full fixture report (wilmingtonFull(45)), rendered once to
-// reportDir/report.html, and its load at each of sizes.
+// full is the full fixture report (wilmingtonFull(45)), rendered once into
+// a folder of this process (work: another test process may load its own
+// copy at the same time), and its load at each of sizes.
 var full struct {
-	once  sync.Once
-	d     *Data
-	page  string
-	err   error
-	loads [2]shared
+	once       sync.Once
+	d          *Data
+	work, page string
+	err        error
+	loads      [2]shared
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if full.work != "" {
+		os.RemoveAll(full.work)
+	}
+	os.Exit(code)
+}
+
+// fullFile is a file the full report's desktop load wrote: report.png (a
+// screenshot of its window) or report.pdf (the page printed).
+func fullFile(name string) string { return filepath.Join(full.work, name) }
 
 // fullLoad returns the full fixture and its load at sizes[i]: the page's
 // self-check verdict and axe-core's violations, from one Chromium run per
-// size. The desktop load also writes reportDir/report.png (a screenshot of
-// its window) and reportDir/report.pdf (the page printed).
+// size. The desktop load also writes report.png and report.pdf (fullFile),
+// and copies them and report.html to reportDir.
 func fullLoad(t *testing.T, bin string, i int) (*Data, browsertest.Loaded) {
 	t.Helper()
 	full.once.Do(func() {
@@ -70,10 +83,10 @@ func fullLoad(t *testing.T, bin string, i int) (*Data, browsertest.Loaded) {
 			full.err = fmt.Errorf("Render: %v (run internal/report/web/fetch-assets.sh if assets are missing)", err)
 			return
 		}
-		if full.err = os.MkdirAll(reportDir, 0o755); full.err != nil {
+		if full.work, full.err = os.MkdirTemp("", "cg-report-browser-*"); full.err != nil {
 			return
 		}
-		full.page = filepath.Join(reportDir, "report.html")
+		full.page = filepath.Join(full.work, "report.html")
 		full.err = os.WriteFile(full.page, buf.Bytes(), 0o644)
 	})
 	if full.err != nil {
@@ -84,11 +97,29 @@ func fullLoad(t *testing.T, bin string, i int) (*Data, browsertest.Loaded) {
 		t.Fatal(err)
 	}
 	v := browsertest.Visit{W: sizes[i].w, H: sizes[i].h, Axe: axe}
-	if sizes[i].name == "desktop" {
-		v.Screenshot = filepath.Join(reportDir, "report.png")
-		v.PDF = filepath.Join(reportDir, "report.pdf")
+	desktop := sizes[i].name == "desktop"
+	if desktop {
+		v.Screenshot, v.PDF = fullFile("report.png"), fullFile("report.pdf")
 	}
-	p := full.loads[i].get(t, func() (browsertest.Loaded, error) { return browsertest.Open(bin, full.page, v) })
+	p := full.loads[i].get(t, func() (browsertest.Loaded, error) {
+		p, err := browsertest.Open(bin, full.page, v)
+		if err != nil || !desktop {
+			return p, err
+		}
+		if err := os.MkdirAll(reportDir, 0o755); err != nil {
+			return p, err
+		}
+		for _, f := range []string{full.page, v.Screenshot, v.PDF} {
+			b, err := os.ReadFile(f)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(reportDir, filepath.Base(f)), b, 0o644)
+			}
+			if err != nil {
+				return p, err
+			}
+		}
+		return p, nil
+	})
 	return full.d, p
 }
 
@@ -111,7 +142,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	fullLoad(t, bin, 0)
-	shot := filepath.Join(reportDir, "report.png")
+	shot := fullFile("report.png")
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v", err)
@@ -121,7 +152,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil || cfg.Width != sizes[0].w || cfg.Height != sizes[0].h {
 		t.Fatalf("screenshot %s: %dx%d, %v; want %dx%d", shot, cfg.Width, cfg.Height, err, sizes[0].w, sizes[0].h)
 	}
-	t.Logf("screenshot: %s", shot)
+	t.Logf("screenshot: %s", filepath.Join(reportDir, "report.png"))
 }
 
 // checkVerdict holds a page's self-check to what the data d must show.
@@ -330,7 +361,7 @@ var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
 func TestPrint(t *testing.T) {
 	bin := browsertest.Chromium(t)
 	fullLoad(t, bin, 0)
-	pdf := filepath.Join(reportDir, "report.pdf")
+	pdf := fullFile("report.pdf")
 	b, err := os.ReadFile(pdf)
 	if err != nil {
 		t.Fatalf("no PDF: %v", err)
