@@ -119,19 +119,9 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
-// Run opens page in a fresh headless profile with networking
-// services off and returns stdout and stderr.
-func Run(t testing.TB, bin string, page string, extra ...string) (stdout, stderr []byte) {
-	t.Helper()
-	out, errb, err := run(bin, page, extra...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out, errb
-}
-
-// run is Run without a test: one Chromium process, in a profile folder
-// removed when it ends.
+// run opens page (with #cg-selftest) in one headless Chromium process, in
+// a fresh profile folder removed when it ends, with networking services
+// off, and returns stdout and stderr.
 func run(bin string, page string, extra ...string) (stdout, stderr []byte, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -191,7 +181,7 @@ func LoadAt(t testing.TB, bin, page string, w, h int) (Verdict, []byte) {
 // at one size share one load.
 type Visit struct {
 	// W and H are the window's size in CSS pixels (below 500 px wide, the
-	// page is loaded in a frame of that size: see Frame).
+	// page is loaded in a frame of that size: see frame).
 	W, H int
 	// Axe is the path of axe-core's script (from npm). When set, a copy of
 	// the page with the script spliced in is loaded instead, and axe-core
@@ -209,7 +199,7 @@ type Loaded struct {
 	Verdict Verdict
 	// Axe holds axe-core's violations when Visit.Axe was set.
 	Axe []AxeViolation
-	// Stderr is Chromium's log, which carries the page's console.
+	// Stderr is Chromium's log.
 	Stderr []byte
 }
 
@@ -284,22 +274,12 @@ func Open(bin, page string, v Visit) (Loaded, error) {
 // minWidth is the narrowest window headless Chromium opens.
 const minWidth = 500
 
-// Frame returns the page to open and the --window-size flag for a w×h
+// frame returns the page to open and the --window-size flag for a w×h
 // view. Headless Chromium opens no window narrower than 500 px, so a
 // narrower view loads the page in a w×h frame of a wrapper page, which
 // copies the frame's self-check verdict (and axe-core's result, when the
 // page runs it) into its own #cg-selfcheck (and #cg-axe).
-func Frame(t testing.TB, page string, w, h int) (string, string) {
-	t.Helper()
-	p, win, cleanup, err := frame(page, w, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cleanup)
-	return p, win
-}
-
-// frame is Frame without a test: cleanup removes the wrapper page.
+// cleanup removes the wrapper page.
 func frame(page string, w, h int) (string, string, func(), error) {
 	if w >= minWidth {
 		return page, fmt.Sprintf("--window-size=%d,%d", w, h), func() {}, nil
@@ -334,19 +314,6 @@ type AxeViolation struct {
 	ID, Impact, Help string
 	Nodes            int
 	Target           string
-}
-
-// Axe runs axe-core (the script at axePath, from npm) on page in a w×h
-// window and returns its violations; below 500 px the page is in a w×h
-// frame (see Frame). It is Open with Visit.Axe: a test that also wants the
-// page's self-check at that size should call Open once for both.
-func Axe(t testing.TB, bin, page, axePath string, w, h int) []AxeViolation {
-	t.Helper()
-	p, err := Open(bin, page, Visit{W: w, H: h, Axe: axePath})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Axe
 }
 
 // withAxe writes a copy of page with axe-core (the script at axePath)
