@@ -98,10 +98,7 @@ func TestKillDuringCommit(t *testing.T) {
 		t.Skip("builds the binary and runs a small study about twenty times")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "commonground")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := realBinary(t)
 	exe := func(cfg string, env ...string) error {
 		cmd := exec.Command(bin, "run", "--quiet", cfg)
 		cmd.Env = append(os.Environ(), env...)

@@ -69,10 +69,7 @@ func TestShardedRunsIdentical(t *testing.T) {
 		t.Skip("runs two example studies in 1 to 4 shards")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "commonground")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := realBinary(t)
 	exe := func(args ...string) (string, error) {
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = testdata.RepoRoot()

@@ -33,10 +33,7 @@ func (parquetBytes) Create(string) (source.ParquetFile, error) { return nil, err
 // underserved flags against the run, and the "geo" metadata.
 func TestOriginsParquetReadsBack(t *testing.T) {
 	r := tracts(t)
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := outputs(t, r)
 	data := set.Bytes(OriginsParquetFile)
 	pr, err := reader.NewParquetColumnReader(parquetBytes{bytes.NewReader(data), data}, 1)
 	if err != nil {

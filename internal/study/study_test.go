@@ -27,6 +27,7 @@ import (
 	"commonground/internal/gap"
 	"commonground/internal/geo"
 	"commonground/internal/network"
+	"commonground/internal/output"
 	"commonground/internal/progress"
 	"commonground/internal/report/browsertest"
 	"commonground/internal/testdata"
@@ -61,6 +62,29 @@ func example(t *testing.T, rel, why string) *Result {
 		t.Fatal(e.err)
 	}
 	return e.res
+}
+
+// rendered caches each example run's output files, so tests that only read
+// them share one render (TestOutputsDeterministic renders a second set of
+// its own to compare with it).
+var rendered sync.Map // *Result -> *renderedSet
+
+type renderedSet struct {
+	once sync.Once
+	set  *output.Set
+	err  error
+}
+
+// outputs renders r's output files once for all tests here.
+func outputs(t *testing.T, r *Result) *output.Set {
+	t.Helper()
+	v, _ := rendered.LoadOrStore(r, &renderedSet{})
+	o := v.(*renderedSet)
+	o.once.Do(func() { o.set, o.err = r.Outputs() })
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	return o.set
 }
 
 // tracts is the Delaware census-tract study.
@@ -266,10 +290,7 @@ func TestDriveAndWalkTimesAreSane(t *testing.T) {
 
 func TestOutputsDeterministic(t *testing.T) {
 	r := tracts(t)
-	a, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := outputs(t, r)
 	b, err := r.Outputs()
 	if err != nil {
 		t.Fatal(err)
@@ -287,10 +308,7 @@ func TestOutputsDeterministic(t *testing.T) {
 func openReport(t *testing.T, r *Result) browsertest.Verdict {
 	t.Helper()
 	bin := browsertest.Chromium(t)
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := outputs(t, r)
 	page := filepath.Join(t.TempDir(), ReportFile)
 	if err := os.WriteFile(page, set.Bytes(ReportFile), 0o644); err != nil {
 		t.Fatal(err)
@@ -372,10 +390,7 @@ func TestCountyTotalsMatchCensus(t *testing.T) {
 
 func TestCellsCSVSaysHowPopulationWasMade(t *testing.T) {
 	r := tracts(t)
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := outputs(t, r)
 	rows, err := csv.NewReader(bytes.NewReader(set.Bytes(CellsFile))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -773,10 +788,7 @@ func TestGeoPackageOpensInGDAL(t *testing.T) {
 	if err != nil {
 		t.Fatal("ogrinfo (Debian gdal-bin) is needed to check the GeoPackage")
 	}
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := outputs(t, r)
 	path := filepath.Join(t.TempDir(), GeoPackageFile)
 	if err := os.WriteFile(path, set.Bytes(GeoPackageFile), 0o644); err != nil {
 		t.Fatal(err)
@@ -861,10 +873,7 @@ func TestDecaySensitivity(t *testing.T) {
 // and mean shortfalls below the line) from the cells.
 func TestInequalityPovertyLine(t *testing.T) {
 	r := tracts(t)
-	set, err := r.Outputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := outputs(t, r)
 	rows, err := csv.NewReader(bytes.NewReader(set.Bytes("inequality.csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)

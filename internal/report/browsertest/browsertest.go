@@ -119,16 +119,21 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
-// Run opens page in a fresh headless profile with networking
-// services off and returns stdout and stderr.
-func Run(t testing.TB, bin string, page string, extra ...string) (stdout, stderr []byte) {
-	t.Helper()
+// run opens page (with #cg-selftest) in one headless Chromium process, in
+// a fresh profile folder removed when it ends, with networking services
+// off, and returns stdout and stderr.
+func run(bin string, page string, extra ...string) (stdout, stderr []byte, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	profile, err := os.MkdirTemp("", "cg-chromium-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(profile)
 	args := []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir=" + tempDir(t),
+		"--user-data-dir=" + profile,
 	}
 	budget := "--virtual-time-budget=10000"
 	for _, e := range extra {
@@ -146,9 +151,9 @@ func Run(t testing.TB, bin string, page string, extra ...string) (stdout, stderr
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, errb.Bytes())
+		return out.Bytes(), errb.Bytes(), fmt.Errorf("chromium %v: %v\n%s", args, err, errb.Bytes())
 	}
-	return out.Bytes(), errb.Bytes()
+	return out.Bytes(), errb.Bytes(), nil
 }
 
 var selfCheck = regexp.MustCompile(`(?s)<pre id="cg-selfcheck"[^>]*>(.*?)</pre>`)
@@ -163,54 +168,134 @@ func Load(t testing.TB, bin, page string) (Verdict, []byte) {
 // self-check verdict and stderr.
 func LoadAt(t testing.TB, bin, page string, w, h int) (Verdict, []byte) {
 	t.Helper()
-	page, win := Frame(t, page, w, h)
-	dom, stderr := Run(t, bin, page, "--dump-dom", win)
-	m := selfCheck.FindSubmatch(dom)
-	if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
-		t.Fatalf("page wrote no self-check verdict; the page script did not finish.\nstderr:\n%s", stderr)
-	}
-	var v Verdict
-	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &v); err != nil {
-		t.Fatalf("self-check verdict %q: %v", m[1], err)
-	}
-	return v, stderr
-}
-
-// tempDir is a fresh browser profile folder, removed when the test ends.
-func tempDir(t testing.TB) string {
-	t.Helper()
-	d, err := os.MkdirTemp("", "cg-chromium-*")
+	p, err := Open(bin, page, Visit{W: w, H: h})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	return d
+	return p.Verdict, p.Stderr
+}
+
+// Visit says how Open loads a page: the window, and what else the same
+// load serves besides the self-check verdict. Each Chromium start costs
+// several CPU-seconds before the page does anything, so checks of one page
+// at one size share one load.
+type Visit struct {
+	// W and H are the window's size in CSS pixels (below 500 px wide, the
+	// page is loaded in a frame of that size: see frame).
+	W, H int
+	// Axe is the path of axe-core's script (from npm). When set, a copy of
+	// the page with the script spliced in is loaded instead, and axe-core
+	// runs on it once the page has loaded and written its self-check
+	// verdict; reports never carry the script.
+	Axe string
+	// Screenshot and PDF, when set, are files the same load writes: a PNG
+	// of the window, and the page printed to PDF. Only for windows at
+	// least 500 px wide, which Chromium opens as asked.
+	Screenshot, PDF string
+}
+
+// Loaded is what one load of a page gave.
+type Loaded struct {
+	Verdict Verdict
+	// Axe holds axe-core's violations when Visit.Axe was set.
+	Axe []AxeViolation
+	// Stderr is Chromium's log.
+	Stderr []byte
+}
+
+// Open loads page once in headless Chromium as v says and returns the
+// self-check verdict, and axe-core's result when asked. It fails when the
+// page wrote no verdict, when axe-core was asked for and wrote no result,
+// and when a screenshot or PDF asked for was not written. It needs no
+// test, so tests can share one load (with sync.Once); the files it makes
+// beside page for the load are removed when it returns.
+func Open(bin, page string, v Visit) (Loaded, error) {
+	var p Loaded
+	if (v.Screenshot != "" || v.PDF != "") && v.W < minWidth {
+		return p, fmt.Errorf("a screenshot or PDF needs a window at least %d px wide, not %d", minWidth, v.W)
+	}
+	budget := "--virtual-time-budget=10000"
+	if v.Axe != "" {
+		copyPath, err := withAxe(page, v.Axe)
+		if err != nil {
+			return p, err
+		}
+		defer os.Remove(copyPath)
+		page = copyPath
+		budget = "--virtual-time-budget=30000"
+	}
+	page, win, cleanup, err := frame(page, v.W, v.H)
+	if err != nil {
+		return p, err
+	}
+	defer cleanup()
+	args := []string{"--dump-dom", win, budget}
+	for _, f := range []string{v.Screenshot, v.PDF} {
+		if f != "" {
+			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+				return p, err
+			}
+		}
+	}
+	if v.Screenshot != "" {
+		args = append(args, "--screenshot="+v.Screenshot)
+	}
+	if v.PDF != "" {
+		args = append(args, "--print-to-pdf="+v.PDF, "--no-pdf-header-footer")
+	}
+	dom, stderr, err := run(bin, page, args...)
+	p.Stderr = stderr
+	if err != nil {
+		return p, err
+	}
+	m := selfCheck.FindSubmatch(dom)
+	if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
+		return p, fmt.Errorf("page wrote no self-check verdict; the page script did not finish.\nstderr:\n%s", stderr)
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &p.Verdict); err != nil {
+		return p, fmt.Errorf("self-check verdict %q: %v", m[1], err)
+	}
+	if v.Axe != "" {
+		if p.Axe, err = axeViolations(dom, stderr); err != nil {
+			return p, err
+		}
+	}
+	for _, f := range []string{v.Screenshot, v.PDF} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			return p, fmt.Errorf("chromium wrote no %s: %v\nstderr:\n%s", filepathBase(f), err, stderr)
+		}
+	}
+	return p, nil
 }
 
 // minWidth is the narrowest window headless Chromium opens.
 const minWidth = 500
 
-// Frame returns the page to open and the --window-size flag for a w×h
+// frame returns the page to open and the --window-size flag for a w×h
 // view. Headless Chromium opens no window narrower than 500 px, so a
 // narrower view loads the page in a w×h frame of a wrapper page, which
-// copies the frame's self-check verdict into its own #cg-selfcheck.
-func Frame(t testing.TB, page string, w, h int) (string, string) {
-	t.Helper()
+// copies the frame's self-check verdict (and axe-core's result, when the
+// page runs it) into its own #cg-selfcheck (and #cg-axe).
+// cleanup removes the wrapper page.
+func frame(page string, w, h int) (string, string, func(), error) {
 	if w >= minWidth {
-		return page, fmt.Sprintf("--window-size=%d,%d", w, h)
+		return page, fmt.Sprintf("--window-size=%d,%d", w, h), func() {}, nil
 	}
 	wrapper := strings.TrimSuffix(page, ".html") + fmt.Sprintf(".frame%d.html", w)
 	src := fmt.Sprintf(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>%d px frame</title>
 <style>body{margin:0} iframe{border:0;width:%dpx;height:%dpx;display:block}</style></head><body>
-<iframe title="report" src="%s#cg-selftest"></iframe><pre id="cg-selfcheck" hidden></pre>
+<iframe title="report" src="%s#cg-selftest"></iframe><pre id="cg-selfcheck" hidden></pre><pre id="cg-axe" hidden></pre>
 <script>window.addEventListener('message', function (e) {
   if (e.data && e.data.cgSelfcheck) document.getElementById('cg-selfcheck').textContent = e.data.cgSelfcheck;
+  if (e.data && e.data.cgAxe) document.getElementById('cg-axe').textContent = e.data.cgAxe;
 });</script></body></html>`, w, w, h, html.EscapeString(filepathBase(page)))
 	if err := os.WriteFile(wrapper, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
+		return "", "", nil, err
 	}
-	t.Cleanup(func() { os.Remove(wrapper) })
-	return wrapper, fmt.Sprintf("--window-size=%d,%d", minWidth, h)
+	return wrapper, fmt.Sprintf("--window-size=%d,%d", minWidth, h), func() { os.Remove(wrapper) }, nil
 }
 
 // filepathBase is the last element of a slash-separated path.
@@ -231,49 +316,58 @@ type AxeViolation struct {
 	Target           string
 }
 
-// Axe runs axe-core (the script at axePath, from npm) on page in a w×h
-// window and returns its violations. The script is spliced into a copy of
-// the page for the test only; reports never carry it.
-func Axe(t testing.TB, bin, page, axePath string, w, h int) []AxeViolation {
-	t.Helper()
+// withAxe writes a copy of page with axe-core (the script at axePath)
+// spliced in before </body>, and returns the copy's path. Half a second
+// after the page's load event (after the self-check, which runs 200 ms
+// after it), the script runs axe-core on the document and writes the
+// violations into #cg-axe, and hands them to the page around it when the
+// copy is in a frame.
+func withAxe(page, axePath string) (string, error) {
 	src, err := os.ReadFile(axePath)
 	if err != nil {
-		t.Fatalf("axe-core not installed (run internal/report/web/fetch-assets.sh): %v", err)
+		return "", fmt.Errorf("axe-core not installed (run internal/report/web/fetch-assets.sh): %v", err)
 	}
 	body, err := os.ReadFile(page)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	script := strings.ReplaceAll(string(src), "</script", `<\/script`)
 	runner := `<pre id="cg-axe" hidden></pre><script>` + script + `</script><script>
 window.addEventListener('load', function () { setTimeout(function () {
+  var done = function (text) {
+    document.getElementById('cg-axe').textContent = text;
+    if (window.parent !== window) window.parent.postMessage({ cgAxe: text }, '*');
+  };
   axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
-    document.getElementById('cg-axe').textContent = JSON.stringify(r.violations.map(function (v) {
+    done(JSON.stringify(r.violations.map(function (v) {
       return { id: v.id, impact: v.impact || '', help: v.help, nodes: v.nodes.length, target: v.nodes.length ? String(v.nodes[0].target) : '' };
-    }));
-  }, function (e) { document.getElementById('cg-axe').textContent = 'error: ' + e; });
+    })));
+  }, function (e) { done('error: ' + e); });
 }, 500); });</script></body>`
 	i := strings.LastIndex(string(body), "</body>")
 	if i < 0 {
-		t.Fatal("page has no </body>")
+		return "", fmt.Errorf("%s has no </body>", page)
 	}
-	copyPath := page + ".axe.html"
+	copyPath := strings.TrimSuffix(page, ".html") + ".axe.html"
 	if err := os.WriteFile(copyPath, []byte(string(body[:i])+runner+string(body[i+len("</body>"):])), 0o644); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	defer os.Remove(copyPath)
-	dom, stderr := Run(t, bin, copyPath, "--dump-dom", fmt.Sprintf("--window-size=%d,%d", w, h), "--virtual-time-budget=30000")
+	return copyPath, nil
+}
+
+// axeViolations reads axe-core's result from a dumped page.
+func axeViolations(dom, stderr []byte) ([]AxeViolation, error) {
 	m := axeResult.FindSubmatch(dom)
 	if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
-		t.Fatalf("axe-core wrote no result.\nstderr:\n%s", stderr)
+		return nil, fmt.Errorf("axe-core wrote no result.\nstderr:\n%s", stderr)
 	}
 	text := html.UnescapeString(string(m[1]))
 	if strings.HasPrefix(text, "error: ") {
-		t.Fatalf("axe-core failed: %s", text)
+		return nil, fmt.Errorf("axe-core failed: %s", text)
 	}
 	var out []AxeViolation
 	if err := json.Unmarshal([]byte(text), &out); err != nil {
-		t.Fatalf("axe-core result %q: %v", text, err)
+		return nil, fmt.Errorf("axe-core result %q: %v", text, err)
 	}
-	return out
+	return out, nil
 }
