@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -121,6 +122,10 @@ Flags:
 func writeResult(res *study.Result, dir string, rep *progress.Reporter, start time.Time, quiet, timings bool, stdout io.Writer) error {
 	rep.Start("write report and outputs")
 	res.DropMatrices()
+	// A collection now sets the heap's next goal from what the outputs
+	// need, not from the searches' and trips' garbage: the outputs
+	// allocate much side by side, and this keeps the peak down.
+	runtime.GC()
 	set, err := res.Outputs()
 	if err != nil {
 		return err

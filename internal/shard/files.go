@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
@@ -112,8 +113,99 @@ type Trips struct {
 	Transit     [][]TransitPair
 }
 
+// tripsHead opens the trips file: how many trips of each mode follow, in
+// chunks of at most tripsChunk, so that neither the shard writing them nor
+// the merge reading them holds a mode's trips twice (a gob value is
+// buffered whole).
+type tripsHead struct {
+	Walk, Drive int
+	Transit     []int
+}
+
+const tripsChunk = 1 << 16
+
 // Encode writes t in the shard trips format.
-func (t *Trips) Encode(w io.Writer) error { return gob.NewEncoder(w).Encode(t) }
+func (t *Trips) Encode(w io.Writer) error {
+	enc := gob.NewEncoder(w)
+	head := tripsHead{Walk: len(t.Walk), Drive: len(t.Drive)}
+	for _, ps := range t.Transit {
+		head.Transit = append(head.Transit, len(ps))
+	}
+	if err := enc.Encode(head); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, t.Walk); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, t.Drive); err != nil {
+		return err
+	}
+	for _, ps := range t.Transit {
+		if err := encodeChunks(enc, ps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeChunks[P any](enc *gob.Encoder, ps []P) error {
+	for lo := 0; lo < len(ps); lo += tripsChunk {
+		if err := enc.Encode(ps[lo:min(len(ps), lo+tripsChunk)]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeTrips reads what Encode wrote; limit bounds the number of trips
+// (the file's size: every trip takes more than a byte).
+func decodeTrips(dec *gob.Decoder, limit int) (*Trips, error) {
+	var head tripsHead
+	if err := dec.Decode(&head); err != nil {
+		return nil, err
+	}
+	total := head.Walk + head.Drive
+	for _, n := range head.Transit {
+		total += n
+	}
+	if head.Walk < 0 || head.Drive < 0 || total < 0 || total > limit {
+		return nil, fmt.Errorf("the file announces %d trips, more than it can hold", total)
+	}
+	var t Trips
+	var err error
+	if t.Walk, err = decodeChunks[Pair](dec, head.Walk); err != nil {
+		return nil, err
+	}
+	if t.Drive, err = decodeChunks[Pair](dec, head.Drive); err != nil {
+		return nil, err
+	}
+	for _, n := range head.Transit {
+		ps, err := decodeChunks[TransitPair](dec, n)
+		if err != nil {
+			return nil, err
+		}
+		t.Transit = append(t.Transit, ps)
+	}
+	return &t, nil
+}
+
+func decodeChunks[P any](dec *gob.Decoder, n int) ([]P, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("a negative number of trips")
+	}
+	out := make([]P, 0, n)
+	for len(out) < n {
+		var chunk []P
+		if err := dec.Decode(&chunk); err != nil {
+			return nil, err
+		}
+		if len(chunk) == 0 || len(out)+len(chunk) > n {
+			return nil, fmt.Errorf("a chunk of %d trips after %d of %d", len(chunk), len(out), n)
+		}
+		out = append(out, chunk...)
+	}
+	return out, nil
+}
 
 // Data is what a shard hands on: for each of its origins (by id, with its
 // people, to check against the merge's own), the trips within reach that
@@ -193,16 +285,26 @@ func Read(dir string) (*Header, *Data, error) {
 // ReadTrips reads a shard folder's trips, checking them against the
 // header's checksum and the shard's numbers of origins and places.
 func ReadTrips(dir string, h *Header) (*Trips, error) {
-	b, err := os.ReadFile(filepath.Join(dir, h.Trips.Name))
+	// Decoded as it is read, and checked when read to the end: the file's
+	// bytes are not held beside the trips.
+	f, err := os.Open(filepath.Join(dir, h.Trips.Name))
 	if err != nil {
 		return nil, fmt.Errorf("shard folder %s: %w", dir, err)
 	}
-	if got := output.HashBytes(b); got != h.Trips.SHA256 || len(b) != h.Trips.Bytes {
+	defer f.Close()
+	sum := sha256.New()
+	in := bufio.NewReader(io.TeeReader(f, sum))
+	t, decErr := decodeTrips(gob.NewDecoder(in), h.Trips.Bytes)
+	rest, err := io.Copy(io.Discard, in)
+	read, _ := f.Seek(0, io.SeekCurrent)
+	if err != nil || hex.EncodeToString(sum.Sum(nil)) != h.Trips.SHA256 || read != int64(h.Trips.Bytes) {
 		return nil, fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Trips.Name, HeaderFile, h.Shard)
 	}
-	var t Trips
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&t); err != nil {
-		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, err)
+	if decErr != nil {
+		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, decErr)
+	}
+	if rest != 0 {
+		return nil, fmt.Errorf("shard folder %s: %s: %d bytes after the trips", dir, h.Trips.Name, rest)
 	}
 	n, np := int32(h.Origins), int32(h.Places)
 	for _, ps := range [][]Pair{t.Walk, t.Drive} {
@@ -219,7 +321,7 @@ func ReadTrips(dir string, h *Header) (*Trips, error) {
 			}
 		}
 	}
-	return &t, nil
+	return t, nil
 }
 
 // Verify checks a shard's data and trips files against its header's

@@ -11,6 +11,7 @@ import (
 	"commonground/internal/gap"
 	"commonground/internal/measure"
 	"commonground/internal/par"
+	"commonground/internal/shard"
 )
 
 // ModeMeasures holds the standard access measures of every cell for one
@@ -261,7 +262,7 @@ func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
 				res.err = err
 				break
 			}
-			m, err := matrixRows(originIDs, destIDs, pairs)
+			m, err := matrixRows(originIDs, destIDs, pairs, accessPair)
 			if err != nil {
 				res.err = fmt.Errorf("build the %s travel matrix: %w", mode, err)
 				break
@@ -272,15 +273,17 @@ func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
 	}()
 }
 
-// matrixRows hands the searches' pairs to the measure package as
-// compressed rows, so the matrix is not held twice.
-func matrixRows(originIDs, destIDs []string, pairs []access.Pair) (*measure.Matrix, error) {
+// matrixRows hands trips (the searches' pairs, or a shard's) to the
+// measure package as compressed rows, so the matrix is not held twice;
+// parts gives a trip's origin, place and minutes.
+func matrixRows[P any](originIDs, destIDs []string, pairs []P, parts func(P) (int32, int32, float64)) (*measure.Matrix, error) {
 	start := make([]int, len(originIDs)+1)
 	for k, p := range pairs {
-		if p.Origin < 0 || int(p.Origin) >= len(originIDs) {
-			return nil, fmt.Errorf("matrix pair %d: origin index %d is outside the %d origins", k+1, p.Origin, len(originIDs))
+		o, _, _ := parts(p)
+		if o < 0 || int(o) >= len(originIDs) {
+			return nil, fmt.Errorf("matrix pair %d: origin index %d is outside the %d origins", k+1, o, len(originIDs))
 		}
-		start[p.Origin+1]++
+		start[o+1]++
 	}
 	for i := range originIDs {
 		start[i+1] += start[i]
@@ -289,12 +292,17 @@ func matrixRows(originIDs, destIDs []string, pairs []access.Pair) (*measure.Matr
 	cost := make([]float64, len(pairs))
 	next := append([]int(nil), start[:len(originIDs)]...)
 	for _, p := range pairs {
-		k := next[p.Origin]
-		dest[k], cost[k] = p.Label, p.Minutes
-		next[p.Origin]++
+		o, j, c := parts(p)
+		k := next[o]
+		dest[k], cost[k] = j, c
+		next[o]++
 	}
 	return measure.NewRows(originIDs, destIDs, start, dest, cost, nil)
 }
+
+func accessPair(p access.Pair) (int32, int32, float64) { return p.Origin, p.Label, p.Minutes }
+
+func shardPair(p shard.Pair) (int32, int32, float64) { return p.Origin, p.Place, p.Minutes }
 
 // supply gives every place what it offers to a group: 0 outside the group,
 // else 1, or its area in square metres where measures.supply says "area".

@@ -278,22 +278,27 @@ func (r *Result) shardAccess(ctx context.Context, eng *access.Engine, walkG, dri
 		if err != nil {
 			return err
 		}
-		var keep []shard.Pair
-		for _, p := range pairs {
-			reached(p.Label)
-			if catch.Weight(p.Minutes) != 0 {
-				keep = append(keep, shard.Pair{Origin: p.Origin, Place: p.Label, Minutes: p.Minutes})
+		n := len(pairs)
+		m, err := matrixRows(originIDs, destIDs, pairs, accessPair)
+		if err != nil {
+			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
+		}
+		pairs = nil // the matrix holds them now
+		// The trips the merge needs again, from the matrix's rows.
+		keep := make([]shard.Pair, 0, m.Len())
+		for i := range originIDs {
+			ds, cs := m.Row(i)
+			for k, j := range ds {
+				reached(j)
+				if catch.Weight(cs[k]) != 0 {
+					keep = append(keep, shard.Pair{Origin: int32(i), Place: j, Minutes: cs[k]})
+				}
 			}
 		}
 		if mode == access.Walk {
 			trips.Walk = keep
 		} else {
 			trips.Drive = keep
-		}
-		n := len(pairs)
-		m, err := matrixRows(originIDs, destIDs, pairs)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
 		}
 		ms, err := r.sumMode(m, mode.String(), mode, n, pop, supplies)
 		if err != nil {
@@ -634,16 +639,16 @@ func (m *merged) fcaAccess(r *Result, ratios [][][]float64) ([][][]float64, erro
 			}
 		}
 		for mi, ps := range [][]shard.Pair{trips.Walk, trips.Drive} {
-			pairs := make([]access.Pair, len(ps))
-			for a, p := range ps {
-				pairs[a] = access.Pair{Origin: p.Origin, Label: pi[p.Place], Minutes: p.Minutes}
+			for a := range ps {
+				ps[a].Place = pi[ps[a].Place] // the merge's numbering
 			}
-			mat, err := matrixRows(ids, destIDs, pairs)
+			mat, err := matrixRows(ids, destIDs, ps, shardPair)
 			if err != nil {
 				return nil, fmt.Errorf("shard folder %s: %w", dir, err)
 			}
 			scatter(mi, mat)
 		}
+		trips.Walk, trips.Drive = nil, nil
 		for w, ps := range trips.Transit {
 			tw := &r.Transit.Windows[w]
 			var mp []measure.Pair
