@@ -83,7 +83,7 @@ func runShard(ctx context.Context, s *config.Study, i, n int, dir string, quiet,
 	if err := set.Add(shard.DataFile, d.Encode); err != nil {
 		return err
 	}
-	if err := set.Add(shard.TripsFile, trips.Encode); err != nil {
+	if err := set.AddSized(shard.TripsFile, trips.Size(), trips.Encode); err != nil {
 		return err
 	}
 	file := func(name string) output.File {

@@ -253,7 +253,7 @@ func refusals(t *testing.T, exe func(...string) (string, error), dir string, goo
 		{"another config", []string{good[0], otherCfg}, otherCfg + ": ran config"},
 		{"other inputs", []string{good[0], otherInput}, otherInput + ": its population polygons"},
 		{"data cut short", []string{good[0], cut}, cut + ": shard.gob does not match the checksum"},
-		{"trips cut short", []string{good[0], cutTrips}, cutTrips + ": trips.gob does not match the checksum"},
+		{"trips cut short", []string{good[0], cutTrips}, cutTrips + ": trips.bin does not match the checksum"},
 		{"split differently", []string{good[0], ofThree}, ofThree + ": shard 1 of 3, but"},
 		{"not a folder", []string{good[0], filepath.Join(dir, "nowhere")}, "nowhere: no such file or directory"},
 	}

@@ -90,7 +90,15 @@ func (s *Set) Wait() error {
 
 // Add renders one file with fn and keeps it for Commit.
 func (s *Set) Add(name string, fn func(w io.Writer) error) error {
+	return s.AddSized(name, 0, fn)
+}
+
+// AddSized is Add for a file whose size is known beforehand: its buffer is
+// made that size at once, not grown by doubling and copying (for a file of
+// tens of megabytes, most of the cost of writing it).
+func (s *Set) AddSized(name string, size int, fn func(w io.Writer) error) error {
 	var buf bytes.Buffer
+	buf.Grow(size)
 	if err := fn(&buf); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}

@@ -1,8 +1,10 @@
 package shard
 
 import (
+	"bytes"
 	"math"
 	"math/rand"
+	"reflect"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -96,5 +98,44 @@ func TestPlanTies(t *testing.T) {
 	}
 	if _, err := Plan(pts, []float64{1, 1, 1, 1}, 0); err == nil {
 		t.Error("0 parts accepted")
+	}
+}
+
+// TestTripsRoundTrip: trips come back as written, and a file whose counts
+// do not fill it exactly, or that is cut short, is refused.
+func TestTripsRoundTrip(t *testing.T) {
+	in := &Trips{
+		Walk:    []Pair{{0, 1, 2.5}, {3, 4, 0}},
+		Drive:   []Pair{{5, 6, 29.999999999}},
+		Transit: [][]TransitPair{{{7, 8, 3600}}, nil},
+	}
+	var buf bytes.Buffer
+	if err := in.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if want := 8 + 8*5 + 16*4; len(b) != want || in.Size() != want {
+		t.Fatalf("%d bytes, Size says %d, want %d", len(b), in.Size(), want)
+	}
+	out, err := decodeTrips(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in.Walk, out.Walk) || !reflect.DeepEqual(in.Drive, out.Drive) || len(out.Transit) != 2 ||
+		!reflect.DeepEqual(in.Transit[0], out.Transit[0]) || len(out.Transit[1]) != 0 {
+		t.Fatalf("read back %+v, wrote %+v", out, in)
+	}
+	for _, bad := range []struct {
+		name string
+		b    []byte
+		size int64
+	}{
+		{"cut short", b[:len(b)-5], int64(len(b))},
+		{"a size the counts do not fill", b, int64(len(b)) + 16},
+		{"not a trips file", append([]byte("GARBAGE!"), b[8:]...), int64(len(b))},
+	} {
+		if _, err := decodeTrips(bytes.NewReader(bad.b), bad.size); err == nil {
+			t.Errorf("%s: read without error", bad.name)
+		}
 	}
 }
