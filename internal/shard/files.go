@@ -267,7 +267,6 @@ type Data struct {
 // Encode writes d in the shard data format.
 func (d *Data) Encode(w io.Writer) error { return gob.NewEncoder(w).Encode(d) }
 
-
 // Bound turns a part into the header's form.
 func (q Part) Bound() [4]*float64 {
 	var out [4]*float64
