@@ -167,10 +167,8 @@ func checkVerdict(t *testing.T, d *Data, v browsertest.Verdict, stderr []byte, w
 	for _, f := range v.Layout() {
 		t.Error(f)
 	}
-	for _, line := range strings.Split(string(stderr), "\n") {
-		if strings.Contains(line, "Uncaught") || strings.Contains(line, ":CONSOLE(") {
-			t.Errorf("browser log: %s", line)
-		}
+	for _, line := range browsertest.ConsoleLines(stderr) {
+		t.Errorf("browser log: %s", line)
 	}
 	if v.Map.Canvases == 0 || v.Map.Tiles == 0 {
 		t.Errorf("map drew no canvas tiles: %+v", v.Map)
@@ -371,4 +369,24 @@ func TestPrint(t *testing.T) {
 		t.Errorf("report prints on %d pages, want 1 to 8", n)
 	}
 	t.Logf("%d pages", n)
+}
+
+// TestConsoleLinesCaught: a page that logs and throws shows both in the
+// lines checkVerdict fails on, so that check can fail.
+func TestConsoleLinesCaught(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	page := filepath.Join(t.TempDir(), "throws.html")
+	src := `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>throws</title></head><body>
+<pre id="cg-selfcheck">{}</pre><script>console.log("cg-console-probe"); throw new Error("cg-boom");</script></body></html>`
+	if err := os.WriteFile(page, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := browsertest.Open(bin, page, browsertest.Visit{W: 800, H: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Join(browsertest.ConsoleLines(p.Stderr), "\n")
+	if !strings.Contains(lines, "cg-console-probe") || !strings.Contains(lines, "Uncaught Error: cg-boom") {
+		t.Errorf("the console lines of a page that logs and throws are %q", lines)
+	}
 }

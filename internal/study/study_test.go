@@ -313,9 +313,12 @@ func openReport(t *testing.T, r *Result) browsertest.Verdict {
 	if err := os.WriteFile(page, set.Bytes(ReportFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, _ := browsertest.Load(t, bin, page)
+	v, stderr := browsertest.Load(t, bin, page)
 	for _, f := range v.Faults() {
 		t.Error(f)
+	}
+	for _, line := range browsertest.ConsoleLines(stderr) {
+		t.Errorf("browser log: %s", line)
 	}
 	return v
 }

@@ -134,6 +134,9 @@ func run(bin string, page string, extra ...string) (stdout, stderr []byte, err e
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
 		"--user-data-dir=" + profile,
+		// The page's console messages and uncaught errors on stderr, for
+		// ConsoleLines.
+		"--enable-logging=stderr", "--v=0",
 	}
 	budget := "--virtual-time-budget=10000"
 	for _, e := range extra {
@@ -269,6 +272,19 @@ func Open(bin, page string, v Visit) (Loaded, error) {
 		}
 	}
 	return p, nil
+}
+
+// ConsoleLines returns the lines of a load's stderr that are the page's
+// console messages or uncaught errors ("...:CONSOLE:12] "Uncaught Error:
+// ...", source: ..."): a report writes nothing to the console.
+func ConsoleLines(stderr []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(stderr), "\n") {
+		if strings.Contains(line, ":CONSOLE") || strings.Contains(line, "Uncaught") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // minWidth is the narrowest window headless Chromium opens.
