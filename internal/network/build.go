@@ -168,7 +168,8 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 	}
 	// Sized up front: growing a map of half a million nodes costs more
 	// than the rest of Build.
-	b := &builder{p: p, st: &st, nodeIdx: make(map[int64]int32, total)}
+	b := &builder{p: p, st: &st, nodeIdx: make(map[int64]int32, total),
+		nodePt: make([]orb.Point, 0, total), nodeCnt: make([]uint8, 0, total)}
 	for i := range ways {
 		b.add(&ways[i])
 	}
