@@ -127,23 +127,25 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	}
 	// Step 1: demand at each destination, summed exactly (see Sum), as
 	// Demand does, so FCAs and the shards of a run give the same bits.
-	demand := make([]Sum, len(m.Dests))
-	for i, p := range pop {
-		for k := m.start[i]; k < m.start[i+1]; k++ {
-			var v float64
-			switch method {
-			case TwoStep:
-				v = p * w[k]
-			case ThreeStep:
-				v = p * (w[k] * sel[i]) * w[k]
-			case Balanced:
-				v = p * (w[k] * sel[i])
-			}
-			if v != 0 {
-				demand[m.dest[k]].Add(v)
+	demand := exactSums(len(m.Origins), len(m.Dests), func(lo, hi int, add func(int32, float64)) {
+		for i := lo; i < hi; i++ {
+			p := pop[i]
+			for k := m.start[i]; k < m.start[i+1]; k++ {
+				var v float64
+				switch method {
+				case TwoStep:
+					v = p * w[k]
+				case ThreeStep:
+					v = p * (w[k] * sel[i]) * w[k]
+				case Balanced:
+					v = p * (w[k] * sel[i])
+				}
+				if v != 0 {
+					add(m.dest[k], v)
+				}
 			}
 		}
-	}
+	})
 	for j := range demand {
 		res.Demand[j] = demand[j].Float64()
 	}
@@ -155,12 +157,13 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	// BFCA allocates supply by column-normalised weights.
 	var colInv []float64
 	if method == Balanced {
-		colSum := make([]Sum, len(m.Dests))
-		for k, j := range m.dest {
-			if w[k] != 0 {
-				colSum[j].Add(w[k])
+		colSum := exactSums(len(m.Origins), len(m.Dests), func(lo, hi int, add func(int32, float64)) {
+			for k := m.start[lo]; k < m.start[hi]; k++ {
+				if w[k] != 0 {
+					add(m.dest[k], w[k])
+				}
 			}
-		}
+		})
 		colInv = make([]float64, len(m.Dests))
 		for j := range colSum {
 			if s := colSum[j].Float64(); s > 0 {

@@ -3,7 +3,6 @@ package measure
 import (
 	"fmt"
 	"slices"
-	"sync"
 
 	"commonground/internal/par"
 	"commonground/internal/problem"
@@ -263,30 +262,7 @@ func (m *Matrix) Demand(pop []float64, d Decay) ([]Sum, error) {
 			}
 		}
 	}
-	if out, ok := fixedSums(len(m.Origins), len(m.Dests), terms); ok {
-		return out, nil
-	}
-	// One set of sums per chunk of origins, then the chunks' sums added:
-	// exact sums do not depend on the order, so neither does the result.
-	var mu sync.Mutex
-	var parts [][]Sum
-	forRows(len(m.Origins), func(lo, hi int) {
-		sums := make([]Sum, len(m.Dests))
-		terms(lo, hi, func(j int32, v float64) { sums[j].Add(v) })
-		mu.Lock()
-		parts = append(parts, sums)
-		mu.Unlock()
-	})
-	if len(parts) == 0 {
-		return make([]Sum, len(m.Dests)), nil
-	}
-	out := parts[0]
-	for _, part := range parts[1:] {
-		for j := range part {
-			out[j].AddSum(part[j])
-		}
-	}
-	return out, nil
+	return exactSums(len(m.Origins), len(m.Dests), terms), nil
 }
 
 // Ratios is 2SFCA's supply per person, R_j = S_j / D_j, and 0 where the

@@ -199,3 +199,32 @@ func mantissa(v float64) (m uint64, e int) {
 	tz := bits.TrailingZeros64(m)
 	return m >> tz, e + tz
 }
+
+// exactSums sums terms per destination exactly (see Sum): in fixed point
+// when fixedSums can, else with Sum, one set of sums per chunk of rows
+// added together at the end. Either way the result does not depend on how
+// the rows were split.
+func exactSums(rows, dests int, terms func(lo, hi int, add func(j int32, v float64))) []Sum {
+	if out, ok := fixedSums(rows, dests, terms); ok {
+		return out
+	}
+	var mu sync.Mutex
+	var parts [][]Sum
+	forRows(rows, func(lo, hi int) {
+		sums := make([]Sum, dests)
+		terms(lo, hi, func(j int32, v float64) { sums[j].Add(v) })
+		mu.Lock()
+		parts = append(parts, sums)
+		mu.Unlock()
+	})
+	if len(parts) == 0 {
+		return make([]Sum, dests)
+	}
+	out := parts[0]
+	for _, part := range parts[1:] {
+		for j := range part {
+			out[j].AddSum(part[j])
+		}
+	}
+	return out
+}
