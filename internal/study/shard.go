@@ -506,7 +506,7 @@ func (m *merged) resolve(r *Result) error {
 		if err != nil {
 			return err
 		}
-		if t := r.Study.Transit; t != nil && len(d.Transit) != len(t.Windows) {
+		if t := r.Study.Transit; t != nil && len(d.Origins) > 0 && len(d.Transit) != len(t.Windows) {
 			return fmt.Errorf("shard folder %s: holds %d transit windows, the config has %d", dir, len(d.Transit), len(t.Windows))
 		}
 		if len(d.Origins) > 0 && len(d.Modes) != nm {
