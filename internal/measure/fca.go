@@ -120,11 +120,7 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 			sel[i] = 1 / s
 		}
 	}
-	res := &FCAResult{
-		Access: make([]float64, len(m.Origins)),
-		Ratio:  make([]float64, len(m.Dests)),
-		Demand: make([]float64, len(m.Dests)),
-	}
+	res := &FCAResult{Access: make([]float64, len(m.Origins))}
 	// Step 1: demand at each destination, summed exactly (see Sum), as
 	// Demand does, so FCAs and the shards of a run give the same bits.
 	demand := exactSums(len(m.Origins), len(m.Dests), func(lo, hi int, add func(int32, float64)) {
@@ -146,14 +142,8 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 			}
 		}
 	})
-	for j := range demand {
-		res.Demand[j] = demand[j].Float64()
-	}
-	for j, dj := range res.Demand {
-		if dj > 0 {
-			res.Ratio[j] = supply[j] / dj
-		}
-	}
+	res.Demand = Totals(demand)
+	res.Ratio = Ratios(supply, res.Demand)
 	// BFCA allocates supply by column-normalised weights.
 	var colInv []float64
 	if method == Balanced {

@@ -223,10 +223,7 @@ func (m *Matrix) FCAs(method Method, pop []float64, supplies [][]float64, d Deca
 	}
 	ratios := make([][]float64, len(supplies))
 	out := make([]*FCAResult, len(supplies))
-	dem := make([]float64, len(m.Dests))
-	for j := range dem {
-		dem[j] = demand[j].Float64()
-	}
+	dem := Totals(demand)
 	for g, supply := range supplies {
 		ratios[g] = Ratios(supply, dem)
 		out[g] = &FCAResult{Ratio: ratios[g], Demand: append([]float64(nil), dem...)}

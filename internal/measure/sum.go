@@ -95,6 +95,15 @@ func (s Sum) Float64() float64 {
 	return hi
 }
 
+// Totals rounds each sum to a float64 (see Sum.Float64).
+func Totals(sums []Sum) []float64 {
+	out := make([]float64, len(sums))
+	for j := range sums {
+		out[j] = sums[j].Float64()
+	}
+	return out
+}
+
 func abs(x float64) float64 {
 	if x < 0 {
 		return -x

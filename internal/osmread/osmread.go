@@ -909,8 +909,9 @@ func MaxWayValue(ctx context.Context, path, key string, parse func(string) (floa
 	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", path, err)
 	}
+	// No block index: building it decompresses every block, which costs
+	// more than this one pass saves.
 	r := &reader{ctx: ctx, path: path, size: fi.Size(), ex: &Extract{Path: path}, procs: min(runtime.GOMAXPROCS(0), 8)}
-	r.indexBlocks()
 	best := 0.0
 	err = r.scan("ways", true, false, true, func(o osm.Object) {
 		w, ok := o.(*osm.Way)

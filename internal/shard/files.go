@@ -170,9 +170,9 @@ func (t *Trips) Encode(w io.Writer) error {
 }
 
 // decodeTrips reads what Encode wrote from a file of size bytes, which the
-// counts must account for exactly.
-func decodeTrips(r io.Reader, size int64) (*Trips, error) {
-	br := bufio.NewReaderSize(r, tripsBuffer)
+// counts must account for exactly, for a shard of the given numbers of
+// origins and places, which every trip must name.
+func decodeTrips(br *bufio.Reader, size int64, origins, places int32) (*Trips, error) {
 	var b [tripRecord]byte
 	if _, err := io.ReadFull(br, b[:8]); err != nil || string(b[:8]) != tripsMagic {
 		return nil, fmt.Errorf("not a trips file (it should start with %s)", tripsMagic)
@@ -208,46 +208,47 @@ func decodeTrips(r io.Reader, size int64) (*Trips, error) {
 	if head[0] > uint64(size) || head[1] > uint64(size) || total > uint64(size) || headLen+tripRecord*total != uint64(size) {
 		return nil, fmt.Errorf("its counts (%d walk, %d drive, %v transit trips) do not match its %d bytes", head[0], head[1], windows, size)
 	}
-	next := func() (int32, int32, float64, error) {
-		_, err := io.ReadFull(br, b[:])
-		return int32(binary.LittleEndian.Uint32(b[0:])), int32(binary.LittleEndian.Uint32(b[4:])), math.Float64frombits(binary.LittleEndian.Uint64(b[8:])), err
-	}
-	pairs := func(n uint64) ([]Pair, error) {
-		out := make([]Pair, n)
-		for k := range out {
-			o, p, v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			out[k] = Pair{Origin: o, Place: p, Minutes: v}
-		}
-		return out, nil
-	}
 	var t Trips
 	var err error
-	if t.Walk, err = pairs(head[0]); err != nil {
+	pair := func(o, p int32, v float64) Pair { return Pair{Origin: o, Place: p, Minutes: v} }
+	if t.Walk, err = records(br, head[0], origins, places, pair); err != nil {
 		return nil, err
 	}
-	if t.Drive, err = pairs(head[1]); err != nil {
+	if t.Drive, err = records(br, head[1], origins, places, pair); err != nil {
 		return nil, err
 	}
 	for _, n := range windows {
-		out := make([]TransitPair, n)
-		for k := range out {
-			o, p, v, err := next()
-			if err != nil {
-				return nil, err
-			}
-			out[k] = TransitPair{Origin: o, Place: p, Seconds: v}
+		ps, err := records(br, n, origins, places, func(o, p int32, v float64) TransitPair {
+			return TransitPair{Origin: o, Place: p, Seconds: v}
+		})
+		if err != nil {
+			return nil, err
 		}
-		t.Transit = append(t.Transit, out)
+		t.Transit = append(t.Transit, ps)
 	}
 	return &t, nil
 }
 
-// Data is what a shard hands on: for each of its origins (by id, with its
-// people, to check against the merge's own), the trips within reach that
-// the access measures, the nearby count and the transit windows use.
+// records reads n trip records, each naming one of the origins and places.
+func records[P any](br *bufio.Reader, n uint64, origins, places int32, mk func(o, p int32, v float64) P) ([]P, error) {
+	var b [tripRecord]byte
+	out := make([]P, n)
+	for k := range out {
+		if _, err := io.ReadFull(br, b[:]); err != nil {
+			return nil, err
+		}
+		o, p := int32(binary.LittleEndian.Uint32(b[0:])), int32(binary.LittleEndian.Uint32(b[4:]))
+		if o < 0 || o >= origins || p < 0 || p >= places {
+			return nil, fmt.Errorf("a trip names origin %d or place %d, beyond the %d origins and %d places", o, p, origins, places)
+		}
+		out[k] = mk(o, p, math.Float64frombits(binary.LittleEndian.Uint64(b[8:])))
+	}
+	return out, nil
+}
+
+// Data is what a shard hands on besides its trips: for each of its origins
+// (by id, with its people, to check against the merge's own) the nearby
+// count, the transit windows' times and each mode's sums (Mode).
 // Places are named by key (see study's placeKey), since a shard reads only
 // part of the map and numbers its places its own way.
 type Data struct {
@@ -331,33 +332,15 @@ func ReadTrips(dir string, h *Header) (*Trips, error) {
 	}
 	defer f.Close()
 	sum := sha256.New()
-	in := bufio.NewReader(io.TeeReader(f, sum))
-	t, decErr := decodeTrips(in, int64(h.Trips.Bytes))
-	rest, err := io.Copy(io.Discard, in)
+	in := bufio.NewReaderSize(io.TeeReader(f, sum), tripsBuffer)
+	t, decErr := decodeTrips(in, int64(h.Trips.Bytes), int32(h.Origins), int32(h.Places))
+	_, err = io.Copy(io.Discard, in) // the rest, for the checksum
 	read, _ := f.Seek(0, io.SeekCurrent)
 	if err != nil || hex.EncodeToString(sum.Sum(nil)) != h.Trips.SHA256 || read != int64(h.Trips.Bytes) {
 		return nil, fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Trips.Name, HeaderFile, h.Shard)
 	}
 	if decErr != nil {
 		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, decErr)
-	}
-	if rest != 0 {
-		return nil, fmt.Errorf("shard folder %s: %s: %d bytes after the trips", dir, h.Trips.Name, rest)
-	}
-	n, np := int32(h.Origins), int32(h.Places)
-	for _, ps := range [][]Pair{t.Walk, t.Drive} {
-		for _, p := range ps {
-			if p.Origin < 0 || p.Origin >= n || p.Place < 0 || p.Place >= np {
-				return nil, fmt.Errorf("shard folder %s: a trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, np)
-			}
-		}
-	}
-	for _, w := range t.Transit {
-		for _, p := range w {
-			if p.Origin < 0 || p.Origin >= n || p.Place < 0 || p.Place >= np {
-				return nil, fmt.Errorf("shard folder %s: a transit trip names origin %d or place %d, beyond the %d origins and %d places", dir, p.Origin, p.Place, n, np)
-			}
-		}
 	}
 	return t, nil
 }

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"bufio"
 	"bytes"
 	"math"
 	"math/rand"
@@ -117,7 +118,7 @@ func TestTripsRoundTrip(t *testing.T) {
 	if want := 8 + 8*5 + 16*4; len(b) != want || in.Size() != want {
 		t.Fatalf("%d bytes, Size says %d, want %d", len(b), in.Size(), want)
 	}
-	out, err := decodeTrips(bytes.NewReader(b), int64(len(b)))
+	out, err := decodeTrips(bufio.NewReader(bytes.NewReader(b)), int64(len(b)), 10, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,15 +127,17 @@ func TestTripsRoundTrip(t *testing.T) {
 		t.Fatalf("read back %+v, wrote %+v", out, in)
 	}
 	for _, bad := range []struct {
-		name string
-		b    []byte
-		size int64
+		name   string
+		b      []byte
+		size   int64
+		places int32
 	}{
-		{"cut short", b[:len(b)-5], int64(len(b))},
-		{"a size the counts do not fill", b, int64(len(b)) + 16},
-		{"not a trips file", append([]byte("GARBAGE!"), b[8:]...), int64(len(b))},
+		{"cut short", b[:len(b)-5], int64(len(b)), 10},
+		{"a size the counts do not fill", b, int64(len(b)) + 16, 10},
+		{"not a trips file", append([]byte("GARBAGE!"), b[8:]...), int64(len(b)), 10},
+		{"a place beyond the shard's", b, int64(len(b)), 5},
 	} {
-		if _, err := decodeTrips(bytes.NewReader(bad.b), bad.size); err == nil {
+		if _, err := decodeTrips(bufio.NewReader(bytes.NewReader(bad.b)), bad.size, 10, bad.places); err == nil {
 			t.Errorf("%s: read without error", bad.name)
 		}
 	}

@@ -72,7 +72,7 @@ func (r *Result) sumMode(m *measure.Matrix, name string, mode access.Mode, pairs
 	if ms.gravs, err = m.Gravities(supplies, measure.Exponential(s.Measures.GravityBeta)); err != nil {
 		return nil, err
 	}
-	if name == "drive" {
+	if mode == access.Drive {
 		supply := supplies[r.RankGroup()]
 		for _, beta := range s.Sensitivity.GravityBetas {
 			g, err := m.Gravity(supply, measure.Exponential(beta))
@@ -140,18 +140,36 @@ func (r *Result) modeSums(ctx context.Context, eng *access.Engine) ([]*modeSums,
 				mp = append(mp, p)
 			}
 		}
-		name := "transit, " + tw.Name
-		m, err := measure.New(originIDs, destIDs, mp, nil)
-		if err != nil {
-			return nil, fmt.Errorf("build the %s travel matrix: %w", name, err)
-		}
-		ms, err := r.sumMode(m, name, access.Walk, len(mp), pop, supplies)
+		ms, err := r.windowSums(tw.Name, originIDs, destIDs, mp, pop, supplies)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ms)
 	}
 	return out, nil
+}
+
+// windowName is a transit window's name as a mode of the measures.
+func windowName(window string) string { return "transit, " + window }
+
+// windowSums computes a transit window's sums from its trips within
+// measures.max_minutes.
+func (r *Result) windowSums(window string, originIDs, destIDs []string, within []measure.Pair, pop []float64, supplies [][]float64) (*modeSums, error) {
+	name := windowName(window)
+	m, err := measure.New(originIDs, destIDs, within, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build the %s travel matrix: %w", name, err)
+	}
+	return r.sumMode(m, name, access.Walk, len(within), pop, supplies)
+}
+
+// placeIDs names places by their index, as the travel matrices do.
+func placeIDs(n int) []string {
+	out := make([]string, n)
+	for j := range out {
+		out[j] = strconv.Itoa(j)
+	}
+	return out
 }
 
 // measures computes the standard access measures of every cell, per mode
@@ -184,10 +202,7 @@ func (r *Result) measures(ctx context.Context, eng *access.Engine, progress func
 	supplies := r.supplies()
 	ratios := make([][][]float64, len(modes)) // [mode][group][place]
 	for mi, ms := range modes {
-		demand := make([]float64, len(ms.demand))
-		for j := range demand {
-			demand[j] = ms.demand[j].Float64()
-		}
+		demand := measure.Totals(ms.demand)
 		ratios[mi] = make([][]float64, len(supplies))
 		for gi, supply := range supplies {
 			ratios[mi][gi] = measure.Ratios(supply, demand)
@@ -246,10 +261,7 @@ func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
 	for i, c := range cells {
 		originIDs[i] = c.ID
 	}
-	destIDs := make([]string, len(r.Extract.Places))
-	for j := range destIDs {
-		destIDs[j] = strconv.Itoa(j)
-	}
+	destIDs := placeIDs(len(r.Extract.Places))
 	all := r.dests(Group{Categories: allCats(len(r.Study.Categories))})
 	maxMinutes := r.Study.Measures.MaxMinutes
 	ch := make(chan matricesResult, 1)
@@ -257,7 +269,7 @@ func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
 	go func() {
 		var res matricesResult
 		for _, mode := range []access.Mode{access.Walk, access.Drive} {
-			pairs, err := r.matrix(ctx, eng, mode, all, maxMinutes)
+			pairs, err := eng.Matrix(ctx, mode, all, maxMinutes)
 			if err != nil {
 				res.err = err
 				break

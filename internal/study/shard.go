@@ -269,10 +269,7 @@ func (r *Result) shardAccess(ctx context.Context, eng *access.Engine, walkG, dri
 	pop, supplies := r.populations(), r.supplies()
 	originIDs := make([]string, len(d.Origins))
 	copy(originIDs, d.Origins)
-	destIDs := make([]string, len(d.Places))
-	for j := range destIDs {
-		destIDs[j] = strconv.Itoa(j)
-	}
+	destIDs := placeIDs(len(d.Places))
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
 		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
 		if err != nil {
@@ -339,12 +336,7 @@ func (r *Result) shardAccess(ctx context.Context, eng *access.Engine, walkG, dri
 		}
 		trips.Transit = append(trips.Transit, keep)
 		win.Pairs = nil // handed on in trips
-		name := "transit, " + win.Name
-		m, err := measure.New(originIDs, destIDs, mp, nil)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", name, err)
-		}
-		ms, err := r.sumMode(m, name, access.Walk, len(mp), pop, supplies)
+		ms, err := r.windowSums(win.Name, originIDs, destIDs, mp, pop, supplies)
 		if err != nil {
 			return err
 		}
@@ -480,7 +472,6 @@ func (m *merged) resolve(r *Result) error {
 	m.modes = make([]*modeSums, nm)
 	m.origin = make([][]int32, len(m.dirs))
 	m.place = make([][]int32, len(m.dirs))
-	var sensBetas int
 	for mi := range m.modes {
 		ms := &modeSums{mode: access.Walk, demand: make([]measure.Sum, len(keys)),
 			cums: make([][]float64, ng), gravs: make([][]float64, ng)}
@@ -489,10 +480,9 @@ func (m *merged) resolve(r *Result) error {
 			ms.name = access.Walk.String()
 		case 1:
 			ms.name, ms.mode = access.Drive.String(), access.Drive
-			sensBetas = len(r.Study.Sensitivity.GravityBetas)
-			ms.sens = make([][]float64, sensBetas)
+			ms.sens = make([][]float64, len(r.Study.Sensitivity.GravityBetas))
 		default:
-			ms.name = "transit, " + r.Study.Transit.Windows[mi-2].Name
+			ms.name = windowName(r.Study.Transit.Windows[mi-2].Name)
 		}
 		for _, rows := range [][][]float64{ms.cums, ms.gravs, ms.sens} {
 			for g := range rows {
@@ -608,10 +598,7 @@ func (m *merged) fcaAccess(r *Result, ratios [][][]float64) ([][][]float64, erro
 			out[mi][g] = make([]float64, len(cells))
 		}
 	}
-	destIDs := make([]string, len(r.Extract.Places))
-	for j := range destIDs {
-		destIDs[j] = strconv.Itoa(j)
-	}
+	destIDs := placeIDs(len(r.Extract.Places))
 	for k, dir := range m.dirs {
 		oi, pi := m.origin[k], m.place[k]
 		if len(oi) == 0 {
@@ -686,9 +673,4 @@ func nanRows(rows, n int) [][]float64 {
 		}
 	}
 	return out
-}
-
-// matrix is the sparse travel matrix within maxMinutes.
-func (r *Result) matrix(ctx context.Context, eng *access.Engine, mode access.Mode, dests []access.Dest, maxMinutes float64) ([]access.Pair, error) {
-	return eng.Matrix(ctx, mode, dests, maxMinutes)
 }
