@@ -22,6 +22,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -282,17 +283,49 @@ type Pair struct {
 }
 
 // Matrix returns every origin-destination pair reachable by mode m within
-// maxMinutes, sorted by origin then label. It runs one bounded search per
-// label (from the destination outwards, on the reverse graph for one-way
-// streets), so the work is proportional to destinations times the streets
-// within reach of each. Several points of one label (a park's entrances)
-// give the quickest.
+// maxMinutes, sorted by origin then label: MatrixRows as a list of pairs.
 func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes float64) ([]Pair, error) {
+	rows, err := e.MatrixRows(ctx, m, dests, maxMinutes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pair, len(rows.Label))
+	for i := range len(rows.Start) - 1 {
+		for k := rows.Start[i]; k < rows.Start[i+1]; k++ {
+			out[k] = Pair{Origin: int32(i), Label: rows.Label[k], Minutes: rows.Minutes[k]}
+		}
+	}
+	return out, nil
+}
+
+// Rows is a sparse travel matrix by origin (compressed rows): origin i
+// reaches Label[k] in Minutes[k] for k from Start[i] to Start[i+1]-1, with
+// labels increasing along each row.
+type Rows struct {
+	Start   []int
+	Label   []int32
+	Minutes []float64
+}
+
+// hits is one label's search result: the origins it reached, and in what
+// minutes.
+type hits struct {
+	origin  []int32
+	minutes []float64
+}
+
+// MatrixRows returns every origin-destination pair reachable by mode m
+// within maxMinutes, by origin. It runs one bounded search per label (from
+// the destination outwards, on the reverse graph for one-way streets), so
+// the work is proportional to destinations times the streets within reach
+// of each. Several points of one label (a park's entrances) give the
+// quickest.
+func (e *Engine) MatrixRows(ctx context.Context, m Mode, dests []Dest, maxMinutes float64) (*Rows, error) {
 	srcs, _ := e.sources(m, dests)
 	groups := groupByLabel(srcs)
 	limit := maxMinutes * 60
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	parts := make([][]Pair, len(groups))
+	parts := make([]hits, len(groups))
 	n := len(e.origins)
 	// Workers take the next label as they finish one; each label's pairs
 	// go to its own slot, so the result does not depend on who searched.
@@ -334,11 +367,11 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 						best[o] = total
 					}
 				})
-				out := make([]Pair, len(touched))
+				h := hits{origin: slices.Clone(touched), minutes: make([]float64, len(touched))}
 				for k, o := range touched {
-					out[k] = Pair{Origin: o, Label: groups[gi][0].Label, Minutes: best[o] / 60}
+					h.minutes[k] = best[o] / 60
 				}
-				parts[gi] = out
+				parts[gi] = h
 			}
 		}(w)
 	}
@@ -346,32 +379,79 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Order by origin, then label, in linear time: count per origin, then
-	// place each group's pairs in group (label) order, which sources keep
-	// as the destinations' order; sort the few groups out of order first.
+	// Labels in increasing order: sources keep the destinations' order,
+	// so sort the few groups out of order.
 	order := make([]int, len(groups))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return groups[order[a]][0].Label < groups[order[b]][0].Label })
-	start := make([]int, n+1)
+	labels := make([]int32, len(groups))
+	for gi, g := range groups {
+		labels[gi] = g[0].Label
+	}
+	return transpose(n, order, labels, parts), nil
+}
+
+// transpose turns the per-label hits into rows by origin, each row in the
+// order of labels given, on all cores: each core takes a run of labels of
+// about equal pairs, counts its pairs per origin, and from everyone's
+// counts knows where each of its pairs goes. The result is the same
+// however the labels are split.
+func transpose(n int, order []int, labels []int32, parts []hits) *Rows {
 	total := 0
-	for _, p := range parts {
-		for _, q := range p {
-			start[q.Origin+1]++
+	for _, h := range parts {
+		total += len(h.origin)
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(order)))
+	if total < 1<<16 {
+		workers = 1
+	}
+	// Runs of labels [cut[w], cut[w+1]) in order, of about total/workers
+	// pairs each.
+	cut := make([]int, workers+1)
+	acc, w := 0, 1
+	for k, gi := range order {
+		for w < workers && acc >= total*w/workers {
+			cut[w] = k
+			w++
 		}
-		total += len(p)
+		acc += len(parts[gi].origin)
 	}
-	for i := 0; i < n; i++ {
-		start[i+1] += start[i]
+	for ; w <= workers; w++ {
+		cut[w] = len(order)
 	}
-	all := make([]Pair, total)
-	for _, gi := range order {
-		for _, q := range parts[gi] {
-			all[start[q.Origin]] = q
-			start[q.Origin]++
+	pos := make([][]int, workers)
+	par.Each(workers, func(w int) {
+		c := make([]int, n)
+		for _, gi := range order[cut[w]:cut[w+1]] {
+			for _, o := range parts[gi].origin {
+				c[o]++
+			}
 		}
-		parts[gi] = nil // the collector may take it back already
+		pos[w] = c
+	})
+	start := make([]int, n+1)
+	for o := range n {
+		at := start[o]
+		for w := range pos {
+			c := pos[w][o]
+			pos[w][o] = at
+			at += c
+		}
+		start[o+1] = at
 	}
-	return all, nil
+	rows := &Rows{Start: start, Label: make([]int32, total), Minutes: make([]float64, total)}
+	par.Each(workers, func(w int) {
+		p := pos[w]
+		for _, gi := range order[cut[w]:cut[w+1]] {
+			lab := labels[gi]
+			for k, o := range parts[gi].origin {
+				rows.Label[p[o]], rows.Minutes[p[o]] = lab, parts[gi].minutes[k]
+				p[o]++
+			}
+			parts[gi] = hits{} // the collector may take it back already
+		}
+	})
+	return rows
 }

@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -282,6 +284,57 @@ func TestOriginJoinsNearestStreetOnly(t *testing.T) {
 		pairs, err := e.Matrix(context.Background(), m, []Dest{{Point: orb.Point{0, 0}, Label: 1}}, 60)
 		if err != nil || len(pairs) != 1 || !near(pairs[0].Minutes, want, 1e-6) {
 			t.Errorf("%v: matrix %v (%v), want one pair of %.4f min", m, pairs, err, want)
+		}
+	}
+}
+
+// TestTransposeInOrder: rows built on all cores from per-label hits equal
+// the rows built one pair at a time, origin by origin and label by label,
+// for label orders and sizes that split the work at different places.
+func TestTransposeInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 11))
+	for c := range 20 {
+		n := 1 + rng.IntN(3000)
+		labels := make([]int32, 1+rng.IntN(300))
+		parts := make([]hits, len(labels))
+		for gi := range labels {
+			labels[gi] = int32(rng.IntN(1000))
+			for o := range n {
+				if rng.IntN(4) != 0 {
+					parts[gi].origin = append(parts[gi].origin, int32(o))
+					parts[gi].minutes = append(parts[gi].minutes, rng.Float64())
+				}
+			}
+			rng.Shuffle(len(parts[gi].origin), func(a, b int) {
+				p := &parts[gi]
+				p.origin[a], p.origin[b] = p.origin[b], p.origin[a]
+				p.minutes[a], p.minutes[b] = p.minutes[b], p.minutes[a]
+			})
+		}
+		order := rng.Perm(len(labels))
+		// One pair at a time: each origin's row in the order given.
+		var wantLabel []int32
+		var wantMin []float64
+		wantStart := []int{0}
+		at := make([][]int, len(labels)) // [label][origin] pair index or -1
+		for gi, p := range parts {
+			at[gi] = slices.Repeat([]int{-1}, n)
+			for k, o := range p.origin {
+				at[gi][o] = k
+			}
+		}
+		for o := range n {
+			for _, gi := range order {
+				if k := at[gi][o]; k >= 0 {
+					wantLabel = append(wantLabel, labels[gi])
+					wantMin = append(wantMin, parts[gi].minutes[k])
+				}
+			}
+			wantStart = append(wantStart, len(wantLabel))
+		}
+		got := transpose(n, order, labels, parts)
+		if !slices.Equal(got.Start, wantStart) || !slices.Equal(got.Label, wantLabel) || !slices.Equal(got.Minutes, wantMin) {
+			t.Fatalf("case %d (%d origins, %d labels, %d pairs): rows differ from the pair-by-pair rows", c, n, len(labels), len(wantLabel))
 		}
 	}
 }

@@ -197,7 +197,7 @@ func (m *Matrix) Gravity(opp []float64, d Decay) ([]float64, error) {
 		return nil, err
 	}
 	out := make([]float64, len(m.Origins))
-	forRows(len(out), func(lo, hi int) {
+	forRows(m.start, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ds, cs := m.Row(i)
 			sum := 0.0

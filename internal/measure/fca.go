@@ -123,7 +123,7 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	res := &FCAResult{Access: make([]float64, len(m.Origins))}
 	// Step 1: demand at each destination, summed exactly (see Sum), as
 	// Demand does, so FCAs and the shards of a run give the same bits.
-	demand := exactSums(len(m.Origins), len(m.Dests), func(lo, hi int, add func(int32, float64)) {
+	demand := exactSums(m.start, len(m.Dests), func(lo, hi int, add func(int32, float64)) {
 		for i := lo; i < hi; i++ {
 			p := pop[i]
 			for k := m.start[i]; k < m.start[i+1]; k++ {
@@ -147,7 +147,7 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	// BFCA allocates supply by column-normalised weights.
 	var colInv []float64
 	if method == Balanced {
-		colSum := exactSums(len(m.Origins), len(m.Dests), func(lo, hi int, add func(int32, float64)) {
+		colSum := exactSums(m.start, len(m.Dests), func(lo, hi int, add func(int32, float64)) {
 			for k := m.start[lo]; k < m.start[hi]; k++ {
 				if w[k] != 0 {
 					add(m.dest[k], w[k])

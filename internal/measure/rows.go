@@ -2,7 +2,10 @@ package measure
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
+	"sort"
+	"sync"
 
 	"commonground/internal/par"
 	"commonground/internal/problem"
@@ -30,35 +33,13 @@ func NewRows(origins, dests []string, start []int, dest []int32, cost []float64,
 			return nil, fmt.Errorf("matrix rows: row %d starts at %d, after its end %d", i+1, start[i], start[i+1])
 		}
 	}
-	for k, j := range dest {
-		if j < 0 || int(j) >= len(dests) {
-			return nil, fmt.Errorf("matrix pair %d: destination index %d is outside the %d destinations", k+1, j, len(dests))
-		}
-	}
-	i := 0
-	for k, c := range cost {
-		if err := checkCost(c); err != nil {
-			for start[i+1] <= k {
-				i++
-			}
-			return nil, fmt.Errorf("matrix pair %d (from %q to %q): %w", k+1, origins[i], dests[dest[k]], err)
-		}
-	}
-	seen := make([]int32, len(dests)) // row+1 that last saw the destination
-	at := make([]int32, len(dests))   // pair where it was seen
-	for i := range origins {
-		for k := start[i]; k < start[i+1]; k++ {
-			j := dest[k]
-			if seen[j] == int32(i+1) {
-				return nil, fmt.Errorf("matrix pair %d: from %q to %q repeats pair %d", k+1, origins[i], dests[j], at[j])
-			}
-			seen[j], at[j] = int32(i+1), int32(k+1)
-		}
+	if err := checkRows(origins, dests, start, dest, cost); err != nil {
+		return nil, err
 	}
 	m := &Matrix{Origins: origins, Dests: dests, start: start, dest: dest, cost: cost}
 	// Rows sort independently; (cost, destination) is a total order within a
 	// row, so the result does not depend on how the work is split.
-	forRows(len(origins), func(lo, hi int) {
+	forRows(start, func(lo, hi int) {
 		var buf []entry
 		for i := lo; i < hi; i++ {
 			a, b := start[i], start[i+1]
@@ -74,6 +55,62 @@ func NewRows(origins, dests []string, start []int, dest []int32, cost []float64,
 	})
 	m.noteAbsent("", probs)
 	return m, nil
+}
+
+// checkRows finds the first bad pair of compressed rows, as one pass in
+// order would: a destination out of range anywhere comes first, then a bad
+// cost, then a pair repeated within its row. Runs of rows are checked on
+// all cores, each noting its first fault of each kind.
+func checkRows(origins, dests []string, start []int, dest []int32, cost []float64) error {
+	const kinds = 3
+	type fault struct {
+		k   int // pair index, from 0; -1 when none
+		err error
+	}
+	var mu sync.Mutex
+	first := [kinds]fault{{k: -1}, {k: -1}, {k: -1}}
+	note := func(kind, k int, err error) {
+		mu.Lock()
+		if first[kind].k < 0 || k < first[kind].k {
+			first[kind] = fault{k, err}
+		}
+		mu.Unlock()
+	}
+	forRows(start, func(lo, hi int) {
+		for k := start[lo]; k < start[hi]; k++ {
+			if j := dest[k]; j < 0 || int(j) >= len(dests) {
+				note(0, k, fmt.Errorf("matrix pair %d: destination index %d is outside the %d destinations", k+1, j, len(dests)))
+				return
+			}
+		}
+	costs:
+		for i := lo; i < hi; i++ {
+			for k := start[i]; k < start[i+1]; k++ {
+				if err := checkCost(cost[k]); err != nil {
+					note(1, k, fmt.Errorf("matrix pair %d (from %q to %q): %w", k+1, origins[i], dests[dest[k]], err))
+					break costs
+				}
+			}
+		}
+		seen := make([]int32, len(dests)) // row+1 that last saw the destination
+		at := make([]int32, len(dests))   // pair where it was seen
+		for i := lo; i < hi; i++ {
+			for k := start[i]; k < start[i+1]; k++ {
+				j := dest[k]
+				if seen[j] == int32(i+1) {
+					note(2, k, fmt.Errorf("matrix pair %d: from %q to %q repeats pair %d", k+1, origins[i], dests[j], at[j]))
+					return
+				}
+				seen[j], at[j] = int32(i+1), int32(k+1)
+			}
+		}
+	})
+	for _, f := range first {
+		if f.err != nil {
+			return f.err
+		}
+	}
+	return nil
 }
 
 // byCostDest orders a row's entries as Matrix stores them.
@@ -106,10 +143,32 @@ func (m *Matrix) noteAbsent(file string, probs *problem.List) {
 	probs.Add(problem.Problem{Severity: problem.Warning, File: file, Message: msg})
 }
 
-// forRows splits the origins [0, n) into contiguous chunks run on all
-// cores. Every measure writes each origin's result from that origin's row
-// alone, so results are the same however the rows are split.
-func forRows(n int, fn func(lo, hi int)) { par.Chunks(n, 2048, fn) }
+// forRows splits the rows of a matrix, whose row i holds pairs start[i] to
+// start[i+1]-1, into contiguous runs of about equal work (pairs plus rows)
+// and calls fn(lo, hi) for each on all cores, a few runs per core taken as
+// cores finish: rows near a city hold many more pairs than rural ones, so
+// runs of equal rows would leave a core idle. Every measure writes each
+// origin's result from that origin's row alone, so results are the same
+// however the rows are split. Below 2048 rows it calls fn(0, n) alone.
+func forRows(start []int, fn func(lo, hi int)) {
+	n := len(start) - 1
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2048 || workers == 1 {
+		fn(0, n)
+		return
+	}
+	runs := 4 * workers
+	work := start[n] + n
+	cut := []int{0}
+	for r := 1; r < runs; r++ {
+		i := sort.Search(n, func(i int) bool { return start[i]+i >= work*r/runs })
+		if i > cut[len(cut)-1] {
+			cut = append(cut, i)
+		}
+	}
+	cut = append(cut, n)
+	par.Each(len(cut)-1, func(k int) { fn(cut[k], cut[k+1]) })
+}
 
 // Cumulatives is Cumulative for several opportunity vectors at once, in one
 // pass over the matrix: out[g] equals Cumulative(opps[g], cutoff).
@@ -123,7 +182,7 @@ func (m *Matrix) Cumulatives(opps [][]float64, cutoff float64) ([][]float64, err
 	for g := range out {
 		out[g] = make([]float64, len(m.Origins))
 	}
-	forRows(len(m.Origins), func(lo, hi int) {
+	forRows(m.start, func(lo, hi int) {
 		sum := make([]float64, len(opps))
 		for i := lo; i < hi; i++ {
 			ds, cs := m.Row(i)
@@ -168,7 +227,7 @@ func (m *Matrix) Gravities(opps [][]float64, d Decay) ([][]float64, error) {
 			offered[j] = offered[j] || o != 0
 		}
 	}
-	forRows(len(m.Origins), func(lo, hi int) {
+	forRows(m.start, func(lo, hi int) {
 		sum := make([]float64, len(opps))
 		for i := lo; i < hi; i++ {
 			ds, cs := m.Row(i)
@@ -259,7 +318,7 @@ func (m *Matrix) Demand(pop []float64, d Decay) ([]Sum, error) {
 			}
 		}
 	}
-	return exactSums(len(m.Origins), len(m.Dests), terms), nil
+	return exactSums(m.start, len(m.Dests), terms), nil
 }
 
 // Ratios is 2SFCA's supply per person, R_j = S_j / D_j, and 0 where the
@@ -283,7 +342,7 @@ func (m *Matrix) TwoStepAccess(ratios [][]float64, d Decay) [][]float64 {
 	for g := range out {
 		out[g] = make([]float64, len(m.Origins))
 	}
-	forRows(len(m.Origins), func(lo, hi int) {
+	forRows(m.start, func(lo, hi int) {
 		acc := make([]float64, len(ratios))
 		for i := lo; i < hi; i++ {
 			clear(acc)

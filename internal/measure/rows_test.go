@@ -1,6 +1,7 @@
 package measure
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -129,6 +130,61 @@ func TestNewRowsRejects(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNewRowsRejectsFirst: on a matrix large enough to be checked on all
+// cores in runs, the fault reported is the one a single pass in order
+// reports: a destination out of range anywhere first, then the earliest
+// bad cost, then the earliest repeated pair, whichever run finds them.
+func TestNewRowsRejectsFirst(t *testing.T) {
+	const n = 20000 // origins, two pairs each
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprint("o", i)
+	}
+	dests := []string{"x", "y", "z"}
+	type fault struct {
+		row  int
+		kind string // "outside", "cost", "repeat"
+	}
+	build := func(faults ...fault) error {
+		start := make([]int, n+1)
+		dest := make([]int32, 2*n)
+		cost := make([]float64, 2*n)
+		for i := range n {
+			start[i+1] = 2 * (i + 1)
+			dest[2*i], dest[2*i+1] = 0, 1
+			cost[2*i], cost[2*i+1] = 1, 2
+		}
+		for _, f := range faults {
+			switch f.kind {
+			case "outside":
+				dest[2*f.row+1] = 7
+			case "cost":
+				cost[2*f.row+1] = -3
+			case "repeat":
+				dest[2*f.row+1] = 0
+			}
+		}
+		_, err := NewRows(ids, dests, start, dest, cost, nil)
+		return err
+	}
+	for _, tc := range []struct {
+		faults []fault
+		want   string
+	}{
+		{[]fault{{100, "repeat"}, {15000, "cost"}, {19000, "outside"}}, "matrix pair 38002: destination index 7"},
+		{[]fault{{100, "repeat"}, {15000, "cost"}, {3000, "cost"}}, `matrix pair 6002 (from "o3000" to "y"): travel cost -3`},
+		{[]fault{{18000, "repeat"}, {500, "repeat"}, {9000, "repeat"}}, `matrix pair 1002: from "o500" to "x" repeats pair 1001`},
+	} {
+		err := build(tc.faults...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("faults %v: error %v, want one containing %q", tc.faults, err, tc.want)
+		}
+	}
+	if err := build(); err != nil {
+		t.Fatalf("a good matrix refused: %v", err)
 	}
 }
 

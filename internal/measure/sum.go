@@ -117,14 +117,15 @@ func abs(x float64) float64 {
 // e among the terms' lowest set bits, so when the totals stay below
 // 2^(e+127) the integers add without error. terms(lo, hi, add) must give
 // the terms of rows [lo, hi), the same ones on every call; it is called
-// twice per row, on all cores. ok is false (nothing summed) when a term is
+// twice per row, on all cores, in runs balanced by the row starts start
+// (see forRows). ok is false (nothing summed) when a term is
 // negative or the range of magnitudes is too wide; Sum then does the work.
-func fixedSums(rows, dests int, terms func(lo, hi int, add func(j int32, v float64))) (out []Sum, ok bool) {
+func fixedSums(start []int, dests int, terms func(lo, hi int, add func(j int32, v float64))) (out []Sum, ok bool) {
 	// Pass 1: the lowest bit any term sets, and a bound on the largest
 	// total (the plain sum of all terms, with room for its rounding).
 	var mu sync.Mutex
 	low, total, neg := math.MaxInt, 0.0, false
-	forRows(rows, func(lo, hi int) {
+	forRows(start, func(lo, hi int) {
 		l, t, n := math.MaxInt, 0.0, false
 		terms(lo, hi, func(_ int32, v float64) {
 			if v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
@@ -150,7 +151,7 @@ func fixedSums(rows, dests int, terms func(lo, hi int, add func(j int32, v float
 	}
 	// Pass 2: each term as an integer count of 2^low, added per chunk.
 	var parts [][][2]uint64
-	forRows(rows, func(lo, hi int) {
+	forRows(start, func(lo, hi int) {
 		acc := make([][2]uint64, dests) // {high, low} words
 		terms(lo, hi, func(j int32, v float64) {
 			m, e := mantissa(v)
@@ -213,13 +214,13 @@ func mantissa(v float64) (m uint64, e int) {
 // when fixedSums can, else with Sum, one set of sums per chunk of rows
 // added together at the end. Either way the result does not depend on how
 // the rows were split.
-func exactSums(rows, dests int, terms func(lo, hi int, add func(j int32, v float64))) []Sum {
-	if out, ok := fixedSums(rows, dests, terms); ok {
+func exactSums(start []int, dests int, terms func(lo, hi int, add func(j int32, v float64))) []Sum {
+	if out, ok := fixedSums(start, dests, terms); ok {
 		return out
 	}
 	var mu sync.Mutex
 	var parts [][]Sum
-	forRows(rows, func(lo, hi int) {
+	forRows(start, func(lo, hi int) {
 		sums := make([]Sum, dests)
 		terms(lo, hi, func(j int32, v float64) { sums[j].Add(v) })
 		mu.Lock()

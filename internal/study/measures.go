@@ -269,25 +269,35 @@ func (r *Result) startMatrices(ctx context.Context, eng *access.Engine) {
 	go func() {
 		var res matricesResult
 		for _, mode := range []access.Mode{access.Walk, access.Drive} {
-			pairs, err := eng.Matrix(ctx, mode, all, maxMinutes)
+			m, n, err := travelMatrix(ctx, eng, mode, all, maxMinutes, originIDs, destIDs)
 			if err != nil {
 				res.err = err
 				break
 			}
-			m, err := matrixRows(originIDs, destIDs, pairs, accessPair)
-			if err != nil {
-				res.err = fmt.Errorf("build the %s travel matrix: %w", mode, err)
-				break
-			}
-			res.m[mode], res.n[mode] = m, len(pairs)
+			res.m[mode], res.n[mode] = m, n
 		}
 		ch <- res
 	}()
 }
 
-// matrixRows hands trips (the searches' pairs, or a shard's) to the
-// measure package as compressed rows, so the matrix is not held twice;
-// parts gives a trip's origin, place and minutes.
+// travelMatrix is the matrix of every cell-place trip within maxMinutes
+// by mode, handed from the searches to the measure package as compressed
+// rows, so it is never held twice, with its number of pairs.
+func travelMatrix(ctx context.Context, eng *access.Engine, mode access.Mode, dests []access.Dest, maxMinutes float64, originIDs, destIDs []string) (*measure.Matrix, int, error) {
+	rows, err := eng.MatrixRows(ctx, mode, dests, maxMinutes)
+	if err != nil {
+		return nil, 0, err
+	}
+	m, err := measure.NewRows(originIDs, destIDs, rows.Start, rows.Label, rows.Minutes, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("build the %s travel matrix: %w", mode, err)
+	}
+	return m, len(rows.Label), nil
+}
+
+// matrixRows hands a shard's trips to the measure package as compressed
+// rows, so the matrix is not held twice; parts gives a trip's origin, place
+// and minutes.
 func matrixRows[P any](originIDs, destIDs []string, pairs []P, parts func(P) (int32, int32, float64)) (*measure.Matrix, error) {
 	start := make([]int, len(originIDs)+1)
 	for k, p := range pairs {
@@ -311,8 +321,6 @@ func matrixRows[P any](originIDs, destIDs []string, pairs []P, parts func(P) (in
 	}
 	return measure.NewRows(originIDs, destIDs, start, dest, cost, nil)
 }
-
-func accessPair(p access.Pair) (int32, int32, float64) { return p.Origin, p.Label, p.Minutes }
 
 func shardPair(p shard.Pair) (int32, int32, float64) { return p.Origin, p.Place, p.Minutes }
 

@@ -271,16 +271,10 @@ func (r *Result) shardAccess(ctx context.Context, eng *access.Engine, walkG, dri
 	copy(originIDs, d.Origins)
 	destIDs := placeIDs(len(d.Places))
 	for _, mode := range []access.Mode{access.Walk, access.Drive} {
-		pairs, err := eng.Matrix(ctx, mode, all, s.Measures.MaxMinutes)
+		m, n, err := travelMatrix(ctx, eng, mode, all, s.Measures.MaxMinutes, originIDs, destIDs)
 		if err != nil {
 			return err
 		}
-		n := len(pairs)
-		m, err := matrixRows(originIDs, destIDs, pairs, accessPair)
-		if err != nil {
-			return fmt.Errorf("build the %s travel matrix: %w", mode, err)
-		}
-		pairs = nil // the matrix holds them now
 		// The trips the merge needs again, from the matrix's rows.
 		keep := make([]shard.Pair, 0, m.Len())
 		for i := range originIDs {
