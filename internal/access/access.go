@@ -298,6 +298,13 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	return out, nil
 }
 
+// minSweepLabels is the fewest labels whose drive matrix is searched on a
+// contraction hierarchy: building one costs about as much as 100
+// searches by Dijkstra's algorithm on a state's roads, and each search on
+// it about a fifth of one (BenchmarkContractDrive, BenchmarkReach30minDrive,
+// BenchmarkSweepEach30minDrive).
+const minSweepLabels = 150
+
 // Rows is a sparse travel matrix by origin (compressed rows): origin i
 // reaches Label[k] in Minutes[k] for k from Start[i] to Start[i+1]-1, with
 // labels increasing along each row.
@@ -327,53 +334,80 @@ func (e *Engine) MatrixRows(ctx context.Context, m Mode, dests []Dest, maxMinute
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	parts := make([]hits, len(groups))
 	n := len(e.origins)
-	// Workers take the next label as they finish one; each label's pairs
-	// go to its own slot, so the result does not depend on who searched.
+	live := make([][]network.Source, len(groups))
+	for gi, g := range groups {
+		for _, s := range g {
+			if s.Start <= limit {
+				live[gi] = append(live[gi], s)
+			}
+		}
+	}
+	// Many long searches by car are quicker on a contraction hierarchy,
+	// swept network.SweepWidth labels at a time; the rest are Dijkstra's,
+	// one label at a time.
+	width := 1
+	var sw *network.Sweeper
+	if m == Drive && len(groups) >= minSweepLabels {
+		sw = e.graphs[m].NewSweeper(e.targets[m])
+		width = network.SweepWidth
+	}
+	// Workers take the next labels as they finish; each label's pairs go
+	// to its own slot, so the result does not depend on who searched.
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func(w int) {
+		go func() {
 			defer wg.Done()
-			// Dense per-worker scratch: the best time per origin, stamped
-			// with the group that set it, and the origins touched.
-			best := make([]float64, n)
-			stamp := make([]int32, n)
-			for i := range stamp {
-				stamp[i] = -1
+			// Dense per-worker scratch for each label of a batch: the best
+			// time per origin, stamped with the label that set it, and the
+			// origins touched.
+			best := make([][]float64, width)
+			stamp := make([][]int32, width)
+			touched := make([][]int32, width)
+			for i := range width {
+				best[i] = make([]float64, n)
+				stamp[i] = make([]int32, n)
+				for o := range stamp[i] {
+					stamp[i][o] = -1
+				}
 			}
-			var touched []int32
-			for {
-				gi := int(next.Add(1) - 1)
-				if gi >= len(groups) || ctx.Err() != nil {
+			hit := func(i, gi int, o int32, cost float64) {
+				total := cost + e.leg(m, o)
+				if total > limit {
 					return
 				}
-				touched = touched[:0]
-				var live []network.Source
-				for _, s := range groups[gi] {
-					if s.Start <= limit {
-						live = append(live, s)
-					}
+				if stamp[i][o] != int32(gi) {
+					stamp[i][o], best[i][o] = int32(gi), total
+					touched[i] = append(touched[i], o)
+				} else if total < best[i][o] {
+					best[i][o] = total
 				}
-				e.graphs[m].ReachAllUnordered(live, limit, e.targets[m], func(o int32, cost float64) {
-					total := cost + e.leg(m, o)
-					if total > limit {
-						return
-					}
-					if stamp[o] != int32(gi) {
-						stamp[o], best[o] = int32(gi), total
-						touched = append(touched, o)
-					} else if total < best[o] {
-						best[o] = total
-					}
-				})
-				h := hits{origin: slices.Clone(touched), minutes: make([]float64, len(touched))}
-				for k, o := range touched {
-					h.minutes[k] = best[o] / 60
-				}
-				parts[gi] = h
 			}
-		}(w)
+			for {
+				g0 := int(next.Add(int64(width)) - int64(width))
+				if g0 >= len(groups) || ctx.Err() != nil {
+					return
+				}
+				g1 := min(g0+width, len(groups))
+				for i := range g1 - g0 {
+					touched[i] = touched[i][:0]
+				}
+				if sw != nil {
+					sw.ReachEach(live[g0:g1], limit, func(i int, o int32, cost float64) { hit(i, g0+i, o, cost) })
+				} else {
+					e.graphs[m].ReachAllUnordered(live[g0], limit, e.targets[m], func(o int32, cost float64) { hit(0, g0, o, cost) })
+				}
+				for gi := g0; gi < g1; gi++ {
+					i := gi - g0
+					h := hits{origin: slices.Clone(touched[i]), minutes: make([]float64, len(touched[i]))}
+					for k, o := range touched[i] {
+						h.minutes[k] = best[i][o] / 60
+					}
+					parts[gi] = h
+				}
+			}
+		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {

@@ -326,11 +326,11 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 		g.eLen = append(g.eLen, length)
 		fwd, bwd := math.Inf(1), math.Inf(1)
 		if w.oneway >= 0 {
-			fwd = length / w.speed
+			fwd = onTick(length / w.speed)
 			st.Arcs++
 		}
 		if w.oneway <= 0 {
-			bwd = length / w.speed
+			bwd = onTick(length / w.speed)
 			st.Arcs++
 		}
 		g.eFwd = append(g.eFwd, fwd)

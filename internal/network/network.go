@@ -53,8 +53,9 @@
 // than MinIsland (40) vertices that are not the largest, are removed, as R5
 // does (strongly connected pieces for driving, so a car can always get back
 // out); larger pieces stay, and Build lists them as warnings. Costs are
-// seconds. A Graph is read-only after Build: any number of
-// goroutines may search it at once.
+// seconds, in whole ticks of 2^-24 s so that their sums are exact (see
+// onTick). A Graph is read-only after Build: any number of goroutines may
+// search it at once.
 package network
 
 import (

@@ -116,11 +116,27 @@ func (g *Graph) seed(src Source, enter func(v int32, c float64)) {
 	}
 	f := clamp01(src.At.Frac)
 	if c := g.eFwd[e]; !math.IsInf(c, 1) {
-		enter(g.eU[e], src.Start+f*c)
+		enter(g.eU[e], onTick(src.Start+f*c))
 	}
 	if c := g.eBwd[e]; !math.IsInf(c, 1) {
-		enter(g.eV[e], src.Start+(1-f)*c)
+		enter(g.eV[e], onTick(src.Start+(1-f)*c))
 	}
+}
+
+// tick is the unit of a search's costs: 2^-24 s, about 60 ns.
+const tick = 0x1p-24
+
+// onTick rounds a cost in seconds to a whole number of ticks (2^-24 s). Arc
+// costs and the costs a search starts from are ticks, so every cost a
+// search adds up is an integer number of ticks below 2^53, which float64
+// holds exactly up to 2^29 s (17 years): sums are exact, and a path's cost
+// is the same bits whatever order its arcs are added in. A contraction
+// hierarchy's shortcuts (sweep.go) therefore give Dijkstra's costs to the
+// last bit, and so does a shard's part of the map for the paths it holds.
+// Rounding moves a cost by at most 2^-25 s, 0.04 mm at a walking pace.
+// Infinities and NaN pass through.
+func onTick(c float64) float64 {
+	return math.Round(c/tick) * tick
 }
 
 // Nearest runs one multi-source Dijkstra search over the whole graph, giving
