@@ -339,8 +339,10 @@ type Sweeper struct {
 const SweepWidth = 8
 
 type sweepScratch struct {
-	d    []float64 // [position*SweepWidth + search]
-	heap minHeap
+	d       []float64 // [position*SweepWidth + search]
+	heap    minHeap
+	srcEdge []uint32 // stamped gen: an edge some source of the sweep is on
+	gen     uint32
 }
 
 // NewSweeper builds the hierarchy of g for searches to targets, which
@@ -433,12 +435,25 @@ func (s *Sweeper) ReachEach(sets [][]Source, maxCost float64, visit func(i int, 
 		}
 	}
 	// Targets on every edge that holds one, as Graph.reachAll looks at
-	// those near its settled vertices.
+	// those near its settled vertices, and on the sources' own edges.
+	if sc.srcEdge == nil {
+		sc.srcEdge = make([]uint32, len(g.eU))
+	}
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.srcEdge)
+		sc.gen = 1
+	}
+	for _, srcs := range valid {
+		for _, src := range srcs {
+			sc.srcEdge[src.At.Edge] = sc.gen
+		}
+	}
 	for _, e := range s.tEdges {
 		du := (*[k]float64)(d[int(h.pos[g.eU[e]])*k:])
 		dv := (*[k]float64)(d[int(h.pos[g.eV[e]])*k:])
 		for i, srcs := range valid {
-			if du[i] > maxCost && dv[i] > maxCost && !onEdge(srcs, e) {
+			if du[i] > maxCost && dv[i] > maxCost && (sc.srcEdge[e] != sc.gen || !onEdge(srcs, e)) {
 				continue
 			}
 			for q := t.start[e]; q < t.start[e+1]; q++ {
