@@ -6,13 +6,46 @@ package gpkg
 #include <string.h>
 #include <sqlite3.h>
 
-// SQLITE_STATIC is a cast macro, which cgo cannot use: these bind text and
-// blobs that SQLite reads in place until the statement is reset.
-static int cg_bind_text(sqlite3_stmt *s, int i, const char *p, int n) {
-	return sqlite3_bind_text(s, i, p, n, SQLITE_STATIC);
-}
-static int cg_bind_blob(sqlite3_stmt *s, int i, const void *p, int n) {
-	return sqlite3_bind_blob(s, i, p, n, SQLITE_STATIC);
+// SQLITE_STATIC is a cast macro, which cgo cannot use: text and blobs are
+// bound here, in C, and SQLite reads them in place until they are bound
+// again.
+
+// cg_param is one parameter of a row; kind 0 leaves its binding as it is.
+typedef struct {
+	sqlite3_int64 i;
+	double f;
+	long long off;
+	int n;
+	int kind; // 1 NULL, 2 integer, 3 real, 4 text in buf, 5 blob in buf
+} cg_param;
+
+// cg_bind_step binds a row's np parameters and steps the statement, in one
+// call from Go instead of one per value. It resets the statement after a
+// row is written; on a failed bind it sets *bad to the parameter (from 1)
+// and returns that error, and on a failed step it returns the error, both
+// before any reset, so that the caller can read the message.
+static int cg_bind_step(sqlite3_stmt *s, const cg_param *ps, int np, const char *buf, int *bad) {
+	*bad = 0;
+	for (int k = 0; k < np; k++) {
+		const cg_param *p = ps + k;
+		int rc = SQLITE_OK;
+		switch (p->kind) {
+		case 1: rc = sqlite3_bind_null(s, k + 1); break;
+		case 2: rc = sqlite3_bind_int64(s, k + 1, p->i); break;
+		case 3: rc = sqlite3_bind_double(s, k + 1, p->f); break;
+		case 4: rc = sqlite3_bind_text(s, k + 1, buf + p->off, p->n, SQLITE_STATIC); break;
+		case 5: rc = sqlite3_bind_blob(s, k + 1, buf + p->off, p->n, SQLITE_STATIC); break;
+		}
+		if (rc != SQLITE_OK) {
+			*bad = k + 1;
+			return rc;
+		}
+	}
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		return rc;
+	}
+	return sqlite3_reset(s);
 }
 */
 import "C"
@@ -110,27 +143,25 @@ func (c *conn) close() error {
 	return err
 }
 
-// stmt is a prepared statement reused for every row: bind each parameter,
-// step, and the statement resets itself for the next row. Text and blob
-// values are staged in one C buffer that grows as needed and is reused for
-// every row (SQLite keeps pointers into it until the reset, which Go memory
-// may not be lent for), so a row costs no allocation once the buffer is
-// large enough.
+// stmt is a prepared statement reused for every row: set each parameter,
+// then step, which binds them all and steps in one call into C (a call
+// from Go to C costs about as much as binding one value, and a cell of a
+// county has dozens) and resets the statement for the next row. Text and
+// blob values are staged in one C buffer that grows as needed and is
+// reused for every row (SQLite keeps pointers into it until the next bind,
+// which Go memory may not be lent for), so a row costs no allocation once
+// the buffer is large enough. Parameters not set for a row keep their
+// binding from the one before; a text or blob so kept would read the new
+// row's buffer, so callers set every parameter of every row.
 type stmt struct {
-	c     *conn
-	p     *C.sqlite3_stmt
-	bad   error // the first bind error, returned by step
-	buf   unsafe.Pointer
-	cap   int
-	used  int
-	texts []staged // values bound from buf, bound again if it moves
-}
-
-// staged is a text or blob value bound from buf.
-type staged struct {
-	i      int
-	off, n int
-	blob   bool
+	c      *conn
+	p      *C.sqlite3_stmt
+	bad    error // the first staging error, returned by step
+	buf    unsafe.Pointer
+	cap    int
+	used   int
+	params []C.cg_param // parameter i is params[i-1]
+	badArg C.int        // set by cg_bind_step: the parameter that failed
 }
 
 // prepare compiles one statement.
@@ -144,7 +175,7 @@ func (c *conn) prepare(sql string) (*stmt, error) {
 	if p == nil {
 		return nil, errors.New("sqlite: empty statement")
 	}
-	return &stmt{c: c, p: p}, nil
+	return &stmt{c: c, p: p, params: make([]C.cg_param, int(C.sqlite3_bind_parameter_count(p)))}, nil
 }
 
 func (s *stmt) check(rc C.int) {
@@ -153,81 +184,95 @@ func (s *stmt) check(rc C.int) {
 	}
 }
 
-// bindInt binds parameter i (from 1) to an integer.
+// param is parameter i (from 1), or nil (and an error for step) when the
+// statement has no such parameter.
+func (s *stmt) param(i int) *C.cg_param {
+	if i < 1 || i > len(s.params) {
+		s.check(C.SQLITE_RANGE)
+		return nil
+	}
+	return &s.params[i-1]
+}
+
+// bindInt sets parameter i (from 1) to an integer.
 func (s *stmt) bindInt(i int, v int64) {
-	s.check(C.sqlite3_bind_int64(s.p, C.int(i), C.sqlite3_int64(v)))
+	if p := s.param(i); p != nil {
+		p.kind, p.i = 2, C.sqlite3_int64(v)
+	}
 }
 
-// bindFloat binds parameter i to a real number.
+// bindFloat sets parameter i to a real number.
 func (s *stmt) bindFloat(i int, v float64) {
-	s.check(C.sqlite3_bind_double(s.p, C.int(i), C.double(v)))
+	if p := s.param(i); p != nil {
+		p.kind, p.f = 3, C.double(v)
+	}
 }
 
-// bindNull binds parameter i to NULL.
+// bindNull sets parameter i to NULL.
 func (s *stmt) bindNull(i int) {
-	s.check(C.sqlite3_bind_null(s.p, C.int(i)))
+	if p := s.param(i); p != nil {
+		p.kind = 1
+	}
 }
 
-// text binds parameter i to a UTF-8 string.
-func (s *stmt) text(i int, v string) { s.stage(i, unsafe.Slice(unsafe.StringData(v), len(v)), false) }
+// text sets parameter i to a UTF-8 string.
+func (s *stmt) text(i int, v string) { s.stage(i, unsafe.Slice(unsafe.StringData(v), len(v)), 4) }
 
-// blob binds parameter i to bytes.
-func (s *stmt) blob(i int, v []byte) { s.stage(i, v, true) }
+// blob sets parameter i to bytes.
+func (s *stmt) blob(i int, v []byte) { s.stage(i, v, 5) }
 
-// stage copies v into the row buffer and binds it in place. If the buffer
-// must grow, it moves, so the values already bound from it are bound again.
-func (s *stmt) stage(i int, v []byte, blob bool) {
+// stage copies v into the row buffer, where step binds it from.
+func (s *stmt) stage(i int, v []byte, kind C.int) {
+	p := s.param(i)
+	if p == nil {
+		return
+	}
 	if len(v) > math.MaxInt32 {
 		s.check(C.SQLITE_TOOBIG)
 		return
 	}
 	if s.used+len(v) > s.cap {
 		n := 2*s.cap + len(v) + 256
-		p := C.realloc(s.buf, C.size_t(n))
-		if p == nil {
+		b := C.realloc(s.buf, C.size_t(n))
+		if b == nil {
 			s.check(C.SQLITE_NOMEM)
 			return
 		}
-		s.buf, s.cap = p, n
-		for _, t := range s.texts {
-			s.bindStaged(t)
-		}
+		s.buf, s.cap = b, n
 	}
 	if len(v) > 0 {
 		copy(unsafe.Slice((*byte)(unsafe.Add(s.buf, s.used)), len(v)), v)
 	}
-	t := staged{i: i, off: s.used, n: len(v), blob: blob}
+	p.kind, p.off, p.n = kind, C.longlong(s.used), C.int(len(v))
 	s.used += len(v)
-	s.texts = append(s.texts, t)
-	s.bindStaged(t)
 }
 
-func (s *stmt) bindStaged(t staged) {
-	p := unsafe.Add(s.buf, t.off)
-	if t.blob {
-		s.check(C.cg_bind_blob(s.p, C.int(t.i), p, C.int(t.n)))
-	} else {
-		s.check(C.cg_bind_text(s.p, C.int(t.i), (*C.char)(p), C.int(t.n)))
-	}
-}
-
-// step runs the statement with the values bound and resets it for the next
-// row; bindings not set again keep their values.
+// step binds the parameters set, runs the statement and resets it for the
+// next row.
 func (s *stmt) step() error {
-	defer func() { s.used, s.texts = 0, s.texts[:0] }()
+	defer func() {
+		s.used = 0
+		for k := range s.params {
+			s.params[k].kind = 0
+		}
+	}()
 	if err := s.bad; err != nil {
 		s.bad = nil
 		C.sqlite3_reset(s.p)
 		return err
 	}
-	rc := C.sqlite3_step(s.p)
-	if rc != C.SQLITE_DONE && rc != C.SQLITE_ROW {
+	var ps *C.cg_param
+	if len(s.params) > 0 {
+		ps = &s.params[0]
+	}
+	rc := C.cg_bind_step(s.p, ps, C.int(len(s.params)), (*C.char)(s.buf), &s.badArg)
+	if rc != C.SQLITE_OK {
 		err := s.c.err(rc)
+		if s.badArg > 0 {
+			err = fmt.Errorf("parameter %d: %w", int(s.badArg), err)
+		}
 		C.sqlite3_reset(s.p)
 		return err
-	}
-	if rc := C.sqlite3_reset(s.p); rc != C.SQLITE_OK {
-		return s.c.err(rc)
 	}
 	return nil
 }
@@ -242,9 +287,12 @@ func (s *stmt) finalize() {
 	s.buf, s.cap = nil, 0
 }
 
-// clear drops the row being bound without inserting it.
+// clear drops the row being set without inserting it.
 func (s *stmt) clear() {
-	s.used, s.texts, s.bad = 0, s.texts[:0], nil
+	s.used, s.bad = 0, nil
+	for k := range s.params {
+		s.params[k].kind = 0
+	}
 	C.sqlite3_reset(s.p)
 	C.sqlite3_clear_bindings(s.p)
 }
