@@ -52,8 +52,27 @@ const witnessLimit = 10
 // lazily; ties go to the lower vertex id, so the order is deterministic.
 func (g *Graph) contract() *hierarchy {
 	n := len(g.vpt)
+	// Each vertex's lists start in one shared array, with room for as many
+	// shortcuts as arcs before they move out on their own.
 	out := make([][]chArc, n)
 	in := make([][]chArc, n)
+	outDeg := make([]int32, n)
+	inDeg := make([]int32, n)
+	for y := range n {
+		for _, a := range g.in[g.inStart[y]:g.inStart[y+1]] {
+			outDeg[y]++
+			inDeg[a.from]++
+		}
+	}
+	outArena := make([]chArc, 2*len(g.in)+2*n)
+	inArena := make([]chArc, 2*len(g.in)+2*n)
+	oo, io := 0, 0
+	for v := range n {
+		oc, ic := 2*int(outDeg[v])+2, 2*int(inDeg[v])+2
+		out[v] = outArena[oo : oo : oo+oc]
+		in[v] = inArena[io : io : io+ic]
+		oo, io = oo+oc, io+ic
+	}
 	add := func(u, w int32, c float64) bool {
 		for k := range out[u] {
 			if out[u][k].to == w {
