@@ -58,9 +58,9 @@ type Column struct {
 type Writer struct {
 	out     *parquet.Writer
 	cols    []Column
-	row     parquet.Row // reused for every row: one value per column, geometry last
-	rows    []parquet.Row
-	geom    bytes.Buffer // the row's WKB, reused
+	rows    []parquet.Row // rows waiting to be written, geometry last in each
+	wkb     []byte        // their geometries' WKB, one after another
+	geom    bytes.Buffer  // the row's WKB, reused
 	types   map[string]bool
 	bound   orb.Bound
 	bounded bool
@@ -99,8 +99,6 @@ func NewWriter(out io.Writer, cols []Column) (*Writer, error) {
 	schema := parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
 	w := &Writer{
 		cols:  append([]Column(nil), cols...),
-		row:   make(parquet.Row, len(cols)+1),
-		rows:  make([]parquet.Row, 1),
 		types: map[string]bool{},
 	}
 	w.out = parquet.NewWriter(out, schema, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("commonground", "", ""))
@@ -116,12 +114,19 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 	if len(values) != len(w.cols) {
 		return fmt.Errorf("geoparquet: row %d: %d values for %d columns", w.n, len(values), len(w.cols))
 	}
+	// Rows of the batch before are free again: reuse their memory.
+	var row parquet.Row
+	if k := len(w.rows); k < cap(w.rows) && w.rows[:k+1][k] != nil {
+		row = w.rows[:k+1][k]
+	} else {
+		row = make(parquet.Row, len(w.cols)+1)
+	}
 	for i, v := range values {
 		val, err := convert(w.cols[i].Type, v)
 		if err != nil {
 			return fmt.Errorf("geoparquet: row %d column %q: %w", w.n, w.cols[i].Name, err)
 		}
-		w.row[i] = level(val, i)
+		row[i] = level(val, i)
 	}
 	geom := parquet.NullValue()
 	if g != nil {
@@ -135,7 +140,13 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 		if err := wkb.NewEncoder(&w.geom).SetByteOrder(binary.LittleEndian).Encode(g); err != nil {
 			return fmt.Errorf("geoparquet: row %d: %w", w.n, err)
 		}
-		geom = parquet.ByteArrayValue(w.geom.Bytes())
+		if len(w.wkb)+w.geom.Len() > cap(w.wkb) {
+			// A new buffer: rows waiting still point into the old one.
+			w.wkb = make([]byte, 0, max(batchBytes, w.geom.Len()))
+		}
+		at := len(w.wkb)
+		w.wkb = append(w.wkb, w.geom.Bytes()...)
+		geom = parquet.ByteArrayValue(w.wkb[at:len(w.wkb):len(w.wkb)])
 		w.types[g.GeoJSONType()] = true
 		if w.bounded {
 			w.bound = w.bound.Union(b)
@@ -143,12 +154,31 @@ func (w *Writer) Add(g orb.Geometry, values ...any) error {
 			w.bound, w.bounded = b, true
 		}
 	}
-	w.row[len(w.cols)] = level(geom, len(w.cols))
-	// The writer copies the values, so the WKB buffer is free again after.
-	w.rows[0] = w.row
-	if _, err := w.out.WriteRows(w.rows); err != nil {
-		return fmt.Errorf("geoparquet: row %d: %w", w.n, err)
+	row[len(w.cols)] = level(geom, len(w.cols))
+	w.rows = append(w.rows, row)
+	if len(w.rows) == batchRows {
+		return w.flush()
 	}
+	return nil
+}
+
+// Rows go to the parquet writer in batches: one call per row costs a
+// pass over every column per row.
+const (
+	batchRows  = 512
+	batchBytes = 1 << 20
+)
+
+// flush writes the rows waiting. The writer copies their values, so the
+// WKB buffer may be reused after.
+func (w *Writer) flush() error {
+	if len(w.rows) == 0 {
+		return nil
+	}
+	if _, err := w.out.WriteRows(w.rows); err != nil {
+		return fmt.Errorf("geoparquet: rows %d to %d: %w", w.n-len(w.rows)+1, w.n, err)
+	}
+	w.rows, w.wkb = w.rows[:0], w.wkb[:0]
 	return nil
 }
 
@@ -226,8 +256,11 @@ type ColumnMetadata struct {
 	BBox          []float64 `json:"bbox,omitempty"`
 }
 
-// Close writes the metadata and the file footer.
+// Close writes the rows waiting, the metadata and the file footer.
 func (w *Writer) Close() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	types := make([]string, 0, len(w.types))
 	for t := range w.types {
 		types = append(types, t)
