@@ -298,12 +298,12 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	return out, nil
 }
 
-// minSweepLabels is the fewest labels whose drive matrix is searched on a
+// MinSweepLabels is the fewest labels whose drive matrix is searched on a
 // contraction hierarchy: building one costs about as much as 100
 // searches by Dijkstra's algorithm on a state's roads, and each search on
 // it about a fifth of one (BenchmarkContractDrive, BenchmarkReach30minDrive,
 // BenchmarkSweepEach30minDrive).
-const minSweepLabels = 150
+const MinSweepLabels = 150
 
 // Rows is a sparse travel matrix by origin (compressed rows): origin i
 // reaches Label[k] in Minutes[k] for k from Start[i] to Start[i+1]-1, with
@@ -347,7 +347,7 @@ func (e *Engine) MatrixRows(ctx context.Context, m Mode, dests []Dest, maxMinute
 	// one label at a time.
 	width := 1
 	var sw *network.Sweeper
-	if m == Drive && len(groups) >= minSweepLabels {
+	if m == Drive && len(groups) >= MinSweepLabels {
 		sw = e.graphs[m].NewSweeper(e.targets[m])
 		width = network.SweepWidth
 	}

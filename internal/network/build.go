@@ -59,6 +59,9 @@ type Graph struct {
 
 	grid    grid
 	scratch sync.Pool // *searcher
+
+	hierOnce sync.Once
+	hier     *hierarchy // see hierarchy
 }
 
 type arc struct {

@@ -364,10 +364,23 @@ type sweepScratch struct {
 	gen     uint32
 }
 
-// NewSweeper builds the hierarchy of g for searches to targets, which
-// must come from g's NewTargets.
+// hierarchy is g's contraction hierarchy, built on first use.
+func (g *Graph) hierarchy() *hierarchy {
+	g.hierOnce.Do(func() { g.hier = g.contract() })
+	return g.hier
+}
+
+// PrepareSweeps starts building g's contraction hierarchy in the
+// background, for a Sweeper to come: built while other work runs, it is
+// ready or nearly when the searches start. Building it is deterministic,
+// so when it starts changes nothing else.
+func (g *Graph) PrepareSweeps() { go g.hierarchy() }
+
+// NewSweeper makes a Sweeper of g (building its hierarchy, or waiting for
+// it, see PrepareSweeps) for searches to targets, which must come from g's
+// NewTargets.
 func (g *Graph) NewSweeper(targets *Targets) *Sweeper {
-	s := &Sweeper{g: g, h: g.contract(), targets: targets}
+	s := &Sweeper{g: g, h: g.hierarchy(), targets: targets}
 	for e := range g.eU {
 		if targets.start[e] < targets.start[e+1] {
 			s.tEdges = append(s.tEdges, int32(e))

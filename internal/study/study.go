@@ -222,6 +222,12 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	go func() {
 		defer wg.Done()
 		driveG, r.DrvStat, driveErr = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
+		if driveErr == nil && len(ex.Places) >= access.MinSweepLabels {
+			// The drive matrix will search on a contraction hierarchy:
+			// building it now fills the cores the stages until then
+			// leave idle.
+			driveG.PrepareSweeps()
+		}
 	}()
 	popErr := r.population(popPath)
 	wg.Wait()
