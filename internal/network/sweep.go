@@ -2,6 +2,7 @@ package network
 
 import (
 	"cmp"
+	"container/heap"
 	"math"
 	"slices"
 	"sync"
@@ -144,11 +145,12 @@ func (g *Graph) contract() *hierarchy {
 	// First priorities without witness searches, as if every path through
 	// a vertex needed a shortcut: popping a vertex computes its true
 	// priority, and it goes back if that is worse than the next one's.
-	q := make(prioQueue, 0, n)
+	q := make(prioQueue, n)
 	for v := range n {
 		i, o := len(in[v]), len(out[v])
-		q.push(i*o-i-o, int32(v))
+		q[v] = pqItem{i*o - i - o, int32(v)}
 	}
+	heap.Init(&q)
 	h := &hierarchy{pos: make([]int32, n)}
 	// When v is contracted its arcs lead to vertices contracted later:
 	// its out-arcs go up from it, its in-arcs come down into it.
@@ -168,10 +170,10 @@ func (g *Graph) contract() *hierarchy {
 	// later: sweeping level by level, highest first, respects the order.
 	level := make([]int32, n)
 	for len(q) > 0 {
-		top := q.pop()
+		top := heap.Pop(&q).(pqItem)
 		v := top.v
 		if p := prio(v); len(q) > 0 && less(q[0], pqItem{p, v}) {
-			q.push(p, v)
+			heap.Push(&q, pqItem{p, v})
 			continue
 		}
 		for _, sc := range need {
@@ -299,46 +301,19 @@ type pqItem struct {
 
 func less(a, b pqItem) bool { return a.prio < b.prio || a.prio == b.prio && a.v < b.v }
 
-// prioQueue is a binary heap of pqItem, least first.
+// prioQueue holds the vertices waiting to be contracted, least first
+// (container/heap's interface; it is not on a hot path).
 type prioQueue []pqItem
 
-func (q *prioQueue) push(p int, v int32) {
-	a := append(*q, pqItem{p, v})
-	i := len(a) - 1
-	for i > 0 {
-		up := (i - 1) / 2
-		if !less(a[i], a[up]) {
-			break
-		}
-		a[i], a[up] = a[up], a[i]
-		i = up
-	}
-	*q = a
-}
-
-func (q *prioQueue) pop() pqItem {
-	a := *q
-	top := a[0]
-	n := len(a) - 1
-	a[0] = a[n]
-	a = a[:n]
-	i := 0
-	for {
-		l, m := 2*i+1, i
-		if l < n && less(a[l], a[m]) {
-			m = l
-		}
-		if r := l + 1; r < n && less(a[r], a[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		a[i], a[m] = a[m], a[i]
-		i = m
-	}
-	*q = a
-	return top
+func (q prioQueue) Len() int           { return len(q) }
+func (q prioQueue) Less(i, j int) bool { return less(q[i], q[j]) }
+func (q prioQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *prioQueue) Push(x any)        { *q = append(*q, x.(pqItem)) }
+func (q *prioQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
 }
 
 // Sweeper answers many bounded searches to one set of targets, as
