@@ -41,6 +41,7 @@ import (
 	"github.com/paulmach/osm/osmpbf"
 
 	"commonground/internal/geo"
+	"commonground/internal/par"
 	"commonground/internal/place"
 	"commonground/internal/problem"
 	"commonground/internal/street"
@@ -282,8 +283,12 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 		return nil, err
 	}
 	r.prepareNodes()
-	if err := r.scan("nodes", false, true, true, r.node); err != nil {
+	if ok, err := r.scanNodesDense(); err != nil {
 		return nil, err
+	} else if !ok {
+		if err := r.scan("nodes", false, true, true, r.node); err != nil {
+			return nil, err
+		}
 	}
 	// Without a bounding box in the header (osmium extracts often have
 	// none) the bounds are those of the nodes read. The zero Bound is not
@@ -710,8 +715,19 @@ func (r *reader) finish() {
 func (r *reader) finishStreets() {
 	sort.Slice(r.streets, func(i, j int) bool { return r.streets[i].ID < r.streets[j].ID })
 	r.ex.Ways = make([]street.Way, 0, len(r.streets))
-	for _, w := range r.streets {
-		pts, missing := r.points(w.Nodes)
+	// The lookups, on all cores (they only read); the rest in order.
+	type resolved struct {
+		pts     orb.LineString
+		missing int
+	}
+	res := make([]resolved, len(r.streets))
+	par.Chunks(len(r.streets), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			res[i].pts, res[i].missing = r.points(r.streets[i].Nodes)
+		}
+	})
+	for k, w := range r.streets {
+		pts, missing := res[k].pts, res[k].missing
 		if missing == 0 && len(pts) < 2 {
 			r.addProblem(problem.Skipped, "way", w.ID, "highway", w.Highway(), "street has only %d node", len(pts))
 			continue

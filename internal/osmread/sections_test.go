@@ -3,8 +3,10 @@ package osmread
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -71,9 +73,13 @@ func TestReadWithoutIndex(t *testing.T) {
 	path := testdata.DelawarePBF(t)
 	box := orb.Bound{Min: orb.Point{-75.60, 39.10}, Max: orb.Point{-75.45, 39.20}}
 	for _, opt := range []Options{{}, {Clip: &box}} {
+		passes := densePasses.Load()
 		with, err := Read(context.Background(), path, opt)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if densePasses.Load() != passes+1 {
+			t.Fatalf("clip %v: the nodes pass fell back to osmpbf's decoder; the dense one is what this compares", opt.Clip)
 		}
 		useIndex = false
 		without, err := Read(context.Background(), path, opt)
@@ -86,6 +92,34 @@ func TestReadWithoutIndex(t *testing.T) {
 		}
 		if !reflect.DeepEqual(with, without) {
 			t.Errorf("clip %v: the read with the block index differs from the full passes' (%d and %d ways, %d and %d places)", opt.Clip, len(with.Ways), len(without.Ways), len(with.Places), len(without.Places))
+		}
+	}
+}
+
+// TestNextNeeded: the galloping lookup finds what binary search finds, for
+// ids rising, falling back, repeated and beyond either end of the list.
+func TestNextNeeded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	for c := range 50 {
+		var needed []int64
+		for id := int64(rng.IntN(20)); len(needed) < rng.IntN(300); id += 1 + int64(rng.IntN(40)) {
+			needed = append(needed, id)
+		}
+		n := nextNeeded{needed: needed}
+		id := int64(rng.IntN(10)) - 5
+		for range 400 {
+			if rng.IntN(10) == 0 {
+				id -= int64(rng.IntN(200)) // a fall back
+			} else {
+				id += int64(rng.IntN(25))
+			}
+			want, ok := slices.BinarySearch(needed, id)
+			if !ok {
+				want = -1
+			}
+			if got := n.index(id); got != want {
+				t.Fatalf("case %d: id %d at %d, want %d", c, id, got, want)
+			}
 		}
 	}
 }

@@ -1,0 +1,351 @@
+package osmread
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync/atomic"
+
+	"github.com/datadog/czlib"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/osm"
+
+	"commonground/internal/par"
+)
+
+// The nodes pass is most of a read: a state's extract holds hundreds of
+// thousands of nodes, nearly all untagged points of ways. osmpbf decodes
+// each into an osm.Node before the filter drops most; denseNodes instead
+// reads the DenseNodes groups of the node blocks straight from the
+// PrimitiveBlock (https://wiki.openstreetmap.org/wiki/PBF_Format), on all
+// cores, and makes an osm.Node only of the tagged ones. Coordinates follow
+// osmpbf's arithmetic exactly, 1e-9 * (offset + granularity * value), so
+// both give the same bits. A block it does not handle (plain, non-dense
+// nodes, say) makes the whole pass fall back to osmpbf.
+
+// densePasses counts the nodes passes denseNodes made, so that tests can
+// tell it ran rather than fell back.
+var densePasses atomic.Int64
+
+// errFallBack says a block needs osmpbf's decoder.
+var errFallBack = errors.New("osmread: block needs the general decoder")
+
+// nodeBlock is what one block gives the nodes pass, in file order.
+type nodeBlock struct {
+	hits   []nodeHit   // nodes some kept way or relation needs
+	tagged []*osm.Node // tagged nodes
+	bound  orb.Bound
+	any    bool
+}
+
+type nodeHit struct {
+	i  int32 // index in r.needed
+	pt orb.Point
+}
+
+// scanNodesDense is the nodes pass on the block index; ok is false (and
+// nothing read) when a block needs osmpbf's decoder.
+func (r *reader) scanNodesDense() (ok bool, err error) {
+	if r.index == nil {
+		return false, nil
+	}
+	var blocks []span
+	for _, b := range r.index.blocks {
+		if b.kinds&kindNode != 0 {
+			blocks = append(blocks, b.span)
+		}
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", r.path, err)
+	}
+	defer f.Close()
+	out := make([]nodeBlock, len(blocks))
+	errs := make([]error, len(blocks))
+	par.Each(len(blocks), func(k int) {
+		if r.ctx.Err() != nil {
+			errs[k] = r.ctx.Err()
+			return
+		}
+		out[k], errs[k] = r.denseBlock(f, blocks[k])
+	})
+	for _, e := range errs {
+		if e != nil {
+			if cerr := r.ctx.Err(); cerr != nil {
+				return false, fmt.Errorf("read %s: %w", r.path, cerr)
+			}
+			return false, nil // osmpbf reads it, and names what is wrong
+		}
+	}
+	for k := range out {
+		b := &out[k]
+		if b.any {
+			r.anyNode = true
+			r.nodeBound = r.nodeBound.Extend(b.bound.Min).Extend(b.bound.Max)
+		}
+		for _, h := range b.hits {
+			r.coords[h.i], r.have[h.i] = h.pt, true
+		}
+		for _, n := range b.tagged {
+			r.node(n)
+		}
+		out[k] = nodeBlock{}
+		if r.opt.Progress != nil {
+			r.opt.Progress("nodes", int64(k+1), int64(len(out)))
+		}
+	}
+	densePasses.Add(1)
+	return true, nil
+}
+
+// denseBlock reads one block's dense nodes: the untagged ones only where
+// needed (their coordinates), the tagged ones in full.
+func (r *reader) denseBlock(f *os.File, sp span) (nodeBlock, error) {
+	var nb nodeBlock
+	frame := make([]byte, sp.to-sp.from)
+	if _, err := f.ReadAt(frame, sp.from); err != nil {
+		return nb, err
+	}
+	// The frame: a 4-byte length, the BlobHeader, then the Blob.
+	if len(frame) < 4 {
+		return nb, errFallBack
+	}
+	hl := int(binary.BigEndian.Uint32(frame))
+	if hl > len(frame)-4 {
+		return nb, errFallBack
+	}
+	raw, err := inflateBlob(frame[4+hl:])
+	if err != nil {
+		return nb, err
+	}
+	var strs [][]byte
+	granularity, latOff, lonOff := int64(100), int64(0), int64(0)
+	var groups [][]byte
+	err = fields(raw, func(num int, v uint64, payload []byte) bool {
+		switch num {
+		case 1:
+			err := fields(payload, func(num int, _ uint64, s []byte) bool {
+				if num == 1 {
+					strs = append(strs, s)
+				}
+				return true
+			})
+			return err == nil
+		case 2:
+			groups = append(groups, payload)
+		case 17:
+			granularity = int64(int32(v))
+		case 19:
+			latOff = int64(v)
+		case 20:
+			lonOff = int64(v)
+		}
+		return true
+	})
+	if err != nil {
+		return nb, err
+	}
+	for _, g := range groups {
+		var dense []byte
+		bad := false
+		if err := fields(g, func(num int, _ uint64, payload []byte) bool {
+			switch {
+			case num == 2 && payload != nil:
+				dense = payload
+			case num == 1:
+				bad = true // plain nodes: osmpbf's decoder reads them
+			}
+			return !bad // ways and relations are other passes' work
+		}); err != nil || bad {
+			return nb, errFallBack
+		}
+		if dense == nil {
+			continue
+		}
+		if err := r.denseGroup(dense, strs, granularity, latOff, lonOff, &nb); err != nil {
+			return nb, err
+		}
+	}
+	return nb, nil
+}
+
+// denseGroup decodes one DenseNodes message: ids (field 1), lats (8),
+// lons (9), packed and delta-coded as zigzag varints, and keys_vals (10):
+// string indices, key then value, each node's list ended by 0.
+func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff int64, nb *nodeBlock) error {
+	var ids, lats, lons, kv []byte
+	packed := true
+	if err := fields(b, func(num int, _ uint64, payload []byte) bool {
+		switch num {
+		case 1, 8, 9, 10:
+			if payload == nil {
+				packed = false // an unpacked repeated field
+				return false
+			}
+		}
+		switch num {
+		case 1:
+			ids = payload
+		case 8:
+			lats = payload
+		case 9:
+			lons = payload
+		case 10:
+			kv = payload
+		}
+		return true
+	}); err != nil || !packed {
+		return errFallBack
+	}
+	str := func(i uint64) (string, bool) {
+		if i >= uint64(len(strs)) {
+			return "", false
+		}
+		return string(strs[i]), true
+	}
+	var id, lat, lon int64
+	// Ids rise through a block in a sorted file, and so does their place
+	// in r.needed: each is looked for from the last one's place onwards.
+	at := nextNeeded{needed: r.needed}
+	for len(ids) > 0 {
+		d, n := binary.Uvarint(ids)
+		if n <= 0 {
+			return errFallBack
+		}
+		ids = ids[n:]
+		id += unzigzag(d)
+		if d, n = binary.Uvarint(lats); n <= 0 {
+			return errFallBack
+		}
+		lats = lats[n:]
+		lat += unzigzag(d)
+		if d, n = binary.Uvarint(lons); n <= 0 {
+			return errFallBack
+		}
+		lons = lons[n:]
+		lon += unzigzag(d)
+		var tags osm.Tags
+		if len(kv) > 0 {
+			for {
+				k, n := binary.Uvarint(kv)
+				if n <= 0 {
+					return errFallBack
+				}
+				kv = kv[n:]
+				if k == 0 {
+					break
+				}
+				v, n := binary.Uvarint(kv)
+				if n <= 0 {
+					return errFallBack
+				}
+				kv = kv[n:]
+				ks, ok1 := str(k)
+				vs, ok2 := str(v)
+				if !ok1 || !ok2 {
+					return errFallBack
+				}
+				tags = append(tags, osm.Tag{Key: ks, Value: vs})
+			}
+		}
+		i := at.index(id)
+		if len(tags) == 0 && i < 0 {
+			continue // osmpbf's FilterNode in scan drops these too
+		}
+		pt := orb.Point{1e-9 * float64(lonOff+granularity*lon), 1e-9 * float64(latOff+granularity*lat)}
+		if nb.any {
+			nb.bound = nb.bound.Extend(pt)
+		} else {
+			nb.bound, nb.any = orb.Bound{Min: pt, Max: pt}, true
+		}
+		if len(tags) > 0 {
+			// r.node records the coordinates of a needed tagged node.
+			nb.tagged = append(nb.tagged, &osm.Node{ID: osm.NodeID(id), Lat: pt[1], Lon: pt[0], Tags: tags, Visible: true})
+		} else {
+			nb.hits = append(nb.hits, nodeHit{int32(i), pt})
+		}
+	}
+	if len(lats) != 0 || len(lons) != 0 {
+		return errFallBack
+	}
+	return nil
+}
+
+// nextNeeded finds ids in a sorted list of needed ids, quickly when the
+// ids asked for rise: galloping from where the last one was found
+// (Bentley and Yao 1976), and by plain binary search when an id is lower
+// than the one before.
+type nextNeeded struct {
+	needed []int64
+	from   int // needed[:from] are below the last id asked for
+	last   int64
+	begun  bool
+}
+
+// index is id's index in needed, or -1.
+func (n *nextNeeded) index(id int64) int {
+	lo := 0
+	if n.begun && id >= n.last {
+		lo = n.from
+	}
+	n.begun, n.last = true, id
+	// Gallop: the first power-of-two step past lo whose id is not below
+	// id bounds the search.
+	hi, step := lo, 1
+	for hi < len(n.needed) && n.needed[hi] < id {
+		lo = hi + 1
+		hi += step
+		step *= 2
+	}
+	hi = min(hi+1, len(n.needed))
+	k, found := slices.BinarySearch(n.needed[lo:hi], id)
+	k += lo
+	n.from = k
+	if !found {
+		return -1
+	}
+	return k
+}
+
+func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
+
+// inflateBlob returns a Blob's data: raw (field 1) or zlib (field 3, its
+// size in field 2).
+func inflateBlob(blob []byte) ([]byte, error) {
+	var raw, zdata []byte
+	var rawSize int64 = -1
+	err := fields(blob, func(num int, v uint64, payload []byte) bool {
+		switch num {
+		case 1:
+			raw = payload
+		case 2:
+			rawSize = int64(v)
+		case 3:
+			zdata = payload
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case raw != nil:
+		return raw, nil
+	case zdata != nil && rawSize >= 0 && rawSize <= maxBlob:
+		z, err := czlib.NewReader(bytes.NewReader(zdata))
+		if err != nil {
+			return nil, err
+		}
+		defer z.Close()
+		out := make([]byte, rawSize)
+		if _, err := io.ReadFull(z, out); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	return nil, errors.New("osm.pbf blob: no raw or zlib data")
+}
