@@ -571,7 +571,7 @@ func (r *reader) prepareNodes() {
 	for _, nodes := range r.memberWays {
 		ids = append(ids, nodes...)
 	}
-	slices.Sort(ids)
+	sortIDs(ids)
 	r.needed = slices.Compact(ids)
 	r.coords = make([]orb.Point, len(r.needed))
 	r.have = make([]bool, len(r.needed))

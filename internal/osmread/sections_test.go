@@ -123,3 +123,29 @@ func TestNextNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestSortIDs: the radix sort orders ids as slices.Sort does: negative and
+// positive, repeated, all sharing their high digits, and short lists.
+func TestSortIDs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 3))
+	for c := range 30 {
+		n := rng.IntN(20000)
+		ids := make([]int64, n)
+		for i := range ids {
+			switch c % 3 {
+			case 0:
+				ids[i] = rng.Int64() - rng.Int64()
+			case 1:
+				ids[i] = 4_000_000_000 + rng.Int64N(1_000_000) // high digits shared
+			default:
+				ids[i] = rng.Int64N(50) - 25 // repeats, both signs
+			}
+		}
+		want := slices.Clone(ids)
+		slices.Sort(want)
+		sortIDs(ids)
+		if !slices.Equal(ids, want) {
+			t.Fatalf("case %d (%d ids): not in slices.Sort's order", c, n)
+		}
+	}
+}
