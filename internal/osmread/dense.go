@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/datadog/czlib"
@@ -106,7 +107,12 @@ func (r *reader) scanNodesDense() (ok bool, err error) {
 // needed (their coordinates), the tagged ones in full.
 func (r *reader) denseBlock(f *os.File, sp span) (nodeBlock, error) {
 	var nb nodeBlock
-	frame := make([]byte, sp.to-sp.from)
+	bufs, _ := blockBufs.Get().(*[2][]byte)
+	if bufs == nil {
+		bufs = new([2][]byte)
+	}
+	defer blockBufs.Put(bufs)
+	frame := grow(&bufs[0], int(sp.to-sp.from))
 	if _, err := f.ReadAt(frame, sp.from); err != nil {
 		return nb, err
 	}
@@ -118,7 +124,7 @@ func (r *reader) denseBlock(f *os.File, sp span) (nodeBlock, error) {
 	if hl > len(frame)-4 {
 		return nb, errFallBack
 	}
-	raw, err := inflateBlob(frame[4+hl:])
+	raw, err := inflateBlob(frame[4+hl:], &bufs[1])
 	if err != nil {
 		return nb, err
 	}
@@ -313,9 +319,22 @@ func (n *nextNeeded) index(id int64) int {
 
 func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
 
+// blockBufs holds each worker's buffers for a block as read and as
+// inflated, reused from block to block: nothing kept from a block points
+// into them (tags are copied out as strings).
+var blockBufs sync.Pool
+
+// grow returns (*b)[:n], reallocating *b when it is too small.
+func grow(b *[]byte, n int) []byte {
+	if cap(*b) < n {
+		*b = make([]byte, n)
+	}
+	return (*b)[:n]
+}
+
 // inflateBlob returns a Blob's data: raw (field 1) or zlib (field 3, its
-// size in field 2).
-func inflateBlob(blob []byte) ([]byte, error) {
+// size in field 2), inflated into *buf.
+func inflateBlob(blob []byte, buf *[]byte) ([]byte, error) {
 	var raw, zdata []byte
 	var rawSize int64 = -1
 	err := fields(blob, func(num int, v uint64, payload []byte) bool {
@@ -341,7 +360,7 @@ func inflateBlob(blob []byte) ([]byte, error) {
 			return nil, err
 		}
 		defer z.Close()
-		out := make([]byte, rawSize)
+		out := grow(buf, int(rawSize))
 		if _, err := io.ReadFull(z, out); err != nil {
 			return nil, err
 		}

@@ -2,13 +2,10 @@ package osmread
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
 	"os"
-
-	"github.com/datadog/czlib"
 
 	"commonground/internal/par"
 )
@@ -117,12 +114,17 @@ func indexBlocks(f *os.File) (x *blockIndex, ok bool) {
 	bad := make([]bool, len(x.blocks))
 	par.Each(len(x.blocks), func(k int) {
 		fr := frames[k+1]
-		blob := make([]byte, fr.size)
+		bufs, _ := blockBufs.Get().(*[2][]byte)
+		if bufs == nil {
+			bufs = new([2][]byte)
+		}
+		defer blockBufs.Put(bufs)
+		blob := grow(&bufs[0], int(fr.size))
 		if _, err := f.ReadAt(blob, fr.data); err != nil {
 			bad[k] = true
 			return
 		}
-		kinds, err := blockKinds(blob)
+		kinds, err := blockKinds(blob, &bufs[1])
 		x.blocks[k] = block{span: span{fr.at, fr.data + fr.size}, kinds: kinds}
 		bad[k] = err != nil
 	})
@@ -134,40 +136,14 @@ func indexBlocks(f *os.File) (x *blockIndex, ok bool) {
 	return x, true
 }
 
-// blockKinds decompresses a data Blob and returns the kinds of its
-// PrimitiveGroups (PrimitiveBlock field 2), each told by its first field:
-// nodes 1, dense nodes 2, ways 3, relations 4 (changesets 5 are not kept).
-func blockKinds(blob []byte) (uint8, error) {
-	var raw, zdata []byte
-	var rawSize int64 = -1
-	err := fields(blob, func(num int, v uint64, payload []byte) bool {
-		switch num {
-		case 1:
-			raw = payload
-		case 2:
-			rawSize = int64(v)
-		case 3:
-			zdata = payload
-		}
-		return true
-	})
+// blockKinds decompresses a data Blob (into *buf) and returns the kinds of
+// its PrimitiveGroups (PrimitiveBlock field 2), each told by its first
+// field: nodes 1, dense nodes 2, ways 3, relations 4 (changesets 5 are not
+// kept).
+func blockKinds(blob []byte, buf *[]byte) (uint8, error) {
+	raw, err := inflateBlob(blob, buf)
 	if err != nil {
 		return 0, err
-	}
-	switch {
-	case raw != nil:
-	case zdata != nil && rawSize >= 0 && rawSize <= maxBlob:
-		z, err := czlib.NewReader(bytes.NewReader(zdata))
-		if err != nil {
-			return 0, err
-		}
-		defer z.Close()
-		raw = make([]byte, rawSize)
-		if _, err := io.ReadFull(z, raw); err != nil {
-			return 0, err
-		}
-	default:
-		return 0, errors.New("osm.pbf blob: no raw or zlib data")
 	}
 	var kinds uint8
 	var groupErr error
