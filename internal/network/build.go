@@ -151,7 +151,8 @@ type usedWay struct {
 type builder struct {
 	p       Profile
 	st      *Stats
-	nodeIdx map[int64]int32
+	nodeIdx map[int64]int32 // node id -> index, when the ways have no Refs
+	byRef   []int32         // street.Way.Refs -> index, -1 before it is seen
 	nodePt  []orb.Point
 	nodeCnt []uint8 // 2 means junction or way end: a vertex
 	ways    []usedWay
@@ -169,10 +170,18 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 	for i := range ways {
 		total += len(ways[i].Nodes)
 	}
-	// Sized up front: growing a map of half a million nodes costs more
-	// than the rest of Build.
-	b := &builder{p: p, st: &st, nodeIdx: make(map[int64]int32, total),
-		nodePt: make([]orb.Point, 0, total), nodeCnt: make([]uint8, 0, total)}
+	b := &builder{p: p, st: &st, nodePt: make([]orb.Point, 0, total), nodeCnt: make([]uint8, 0, total)}
+	// Ways whose reader numbered their nodes (street.Way.Refs) look them
+	// up in an array; otherwise in a map of ids, sized up front: growing a
+	// map of half a million nodes costs more than the rest of Build.
+	if n, ok := refCount(ways); ok {
+		b.byRef = make([]int32, n)
+		for i := range b.byRef {
+			b.byRef[i] = -1
+		}
+	} else {
+		b.nodeIdx = make(map[int64]int32, total)
+	}
 	for i := range ways {
 		b.add(&ways[i])
 	}
@@ -375,6 +384,25 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 	return g, st, nil
 }
 
+// refCount says whether every way numbers its nodes (street.Way.Refs, one
+// per node, none negative) and how many numbers there are.
+func refCount(ways []street.Way) (int, bool) {
+	top := int32(-1)
+	for i := range ways {
+		w := &ways[i]
+		if len(w.Refs) != len(w.Nodes) {
+			return 0, false
+		}
+		for _, r := range w.Refs {
+			if r < 0 {
+				return 0, false
+			}
+			top = max(top, r)
+		}
+	}
+	return int(top) + 1, true
+}
+
 // add filters one way, checks its geometry and interns its nodes.
 func (b *builder) add(w *street.Way) {
 	var speed float64
@@ -406,10 +434,21 @@ func (b *builder) add(w *street.Way) {
 	}
 	nodes := make([]int32, 0, len(w.Nodes))
 	for i, id := range w.Nodes {
-		idx, ok := b.nodeIdx[id]
+		var idx int32
+		var ok bool
+		if b.byRef != nil {
+			idx = b.byRef[w.Refs[i]]
+			ok = idx >= 0
+		} else {
+			idx, ok = b.nodeIdx[id]
+		}
 		if !ok {
 			idx = int32(len(b.nodePt))
-			b.nodeIdx[id] = idx
+			if b.byRef != nil {
+				b.byRef[w.Refs[i]] = idx
+			} else {
+				b.nodeIdx[id] = idx
+			}
 			b.nodePt = append(b.nodePt, w.Points[i])
 			b.nodeCnt = append(b.nodeCnt, 0)
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"syscall"
@@ -540,4 +541,42 @@ func BenchmarkSnap(b *testing.B) {
 		g.Snap(pts[i%len(pts)], 2000)
 		i++
 	})
+}
+
+// TestBuildByRefs: ways that number their nodes (street.Way.Refs) build the
+// same graph, vertex for vertex and edge for edge, as the same ways looked
+// up by node id, whatever the numbering.
+func TestBuildByRefs(t *testing.T) {
+	ways := delaware(t)
+	var ids []int64
+	for _, w := range ways {
+		ids = append(ids, w.Nodes...)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	numbered := make([]street.Way, len(ways))
+	for i, w := range ways {
+		w.Refs = make([]int32, len(w.Nodes))
+		for k, id := range w.Nodes {
+			at, _ := slices.BinarySearch(ids, id)
+			w.Refs[k] = int32(len(ids) - 1 - at) // falling: unlike first appearance
+		}
+		numbered[i] = w
+	}
+	for _, p := range []Profile{WalkProfile(4.8), DriveProfile(4.8, nil)} {
+		want, _, err := Build(ways, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := Build(numbered, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := slices.Equal(got.vpt, want.vpt) && slices.Equal(got.eU, want.eU) && slices.Equal(got.eV, want.eV) &&
+			slices.Equal(got.eFwd, want.eFwd) && slices.Equal(got.eBwd, want.eBwd) && slices.Equal(got.pts, want.pts) &&
+			slices.Equal(got.in, want.in) && slices.Equal(got.eWay, want.eWay)
+		if !same || len(got.vpt) < 10000 {
+			t.Fatalf("%v: the graph built by Refs (%d vertices, %d edges) differs from the one by node ids (%d, %d)", p.Mode, len(got.vpt), len(got.eU), len(want.vpt), len(want.eU))
+		}
+	}
 }

@@ -723,7 +723,16 @@ func (r *reader) finishStreets() {
 	res := make([]resolved, len(r.streets))
 	par.Chunks(len(r.streets), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			res[i].pts, res[i].missing = r.points(r.streets[i].Nodes)
+			w := &r.streets[i]
+			res[i].pts, res[i].missing = r.points(w.Nodes)
+			// Each node's place in r.needed numbers it for the graph
+			// builder (street.Way.Refs).
+			w.Refs = make([]int32, 0, len(res[i].pts))
+			for _, id := range w.Nodes {
+				if k := r.neededIndex(id); k >= 0 && r.have[k] {
+					w.Refs = append(w.Refs, int32(k))
+				}
+			}
 		}
 	})
 	for k, w := range r.streets {

@@ -14,6 +14,11 @@ type Way struct {
 	Tags   map[string]string
 	Nodes  []int64     // OSM node ids, in way order
 	Points []orb.Point // lon/lat of each node, same length as Nodes
+	// Refs, when set, numbers each node as its reader did, the same
+	// number for the same node in every way and from 0 up: a graph
+	// builder can then look nodes up in an array instead of hashing ids.
+	// nil when the reader did not number them.
+	Refs []int32
 }
 
 // Highway returns the way's highway tag, or "" when it has none.
