@@ -338,3 +338,62 @@ func TestTransposeInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNearestMinutesOnHierarchy: with the drive graph's hierarchy
+// prepared, NearestMinutes sweeps it, and gives NearestEach's minutes to
+// the last bit, NaN where nothing is reachable, for more sets than one
+// sweep takes, on a grid of one-way and two-way streets.
+func TestNearestMinutesOnHierarchy(t *testing.T) {
+	var ways []street.Way
+	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
+	for i := 0; i < 6; i++ {
+		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
+		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
+		for j := 0; j < 6; j++ {
+			h.Nodes = append(h.Nodes, node(i, j))
+			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
+			v.Nodes = append(v.Nodes, node(j, i))
+			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
+		}
+		ways = append(ways, h, v)
+	}
+	// An island of its own, 40 vertices long, that no place is on.
+	far := street.Way{ID: 99, Tags: map[string]string{"highway": "residential"}}
+	for k := range 40 {
+		far.Nodes = append(far.Nodes, int64(1000+k))
+		far.Points = append(far.Points, orb.Point{0.02 + float64(k)*0.0005, 0.02})
+	}
+	ways = append(ways, far)
+	walk, _, _ := network.Build(ways, network.WalkProfile(3.6))
+	drive, _, _ := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 36}))
+	var origins []orb.Point
+	for i := 0; i < 12; i++ {
+		for j := 0; j < 12; j++ {
+			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
+		}
+	}
+	origins = append(origins, orb.Point{0.025, 0.0201}) // on the island
+	e := NewEngine(walk, drive, 1, 500, origins)
+	rng := rand.New(rand.NewPCG(2, 4))
+	sets := make([][]Dest, 11) // more than one sweep of network.SweepWidth
+	for k := range sets {
+		for range 1 + rng.IntN(4) {
+			sets[k] = append(sets[k], Dest{Point: orb.Point{rng.Float64() * 0.005, rng.Float64() * 0.005}, Label: int32(k)})
+		}
+	}
+	sets[3] = nil // a kind with no places
+	want, _ := e.NearestEach(Drive, sets)
+	drive.PrepareSweeps()
+	got := e.NearestMinutes(Drive, sets)
+	for k := range sets {
+		for i := range origins {
+			w, g := want[k][i], got[k][i]
+			if math.Float64bits(w) != math.Float64bits(g) && !(math.IsNaN(w) && math.IsNaN(g)) {
+				t.Fatalf("set %d, origin %d: %v minutes on the hierarchy, %v by Dijkstra", k, i, g, w)
+			}
+		}
+	}
+	if !math.IsNaN(got[0][len(origins)-1]) || math.IsNaN(got[0][0]) {
+		t.Fatalf("the island origin reaches a place (%v) or the first does not (%v)", got[0][len(origins)-1], got[0][0])
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -61,7 +62,8 @@ type Graph struct {
 	scratch sync.Pool // *searcher
 
 	hierOnce sync.Once
-	hier     *hierarchy // see hierarchy
+	hier     *hierarchy  // see hierarchy
+	sweeps   atomic.Bool // PrepareSweeps was called
 }
 
 type arc struct {

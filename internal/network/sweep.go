@@ -349,7 +349,14 @@ func (g *Graph) hierarchy() *hierarchy {
 // background, for a Sweeper to come: built while other work runs, it is
 // ready or nearly when the searches start. Building it is deterministic,
 // so when it starts changes nothing else.
-func (g *Graph) PrepareSweeps() { go g.hierarchy() }
+func (g *Graph) PrepareSweeps() {
+	g.sweeps.Store(true)
+	go g.hierarchy()
+}
+
+// SweepsPrepared says whether PrepareSweeps was called: searches that
+// could go either way may then take the hierarchy.
+func (g *Graph) SweepsPrepared() bool { return g.sweeps.Load() }
 
 // NewSweeper makes a Sweeper of g (building its hierarchy, or waiting for
 // it, see PrepareSweeps) for searches to targets, which must come from g's
@@ -367,7 +374,9 @@ func (g *Graph) NewSweeper(targets *Targets) *Sweeper {
 // ReachEach is Graph.ReachAllUnordered for up to SweepWidth searches at
 // once, on the hierarchy: visit(i, target, cost) for every target within
 // maxCost of the cheapest of sets[i], once per search, in no promised
-// order, with the same cost to the last bit.
+// order, with the same cost to the last bit. maxCost may be +Inf: every
+// target that can reach a source is visited, at the cost Graph.Nearest's
+// Field.At gives.
 func (s *Sweeper) ReachEach(sets [][]Source, maxCost float64, visit func(i int, target int32, cost float64)) {
 	g, h, t := s.g, s.h, s.targets
 	if len(sets) > SweepWidth {
@@ -456,35 +465,40 @@ func (s *Sweeper) ReachEach(sets [][]Source, maxCost float64, visit func(i int, 
 			sc.srcEdge[src.At.Edge] = sc.gen
 		}
 	}
+	// The sources on each edge that has any, by search.
+	type onEdge struct {
+		search int
+		src    Source
+	}
+	sourcesOn := map[int32][]onEdge{}
+	for i, srcs := range valid {
+		for _, src := range srcs {
+			sourcesOn[src.At.Edge] = append(sourcesOn[src.At.Edge], onEdge{i, src})
+		}
+	}
 	for _, e := range s.tEdges {
 		du := (*[k]float64)(d[int(h.pos[g.eU[e]])*k:])
 		dv := (*[k]float64)(d[int(h.pos[g.eV[e]])*k:])
-		for i, srcs := range valid {
-			if du[i] > maxCost && dv[i] > maxCost && (sc.srcEdge[e] != sc.gen || !onEdge(srcs, e)) {
+		var here []onEdge
+		if sc.srcEdge[e] == sc.gen {
+			here = sourcesOn[e]
+		}
+		for i := range valid {
+			if du[i] > maxCost && dv[i] > maxCost && !slices.ContainsFunc(here, func(x onEdge) bool { return x.search == i }) {
 				continue
 			}
 			for q := t.start[e]; q < t.start[e+1]; q++ {
 				fr := t.frac[q]
 				c := math.Min(along(1-fr, g.eFwd[e])+dv[i], along(fr, g.eBwd[e])+du[i])
-				for _, src := range srcs {
-					if src.At.Edge == e {
-						c = math.Min(c, direct(g, e, fr, src))
+				for _, x := range here {
+					if x.search == i {
+						c = math.Min(c, direct(g, e, fr, x.src))
 					}
 				}
-				if c <= maxCost {
+				if c <= maxCost && !math.IsInf(c, 1) {
 					visit(i, t.idx[q], c)
 				}
 			}
 		}
 	}
-}
-
-// onEdge says whether a source lies on edge e.
-func onEdge(srcs []Source, e int32) bool {
-	for _, s := range srcs {
-		if s.At.Edge == e {
-			return true
-		}
-	}
-	return false
 }

@@ -91,3 +91,45 @@ func BenchmarkSweepEach30minDrive(b *testing.B) {
 	})
 	b.ReportMetric(float64(n)/float64(i), "targets/op")
 }
+
+// TestSweepNearest: unbounded, the hierarchy's searches give every target
+// the cost Graph.Nearest's Field.At gives, to the last bit, from sets of
+// many sources (every place of a kind), and visit no target Nearest
+// cannot reach.
+func TestSweepNearest(t *testing.T) {
+	g, _ := delawareGraph(t, Drive)
+	snaps := randomSnaps(g, 8, 24000)
+	targets := g.NewTargets(snaps)
+	places := randomSnaps(g, 10, 300)
+	sw := g.NewSweeper(targets)
+	var sets [][]Source
+	for k := range SweepWidth {
+		var srcs []Source
+		for j := k; j < len(places); j += k + 2 { // sets of 150 down to 30 places
+			srcs = append(srcs, Source{At: places[j], Label: int32(j), Start: float64(j%7) * 10.3})
+		}
+		sets = append(sets, srcs)
+	}
+	got := make([]map[int32]float64, len(sets))
+	for i := range got {
+		got[i] = map[int32]float64{}
+	}
+	sw.ReachEach(sets, math.Inf(1), func(i int, o int32, c float64) { got[i][o] = c })
+	for i, srcs := range sets {
+		f := g.Nearest(srcs)
+		reached := 0
+		for o, s := range snaps {
+			want, _, ok := f.At(s)
+			c, seen := got[i][int32(o)]
+			if seen != ok || ok && math.Float64bits(c) != math.Float64bits(want) {
+				t.Fatalf("set %d, target %d: sweep %v (%v), Nearest %v (%v)", i, o, c, seen, want, ok)
+			}
+			if ok {
+				reached++
+			}
+		}
+		if reached < len(snaps)/2 {
+			t.Fatalf("set %d: only %d of %d targets reached; the test checks little", i, reached, len(snaps))
+		}
+	}
+}

@@ -150,7 +150,7 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 	for k, j := range searched {
 		found[k] = sets[j]
 	}
-	allTimes, _ := eng.NearestEach(access.Drive, found)
+	allTimes := eng.NearestMinutes(access.Drive, found)
 	for k, j := range searched {
 		times, offset, members := allTimes[k], offsets[j], r.Centres[j].members
 		for _, i := range members {

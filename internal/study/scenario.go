@@ -141,7 +141,7 @@ func (r *Result) scenario(eng *access.Engine, path string) error {
 	for gi, g := range r.Groups {
 		dests := r.dests(g)
 		sc.Walk[gi], _ = eng.Nearest(access.Walk, dests)
-		sc.Drive[gi], _ = eng.Nearest(access.Drive, dests)
+		sc.Drive[gi] = eng.NearestMinutes(access.Drive, [][]access.Dest{dests})[0]
 		sc.Under[gi] = make([]bool, len(r.Alloc.Cells))
 		for i := range r.Alloc.Cells {
 			sc.Under[gi][i] = gap.Underserved(sc.Walk[gi][i], sc.Drive[gi][i], standard(r.Study, r.Class[i]))

@@ -302,7 +302,7 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Drive, _ = eng.NearestEach(access.Drive, sets)
+	r.Drive = eng.NearestMinutes(access.Drive, sets)
 	step += int64(ng)
 	rep.Update(step, steps)
 	if err := r.classify(eng, driveG); err != nil {
