@@ -302,14 +302,8 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Drive = eng.NearestMinutes(access.Drive, sets)
-	step += int64(ng)
-	rep.Update(step, steps)
-	if err := r.classify(eng, driveG); err != nil {
-		return err
-	}
-	step++
-	rep.Update(step, steps)
+	// On foot first: the drive searches may wait for the drive graph's
+	// hierarchy (PrepareSweeps), still being built.
 	if r.pre != nil {
 		r.Count, r.Kinds = r.pre.count, r.pre.kinds
 	} else {
@@ -318,6 +312,14 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 		if err != nil {
 			return err
 		}
+	}
+	step++
+	rep.Update(step, steps)
+	r.Drive = eng.NearestMinutes(access.Drive, sets)
+	step += int64(ng)
+	rep.Update(step, steps)
+	if err := r.classify(eng, driveG); err != nil {
+		return err
 	}
 	rep.Done(fmt.Sprintf("%d categories × walk and drive", ng))
 	if s.Transit != nil {
