@@ -268,12 +268,15 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 		} else {
 			nb.bound, nb.any = orb.Bound{Min: pt, Max: pt}, true
 		}
-		if len(tags) > 0 {
+		switch {
+		case r.nodeMatters(tags):
 			// r.node records the coordinates of a needed tagged node.
 			nb.tagged = append(nb.tagged, &osm.Node{ID: osm.NodeID(id), Lat: pt[1], Lon: pt[0], Tags: tags, Visible: true})
-		} else {
+		case i >= 0:
 			nb.hits = append(nb.hits, nodeHit{int32(i), pt})
 		}
+		// Other tagged nodes (addresses, shops of no category) count only
+		// for the bounds, as in r.node: no need to hold them.
 	}
 	if len(lats) != 0 || len(lons) != 0 {
 		return errFallBack
@@ -315,6 +318,21 @@ func (n *nextNeeded) index(id int64) int {
 		return -1
 	}
 	return k
+}
+
+// nodeMatters says whether r.node could make anything of a node's tags: a
+// place of some category, a stop or a town. It reads only what r.node
+// reads, so it may run on any goroutine.
+func (r *reader) nodeMatters(tags osm.Tags) bool {
+	if len(tags) == 0 {
+		return false
+	}
+	for _, t := range tags {
+		if r.match.Relevant(t.Key, t.Value) {
+			return true
+		}
+	}
+	return stopKind(tags) != "" || townKinds[tags.Find("place")]
 }
 
 func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
