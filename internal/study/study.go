@@ -222,10 +222,12 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	go func() {
 		defer wg.Done()
 		driveG, r.DrvStat, driveErr = network.Build(ex.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
-		if driveErr == nil && len(ex.Places) >= access.MinSweepLabels {
+		if driveErr == nil && len(ex.Places) >= access.MinSweepLabels && r.pre == nil {
 			// The drive matrix will search on a contraction hierarchy:
 			// building it now fills the cores the stages until then
-			// leave idle.
+			// leave idle. A merge has no matrix to search (its shards
+			// did), and holding the hierarchy would raise its peak
+			// memory, which is what limits merges at scale.
 			driveG.PrepareSweeps()
 		}
 	}()
