@@ -67,6 +67,16 @@ type Engine struct {
 	snaps     [2][]network.Snap // per origin; network.NoSnap when beyond snapMax
 	targets   [2]*network.Targets
 	Unsnapped [2]int // origins further than snapMax from any street
+
+	sweepOnce [2]sync.Once
+	sweepers  [2]*network.Sweeper // see sweeper
+}
+
+// sweeper is mode m's Sweeper to the origins, made once: its scratch is
+// reused by every search that takes it.
+func (e *Engine) sweeper(m Mode) *network.Sweeper {
+	e.sweepOnce[m].Do(func() { e.sweepers[m] = e.graphs[m].NewSweeper(e.targets[m]) })
+	return e.sweepers[m]
 }
 
 // NewEngine snaps every origin to both graphs. walkSpeed is in m/s; snapMax
@@ -195,7 +205,7 @@ func (e *Engine) NearestMinutes(m Mode, sets [][]Dest) [][]float64 {
 			out[k][i] = math.NaN()
 		}
 	}
-	sw := g.NewSweeper(e.targets[m])
+	sw := e.sweeper(m)
 	batches := (len(sets) + network.SweepWidth - 1) / network.SweepWidth
 	par.Each(batches, func(b int) {
 		lo := b * network.SweepWidth
@@ -380,7 +390,7 @@ func (e *Engine) MatrixRows(ctx context.Context, m Mode, dests []Dest, maxMinute
 	width := 1
 	var sw *network.Sweeper
 	if m == Drive && len(groups) >= MinSweepLabels {
-		sw = e.graphs[m].NewSweeper(e.targets[m])
+		sw = e.sweeper(m)
 		width = network.SweepWidth
 	}
 	// Workers take the next labels as they finish; each label's pairs go

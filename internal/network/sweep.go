@@ -53,8 +53,8 @@ const witnessLimit = 10
 // lazily; ties go to the lower vertex id, so the order is deterministic.
 func (g *Graph) contract() *hierarchy {
 	n := len(g.vpt)
-	// Each vertex's lists start in one shared array, with room for as many
-	// shortcuts as arcs before they move out on their own.
+	// Each vertex's lists start in one shared array, with room for two
+	// shortcuts before they move out on their own.
 	out := make([][]chArc, n)
 	in := make([][]chArc, n)
 	outDeg := make([]int32, n)
@@ -65,11 +65,11 @@ func (g *Graph) contract() *hierarchy {
 			inDeg[a.from]++
 		}
 	}
-	outArena := make([]chArc, 2*len(g.in)+2*n)
-	inArena := make([]chArc, 2*len(g.in)+2*n)
+	outArena := make([]chArc, len(g.in)+2*n)
+	inArena := make([]chArc, len(g.in)+2*n)
 	oo, io := 0, 0
 	for v := range n {
-		oc, ic := 2*int(outDeg[v])+2, 2*int(inDeg[v])+2
+		oc, ic := int(outDeg[v])+2, int(inDeg[v])+2
 		out[v] = outArena[oo : oo : oo+oc]
 		in[v] = inArena[io : io : io+ic]
 		oo, io = oo+oc, io+ic

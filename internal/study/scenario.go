@@ -137,11 +137,14 @@ func (r *Result) scenario(eng *access.Engine, path string) error {
 	r.Extract.Places = kept
 	defer func() { r.Extract.Places = base }()
 	n := len(r.Groups)
-	sc.Walk, sc.Drive, sc.Under = make([][]float64, n), make([][]float64, n), make([][]bool, n)
+	sc.Walk, sc.Under = make([][]float64, n), make([][]bool, n)
+	sets := make([][]access.Dest, n)
 	for gi, g := range r.Groups {
-		dests := r.dests(g)
-		sc.Walk[gi], _ = eng.Nearest(access.Walk, dests)
-		sc.Drive[gi] = eng.NearestMinutes(access.Drive, [][]access.Dest{dests})[0]
+		sets[gi] = r.dests(g)
+	}
+	sc.Drive = eng.NearestMinutes(access.Drive, sets)
+	for gi := range r.Groups {
+		sc.Walk[gi], _ = eng.Nearest(access.Walk, sets[gi])
 		sc.Under[gi] = make([]bool, len(r.Alloc.Cells))
 		for i := range r.Alloc.Cells {
 			sc.Under[gi][i] = gap.Underserved(sc.Walk[gi][i], sc.Drive[gi][i], standard(r.Study, r.Class[i]))

@@ -240,6 +240,9 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	}
 	r.Problems.Merge(r.WalkStat.Problems)
 	r.Problems.Merge(r.DrvStat.Problems)
+	for i := range ex.Ways {
+		ex.Ways[i].Refs = nil // only the graph builds use them
+	}
 	if r.shard != nil {
 		r.keepPart()
 	}
