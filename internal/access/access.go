@@ -340,11 +340,12 @@ func (e *Engine) Matrix(ctx context.Context, m Mode, dests []Dest, maxMinutes fl
 	return out, nil
 }
 
-// MinSweepLabels is the fewest labels whose drive matrix is searched on a
-// contraction hierarchy: building one costs about as much as 100
-// searches by Dijkstra's algorithm on a state's roads, and each search on
-// it about a fifth of one (BenchmarkContractDrive, BenchmarkReach30minDrive,
-// BenchmarkSweepEach30minDrive).
+// MinSweepLabels is the fewest places for which a run should prepare the
+// drive graph's contraction hierarchy (network.PrepareSweeps), which
+// MatrixRows and NearestMinutes then search: building one costs about as
+// much as 100 searches by Dijkstra's algorithm on a state's roads, and
+// each search on it about a fifth of one (BenchmarkContractDrive,
+// BenchmarkReach30minDrive, BenchmarkSweepEach30minDrive).
 const MinSweepLabels = 150
 
 // Rows is a sparse travel matrix by origin (compressed rows): origin i
@@ -384,12 +385,13 @@ func (e *Engine) MatrixRows(ctx context.Context, m Mode, dests []Dest, maxMinute
 			}
 		}
 	}
-	// Many long searches by car are quicker on a contraction hierarchy,
-	// swept network.SweepWidth labels at a time; the rest are Dijkstra's,
-	// one label at a time.
+	// On a graph whose contraction hierarchy was prepared, searches sweep
+	// it network.SweepWidth labels at a time; otherwise they are
+	// Dijkstra's, one label at a time. Both give the same costs to the
+	// last bit.
 	width := 1
 	var sw *network.Sweeper
-	if m == Drive && len(groups) >= MinSweepLabels {
+	if e.graphs[m].SweepsPrepared() {
 		sw = e.sweeper(m)
 		width = network.SweepWidth
 	}

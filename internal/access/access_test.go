@@ -180,27 +180,10 @@ func TestNearbyAgreesWithNearest(t *testing.T) {
 // matrix entry must equal the multi-source nearest time and label, and every
 // entry must equal a single-destination nearest search.
 func TestMatrixAgreesWithNearest(t *testing.T) {
-	var ways []street.Way
-	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
-	for i := 0; i < 6; i++ {
-		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
-		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
-		for j := 0; j < 6; j++ {
-			h.Nodes = append(h.Nodes, node(i, j))
-			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
-			v.Nodes = append(v.Nodes, node(j, i))
-			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
-		}
-		ways = append(ways, h, v)
-	}
+	ways := gridWays()
 	walk, _, _ := network.Build(ways, network.WalkProfile(3.6))
 	drive, _, _ := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 36}))
-	var origins []orb.Point
-	for i := 0; i < 12; i++ {
-		for j := 0; j < 12; j++ {
-			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
-		}
-	}
+	origins := gridOrigins()
 	e := NewEngine(walk, drive, 1, 500, origins)
 	// Labels out of order in the input: the matrix must still be sorted.
 	dests := []Dest{
@@ -344,19 +327,7 @@ func TestTransposeInOrder(t *testing.T) {
 // the last bit, NaN where nothing is reachable, for more sets than one
 // sweep takes, on a grid of one-way and two-way streets.
 func TestNearestMinutesOnHierarchy(t *testing.T) {
-	var ways []street.Way
-	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
-	for i := 0; i < 6; i++ {
-		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
-		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
-		for j := 0; j < 6; j++ {
-			h.Nodes = append(h.Nodes, node(i, j))
-			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
-			v.Nodes = append(v.Nodes, node(j, i))
-			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
-		}
-		ways = append(ways, h, v)
-	}
+	ways := gridWays()
 	// An island of its own, 40 vertices long, that no place is on.
 	far := street.Way{ID: 99, Tags: map[string]string{"highway": "residential"}}
 	for k := range 40 {
@@ -366,12 +337,7 @@ func TestNearestMinutesOnHierarchy(t *testing.T) {
 	ways = append(ways, far)
 	walk, _, _ := network.Build(ways, network.WalkProfile(3.6))
 	drive, _, _ := network.Build(ways, network.DriveProfile(3.6, map[string]float64{"residential": 36}))
-	var origins []orb.Point
-	for i := 0; i < 12; i++ {
-		for j := 0; j < 12; j++ {
-			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
-		}
-	}
+	origins := gridOrigins()
 	origins = append(origins, orb.Point{0.025, 0.0201}) // on the island
 	e := NewEngine(walk, drive, 1, 500, origins)
 	rng := rand.New(rand.NewPCG(2, 4))
@@ -396,4 +362,34 @@ func TestNearestMinutesOnHierarchy(t *testing.T) {
 	if !math.IsNaN(got[0][len(origins)-1]) || math.IsNaN(got[0][0]) {
 		t.Fatalf("the island origin reaches a place (%v) or the first does not (%v)", got[0][len(origins)-1], got[0][0])
 	}
+}
+
+// gridWays is a 6 x 6 grid of residential streets 0.001 degree apart
+// (about 111 m), the north-south ones alternately one-way and two-way.
+func gridWays() []street.Way {
+	var ways []street.Way
+	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
+	for i := 0; i < 6; i++ {
+		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
+		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
+		for j := 0; j < 6; j++ {
+			h.Nodes = append(h.Nodes, node(i, j))
+			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})
+			v.Nodes = append(v.Nodes, node(j, i))
+			v.Points = append(v.Points, orb.Point{float64(i) * 0.001, float64(j) * 0.001})
+		}
+		ways = append(ways, h, v)
+	}
+	return ways
+}
+
+// gridOrigins is 12 x 12 points over gridWays' grid, between its streets.
+func gridOrigins() []orb.Point {
+	var origins []orb.Point
+	for i := 0; i < 12; i++ {
+		for j := 0; j < 12; j++ {
+			origins = append(origins, orb.Point{float64(i)*0.00045 + 0.0001, float64(j)*0.00045 + 0.0002})
+		}
+	}
+	return origins
 }

@@ -74,24 +74,23 @@ func (g *Graph) contract() *hierarchy {
 		in[v] = inArena[io : io : io+ic]
 		oo, io = oo+oc, io+ic
 	}
-	add := func(u, w int32, c float64) bool {
+	// add adds the arc u->w, or lowers the cost of the one there.
+	add := func(u, w int32, c float64) {
 		for k := range out[u] {
 			if out[u][k].to == w {
-				if c >= out[u][k].cost {
-					return false
-				}
-				out[u][k].cost = c
-				for j := range in[w] {
-					if in[w][j].to == u {
-						in[w][j].cost = c
+				if c < out[u][k].cost {
+					out[u][k].cost = c
+					for j := range in[w] {
+						if in[w][j].to == u {
+							in[w][j].cost = c
+						}
 					}
 				}
-				return true
+				return
 			}
 		}
 		out[u] = append(out[u], chArc{w, c})
 		in[w] = append(in[w], chArc{u, c})
-		return true
 	}
 	for y := range n {
 		for _, a := range g.in[g.inStart[y]:g.inStart[y+1]] {
@@ -100,7 +99,6 @@ func (g *Graph) contract() *hierarchy {
 			}
 		}
 	}
-	done := make([]bool, n)
 	deleted := make([]int32, n)
 	w := newWitness(n)
 	// shortcuts lists the shortcuts that contracting v needs. The lists
@@ -179,7 +177,6 @@ func (g *Graph) contract() *hierarchy {
 		for _, sc := range need {
 			add(sc.u, sc.x, sc.c)
 		}
-		done[v] = true
 		upOf[v], downOf[v] = out[v], in[v]
 		for _, a := range in[v] {
 			out[a.to] = drop(out[a.to], v)

@@ -715,40 +715,47 @@ func (r *reader) finish() {
 func (r *reader) finishStreets() {
 	sort.Slice(r.streets, func(i, j int) bool { return r.streets[i].ID < r.streets[j].ID })
 	r.ex.Ways = make([]street.Way, 0, len(r.streets))
-	// The lookups, on all cores (they only read); the rest in order.
+	// The lookups, on all cores (they only read); the rest in order. Each
+	// node found keeps its coordinates and its place in r.needed, which
+	// numbers it for the graph builder (street.Way.Refs).
 	type resolved struct {
 		pts     orb.LineString
+		refs    []int32
+		kept    []int64 // the nodes found, when some are missing
 		missing int
 	}
 	res := make([]resolved, len(r.streets))
 	par.Chunks(len(r.streets), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			w := &r.streets[i]
-			res[i].pts, res[i].missing = r.points(w.Nodes)
-			// Each node's place in r.needed numbers it for the graph
-			// builder (street.Way.Refs).
-			w.Refs = make([]int32, 0, len(res[i].pts))
-			for _, id := range w.Nodes {
-				if k := r.neededIndex(id); k >= 0 && r.have[k] {
-					w.Refs = append(w.Refs, int32(k))
+			ids := r.streets[i].Nodes
+			rs := resolved{pts: make(orb.LineString, 0, len(ids)), refs: make([]int32, 0, len(ids))}
+			for j, id := range ids {
+				k := r.neededIndex(id)
+				if k < 0 || !r.have[k] {
+					if rs.missing == 0 {
+						rs.kept = append(rs.kept, ids[:j]...)
+					}
+					rs.missing++
+					continue
+				}
+				rs.pts = append(rs.pts, r.coords[k])
+				rs.refs = append(rs.refs, int32(k))
+				if rs.missing > 0 {
+					rs.kept = append(rs.kept, id)
 				}
 			}
+			res[i] = rs
 		}
 	})
 	for k, w := range r.streets {
 		pts, missing := res[k].pts, res[k].missing
+		w.Refs = res[k].refs
 		if missing == 0 && len(pts) < 2 {
 			r.addProblem(problem.Skipped, "way", w.ID, "highway", w.Highway(), "street has only %d node", len(pts))
 			continue
 		}
 		if missing > 0 {
-			kept := w.Nodes[:0:0]
-			for _, id := range w.Nodes {
-				if _, ok := r.lookup(id); ok {
-					kept = append(kept, id)
-				}
-			}
-			w.Nodes = kept
+			w.Nodes = res[k].kept
 			if len(pts) < 2 {
 				r.addProblem(problem.Skipped, "way", w.ID, "highway", w.Highway(),
 					"street has %d of its %d nodes in the file; fewer than 2 left", len(pts), len(pts)+missing)

@@ -228,28 +228,21 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 	}
 	// The walk-only option is the walk mode's own cell-to-place time, so a
 	// transit trip is never slower than the walk the report shows.
-	var pairs []access.Pair
+	// The walks are kept by origin: only the pairs within reach, not a
+	// dense origin x place matrix (at 3,000 places and 24,000 origins that
+	// would be 580 MB of mostly unreachable pairs).
+	walks := &access.Rows{Start: make([]int, len(cells)+1)}
 	if route {
-		if pairs, err = eng.Matrix(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes); err != nil {
+		if walks, err = eng.MatrixRows(ctx, access.Walk, r.dests(Group{Categories: allCats(len(r.Study.Categories))}), t.MaxTripMinutes); err != nil {
 			return err
 		}
-	}
-	// The walks are kept as they come, sorted by origin: only the pairs
-	// within reach, not a dense origin x place matrix (at 3,000 places
-	// and 24,000 origins that would be 580 MB of mostly unreachable pairs).
-	start := make([]int, len(cells)+1)
-	for _, p := range pairs {
-		start[p.Origin+1]++
-	}
-	for i := range cells {
-		start[i+1] += start[i]
 	}
 	direct := func(i int, row []float64) {
 		for j := range row {
 			row[j] = math.Inf(1)
 		}
-		for _, p := range pairs[start[i]:start[i+1]] {
-			row[p.Label] = p.Minutes * 60
+		for k := walks.Start[i]; k < walks.Start[i+1]; k++ {
+			row[walks.Label[k]] = walks.Minutes[k] * 60
 		}
 	}
 
