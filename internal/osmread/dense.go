@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/datadog/czlib"
@@ -51,36 +51,13 @@ type nodeHit struct {
 // scanNodesDense is the nodes pass on the block index; ok is false (and
 // nothing read) when a block needs osmpbf's decoder.
 func (r *reader) scanNodesDense() (ok bool, err error) {
-	if r.index == nil {
+	blocks := r.blocksOf(kindNode)
+	if blocks == nil {
 		return false, nil
 	}
-	var blocks []span
-	for _, b := range r.index.blocks {
-		if b.kinds&kindNode != 0 {
-			blocks = append(blocks, b.span)
-		}
-	}
-	f, err := os.Open(r.path)
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", r.path, err)
-	}
-	defer f.Close()
 	out := make([]nodeBlock, len(blocks))
-	errs := make([]error, len(blocks))
-	par.Each(len(blocks), func(k int) {
-		if r.ctx.Err() != nil {
-			errs[k] = r.ctx.Err()
-			return
-		}
-		out[k], errs[k] = r.denseBlock(f, blocks[k])
-	})
-	for _, e := range errs {
-		if e != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return false, fmt.Errorf("read %s: %w", r.path, cerr)
-			}
-			return false, nil // osmpbf reads it, and names what is wrong
-		}
+	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error { return r.denseBlock(b, &out[k]) }); !ok || err != nil {
+		return ok, err
 	}
 	for k := range out {
 		b := &out[k]
@@ -103,59 +80,131 @@ func (r *reader) scanNodesDense() (ok bool, err error) {
 	return true, nil
 }
 
-// denseBlock reads one block's dense nodes: the untagged ones only where
-// needed (their coordinates), the tagged ones in full.
-func (r *reader) denseBlock(f *os.File, sp span) (nodeBlock, error) {
-	var nb nodeBlock
-	bufs, _ := blockBufs.Get().(*[2][]byte)
-	if bufs == nil {
-		bufs = new([2][]byte)
+// blocksOf lists the blocks of the index that hold elements of kind, or
+// nil without an index.
+func (r *reader) blocksOf(kind uint8) []span {
+	if r.index == nil {
+		return nil
 	}
-	defer blockBufs.Put(bufs)
-	frame := grow(&bufs[0], int(sp.to-sp.from))
+	blocks := []span{}
+	for _, b := range r.index.blocks {
+		if b.kinds&kind != 0 {
+			blocks = append(blocks, b.span)
+		}
+	}
+	return blocks
+}
+
+// eachBlock reads, inflates and splits each of blocks on all cores and
+// hands it to decode with its place in blocks. ok is false when some block
+// needs osmpbf's decoder (decode returned errFallBack, or the block is not
+// as expected): the pass then falls back, and osmpbf names any damage.
+func (r *reader) eachBlock(blocks []span, decode func(k int, b *primBlock) error) (ok bool, err error) {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", r.path, err)
+	}
+	defer f.Close()
+	errs := make([]error, len(blocks))
+	par.Each(len(blocks), func(k int) {
+		if r.ctx.Err() != nil {
+			errs[k] = r.ctx.Err()
+			return
+		}
+		buf := r.bufs.get()
+		defer r.bufs.put(buf)
+		b, err := readBlock(f, blocks[k], buf)
+		if err == nil {
+			err = decode(k, &b)
+		}
+		errs[k] = err
+	})
+	for _, e := range errs {
+		if e != nil {
+			if cerr := r.ctx.Err(); cerr != nil {
+				return false, fmt.Errorf("read %s: %w", r.path, cerr)
+			}
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// primBlock is a PrimitiveBlock split into its parts: the string table,
+// the groups still encoded, and the coordinates' scale. Its slices point
+// into the worker's buffers: nothing kept may hold them.
+type primBlock struct {
+	buf                         *blockBuf
+	strs                        [][]byte
+	groups                      [][]byte
+	granularity, latOff, lonOff int64
+	// str caches the strings made of strs, so that a key such as
+	// "highway" is one string however many elements carry it.
+	str []string
+	has []bool
+}
+
+// string returns entry i of the string table; ok is false out of range.
+func (b *primBlock) string(i uint64) (string, bool) {
+	if i >= uint64(len(b.strs)) {
+		return "", false
+	}
+	if b.str == nil {
+		b.str, b.has = make([]string, len(b.strs)), make([]bool, len(b.strs))
+	}
+	if !b.has[i] {
+		b.str[i], b.has[i] = string(b.strs[i]), true
+	}
+	return b.str[i], true
+}
+
+// readBlock reads the block at sp (the 4-byte length, the BlobHeader, the
+// Blob) into buf, inflates it and splits it.
+func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
+	b := primBlock{buf: buf, granularity: 100}
+	frame := grow(&buf.frame, int(sp.to-sp.from))
 	if _, err := f.ReadAt(frame, sp.from); err != nil {
-		return nb, err
+		return b, err
 	}
-	// The frame: a 4-byte length, the BlobHeader, then the Blob.
 	if len(frame) < 4 {
-		return nb, errFallBack
+		return b, errFallBack
 	}
 	hl := int(binary.BigEndian.Uint32(frame))
 	if hl > len(frame)-4 {
-		return nb, errFallBack
+		return b, errFallBack
 	}
-	raw, err := inflateBlob(frame[4+hl:], &bufs[1])
+	raw, err := inflateBlob(frame[4+hl:], &buf.raw)
 	if err != nil {
-		return nb, err
+		return b, err
 	}
-	var strs [][]byte
-	granularity, latOff, lonOff := int64(100), int64(0), int64(0)
-	var groups [][]byte
 	err = fields(raw, func(num int, v uint64, payload []byte) bool {
 		switch num {
 		case 1:
 			err := fields(payload, func(num int, _ uint64, s []byte) bool {
 				if num == 1 {
-					strs = append(strs, s)
+					b.strs = append(b.strs, s)
 				}
 				return true
 			})
 			return err == nil
 		case 2:
-			groups = append(groups, payload)
+			b.groups = append(b.groups, payload)
 		case 17:
-			granularity = int64(int32(v))
+			b.granularity = int64(int32(v))
 		case 19:
-			latOff = int64(v)
+			b.latOff = int64(v)
 		case 20:
-			lonOff = int64(v)
+			b.lonOff = int64(v)
 		}
 		return true
 	})
-	if err != nil {
-		return nb, err
-	}
-	for _, g := range groups {
+	return b, err
+}
+
+// denseBlock reads one block's dense nodes: the untagged ones only where
+// needed (their coordinates), the tagged ones in full.
+func (r *reader) denseBlock(b *primBlock, nb *nodeBlock) error {
+	for _, g := range b.groups {
 		var dense []byte
 		bad := false
 		if err := fields(g, func(num int, _ uint64, payload []byte) bool {
@@ -167,22 +216,25 @@ func (r *reader) denseBlock(f *os.File, sp span) (nodeBlock, error) {
 			}
 			return !bad // ways and relations are other passes' work
 		}); err != nil || bad {
-			return nb, errFallBack
+			return errFallBack
 		}
 		if dense == nil {
 			continue
 		}
-		if err := r.denseGroup(dense, strs, granularity, latOff, lonOff, &nb); err != nil {
-			return nb, err
+		if err := r.denseGroup(dense, b, nb); err != nil {
+			return err
 		}
 	}
-	return nb, nil
+	return nil
 }
 
 // denseGroup decodes one DenseNodes message: ids (field 1), lats (8),
 // lons (9), packed and delta-coded as zigzag varints, and keys_vals (10):
 // string indices, key then value, each node's list ended by 0.
-func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff int64, nb *nodeBlock) error {
+func (r *reader) denseGroup(b []byte, blk *primBlock, nb *nodeBlock) error {
+	scratch := blk.buf
+	scratch.hits = scratch.hits[:0]
+	granularity, latOff, lonOff := blk.granularity, blk.latOff, blk.lonOff
 	var ids, lats, lons, kv []byte
 	packed := true
 	if err := fields(b, func(num int, _ uint64, payload []byte) bool {
@@ -207,12 +259,6 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 	}); err != nil || !packed {
 		return errFallBack
 	}
-	str := func(i uint64) (string, bool) {
-		if i >= uint64(len(strs)) {
-			return "", false
-		}
-		return string(strs[i]), true
-	}
 	var id, lat, lon int64
 	// Ids rise through a block in a sorted file, and so does their place
 	// in r.needed: each is looked for from the last one's place onwards.
@@ -234,7 +280,7 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 		}
 		lons = lons[n:]
 		lon += unzigzag(d)
-		var tags osm.Tags
+		tags := scratch.tags[:0]
 		if len(kv) > 0 {
 			for {
 				k, n := binary.Uvarint(kv)
@@ -250,12 +296,13 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 					return errFallBack
 				}
 				kv = kv[n:]
-				ks, ok1 := str(k)
-				vs, ok2 := str(v)
+				ks, ok1 := blk.string(k)
+				vs, ok2 := blk.string(v)
 				if !ok1 || !ok2 {
 					return errFallBack
 				}
 				tags = append(tags, osm.Tag{Key: ks, Value: vs})
+				scratch.tags = tags
 			}
 		}
 		i := at.index(id)
@@ -271,9 +318,9 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 		switch {
 		case r.nodeMatters(tags):
 			// r.node records the coordinates of a needed tagged node.
-			nb.tagged = append(nb.tagged, &osm.Node{ID: osm.NodeID(id), Lat: pt[1], Lon: pt[0], Tags: tags, Visible: true})
+			nb.tagged = append(nb.tagged, &osm.Node{ID: osm.NodeID(id), Lat: pt[1], Lon: pt[0], Tags: slices.Clone(tags), Visible: true})
 		case i >= 0:
-			nb.hits = append(nb.hits, nodeHit{int32(i), pt})
+			scratch.hits = append(scratch.hits, nodeHit{int32(i), pt})
 		}
 		// Other tagged nodes (addresses, shops of no category) count only
 		// for the bounds, as in r.node: no need to hold them.
@@ -281,6 +328,8 @@ func (r *reader) denseGroup(b []byte, strs [][]byte, granularity, latOff, lonOff
 	if len(lats) != 0 || len(lons) != 0 {
 		return errFallBack
 	}
+	// One allocation of the right size, not a slice grown by doubling.
+	nb.hits = append(slices.Grow(nb.hits, len(scratch.hits)), scratch.hits...)
 	return nil
 }
 
@@ -337,10 +386,42 @@ func (r *reader) nodeMatters(tags osm.Tags) bool {
 
 func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
 
-// blockBufs holds each worker's buffers for a block as read and as
-// inflated, reused from block to block: nothing kept from a block points
-// into them (tags are copied out as strings).
-var blockBufs sync.Pool
+// blockBuf is a worker's memory for a block: the block as read and as
+// inflated, and a DenseNodes group's scratch (the nodes it needs, copied
+// out at the end, and one node's tags, copied only when the node is kept).
+// Nothing kept from a block points into it (tags are copied out as
+// strings).
+type blockBuf struct {
+	frame, raw []byte
+	hits       []nodeHit
+	tags       osm.Tags
+}
+
+// blockBufs lends the workers their blockBufs, reused from block to block
+// and from pass to pass of one read. (A sync.Pool would drop them at every
+// collection, and at a megabyte or more each, making them anew costs more
+// than what is in them.)
+type blockBufs struct{ free chan *blockBuf }
+
+func newBlockBufs() *blockBufs {
+	return &blockBufs{free: make(chan *blockBuf, runtime.GOMAXPROCS(0))}
+}
+
+func (b *blockBufs) get() *blockBuf {
+	select {
+	case x := <-b.free:
+		return x
+	default:
+		return new(blockBuf)
+	}
+}
+
+func (b *blockBufs) put(x *blockBuf) {
+	select {
+	case b.free <- x:
+	default:
+	}
+}
 
 // grow returns (*b)[:n], reallocating *b when it is too small.
 func grow(b *[]byte, n int) []byte {

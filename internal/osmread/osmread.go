@@ -197,6 +197,7 @@ type pendingWay struct {
 }
 
 type reader struct {
+	bufs  *blockBufs
 	ctx   context.Context
 	path  string
 	size  int64
@@ -266,21 +267,30 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 		cats: m.Categories(), match: m,
 		ex:         &Extract{Path: path},
 		procs:      min(runtime.GOMAXPROCS(0), 8),
+		bufs:       newBlockBufs(),
 		memberWays: map[int64][]int64{},
 		relOuter:   map[int64]int{},
 		nodeBound:  orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}},
 	}
 	r.indexBlocks()
-	if err := r.scan("relations", true, true, false, r.relation); err != nil {
+	if ok, err := r.scanRelationsDense(); err != nil {
 		return nil, err
+	} else if !ok {
+		if err := r.scan("relations", true, true, false, r.relation); err != nil {
+			return nil, err
+		}
 	}
 	if opt.Clip != nil {
 		if err := r.scanInside(); err != nil {
 			return nil, err
 		}
 	}
-	if err := r.scan("ways", true, false, true, r.way); err != nil {
+	if ok, err := r.scanWaysDense(); err != nil {
 		return nil, err
+	} else if !ok {
+		if err := r.scan("ways", true, false, true, r.way); err != nil {
+			return nil, err
+		}
 	}
 	r.prepareNodes()
 	if ok, err := r.scanNodesDense(); err != nil {
@@ -317,7 +327,7 @@ func (r *reader) indexBlocks() {
 		return
 	}
 	defer f.Close()
-	r.index, _ = indexBlocks(f)
+	r.index, _ = indexBlocks(f, r.bufs)
 }
 
 // scanInside lists the nodes inside Options.Clip. Only their ids are kept;
@@ -515,42 +525,67 @@ func (r *reader) way(o osm.Object) {
 	if !ok {
 		return
 	}
-	id := int64(w.ID)
-	var nodes []int64
-	ids := func() []int64 {
-		if nodes == nil {
-			nodes = wayNodes(w)
-		}
-		return nodes
-	}
-	if _, member := r.memberWays[id]; member {
-		r.memberWays[id] = ids()
-	}
-	if len(w.Tags) == 0 {
+	if _, member := r.memberWays[int64(w.ID)]; !member && len(w.Tags) == 0 {
 		return
 	}
-	in := r.kept(ids())
-	if w.Tags.Find("highway") != "" && in {
-		r.streets = append(r.streets, street.Way{ID: id, Tags: w.Tags.Map(), Nodes: ids()})
+	r.keepWay(r.readWay(int64(w.ID), w.Tags, wayNodes(w)))
+}
+
+// keptWay is what the ways pass keeps of one way.
+type keptWay struct {
+	id     int64
+	nodes  []int64
+	member bool // some relation lists it: its nodes are its shape there
+	street bool
+	tags   map[string]string // a street's
+	shape  *pendingWay       // kept for its shape, or nil
+}
+
+// readWay works out what to keep of a way. It only reads the reader's
+// state (relation members, the clip, the categories), so it may run on any
+// goroutine during the ways pass.
+func (r *reader) readWay(id int64, tags osm.Tags, nodes []int64) keptWay {
+	k := keptWay{id: id, nodes: nodes}
+	_, k.member = r.memberWays[id]
+	if len(tags) == 0 {
+		return k
 	}
-	p := pendingWay{id: id, placeCat: -1, name: w.Tags.Find("name")}
-	p.placeCat, p.placeTags = r.classify(w.Tags)
+	in := r.kept(nodes)
+	if tags.Find("highway") != "" && in {
+		k.street, k.tags = true, tags.Map()
+	}
+	p := pendingWay{id: id, placeCat: -1, name: tags.Find("name")}
+	p.placeCat, p.placeTags = r.classify(tags)
 	if c, ok := r.relOuter[id]; ok && c == p.placeCat {
 		p.placeCat, p.placeTags = -1, nil // old-style multipolygon: the relation is the place
 	}
-	p.stop = stopKind(w.Tags)
-	if k := w.Tags.Find("place"); townKinds[k] {
-		p.townKind, p.pop = k, w.Tags.Find("population")
+	p.stop = stopKind(tags)
+	if k := tags.Find("place"); townKinds[k] {
+		p.townKind, p.pop = k, tags.Find("population")
 	}
-	p.water, p.waterArea = waterKind(w.Tags)
+	p.water, p.waterArea = waterKind(tags)
 	if !in {
 		// Outside the clipped part only towns count (as population
 		// centres and control totals, wherever they are).
 		p.placeCat, p.placeTags, p.stop, p.water = -1, nil, "", ""
 	}
 	if p.placeCat >= 0 || p.stop != "" || p.townKind != "" || p.water != "" {
-		p.nodes = ids()
-		r.shapes = append(r.shapes, p)
+		p.nodes = nodes
+		k.shape = &p
+	}
+	return k
+}
+
+// keepWay records a way, in file order.
+func (r *reader) keepWay(k keptWay) {
+	if k.member {
+		r.memberWays[k.id] = k.nodes
+	}
+	if k.street {
+		r.streets = append(r.streets, street.Way{ID: k.id, Tags: k.tags, Nodes: k.nodes})
+	}
+	if k.shape != nil {
+		r.shapes = append(r.shapes, *k.shape)
 	}
 }
 
@@ -560,6 +595,12 @@ func (r *reader) prepareNodes() {
 	n := 0
 	for _, w := range r.streets {
 		n += len(w.Nodes)
+	}
+	for _, p := range r.shapes {
+		n += len(p.nodes)
+	}
+	for _, nodes := range r.memberWays {
+		n += len(nodes)
 	}
 	ids := make([]int64, 0, n)
 	for _, w := range r.streets {

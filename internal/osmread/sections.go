@@ -72,7 +72,7 @@ const (
 // ok is false when anything about the file is unusual (damage,
 // a compression other than zlib): Read then makes full passes, which
 // report damage in the decoder's words.
-func indexBlocks(f *os.File) (x *blockIndex, ok bool) {
+func indexBlocks(f *os.File, bufs *blockBufs) (x *blockIndex, ok bool) {
 	type frame struct {
 		at, data, size int64 // block start, Blob start, Blob size
 	}
@@ -114,17 +114,14 @@ func indexBlocks(f *os.File) (x *blockIndex, ok bool) {
 	bad := make([]bool, len(x.blocks))
 	par.Each(len(x.blocks), func(k int) {
 		fr := frames[k+1]
-		bufs, _ := blockBufs.Get().(*[2][]byte)
-		if bufs == nil {
-			bufs = new([2][]byte)
-		}
-		defer blockBufs.Put(bufs)
-		blob := grow(&bufs[0], int(fr.size))
+		buf := bufs.get()
+		defer bufs.put(buf)
+		blob := grow(&buf.frame, int(fr.size))
 		if _, err := f.ReadAt(blob, fr.data); err != nil {
 			bad[k] = true
 			return
 		}
-		kinds, err := blockKinds(blob, &bufs[1])
+		kinds, err := blockKinds(blob, &buf.raw)
 		x.blocks[k] = block{span: span{fr.at, fr.data + fr.size}, kinds: kinds}
 		bad[k] = err != nil
 	})

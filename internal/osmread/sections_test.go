@@ -26,7 +26,7 @@ func TestBlockIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	x, ok := indexBlocks(f)
+	x, ok := indexBlocks(f, newBlockBufs())
 	if !ok {
 		t.Fatal("no block index for the Delaware extract")
 	}
@@ -73,13 +73,13 @@ func TestReadWithoutIndex(t *testing.T) {
 	path := testdata.DelawarePBF(t)
 	box := orb.Bound{Min: orb.Point{-75.60, 39.10}, Max: orb.Point{-75.45, 39.20}}
 	for _, opt := range []Options{{}, {Clip: &box}} {
-		passes := densePasses.Load()
+		passes, wpasses, rpasses := densePasses.Load(), wayPasses.Load(), relationPasses.Load()
 		with, err := Read(context.Background(), path, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if densePasses.Load() != passes+1 {
-			t.Fatalf("clip %v: the nodes pass fell back to osmpbf's decoder; the dense one is what this compares", opt.Clip)
+		if densePasses.Load() != passes+1 || wayPasses.Load() != wpasses+1 || relationPasses.Load() != rpasses+1 {
+			t.Fatalf("clip %v: the nodes, ways or relations pass fell back to osmpbf's decoder; the block decoders are what this compares", opt.Clip)
 		}
 		useIndex = false
 		without, err := Read(context.Background(), path, opt)
