@@ -255,8 +255,15 @@ type streets struct {
 func cutStreets(g Grid, lines []orb.LineString) *streets {
 	n := g.Len()
 	st := &streets{start: make([]int32, n+1), cellM: make([]float64, n)}
-	var cells []int32
-	var pieces []piece
+	// Most segments are shorter than a cell and give one piece: room for
+	// each segment and an eighth more saves growing the lists by copying.
+	segs := 0
+	for _, ls := range lines {
+		segs += max(len(ls)-1, 0)
+	}
+	segs += segs / 8
+	cells := make([]int32, 0, segs)
+	pieces := make([]piece, 0, segs)
 	ts := make([]float64, 0, 16)
 	cols, rows := float64(g.Cols), float64(g.Rows)
 	for _, ls := range lines {

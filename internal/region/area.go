@@ -249,15 +249,30 @@ func Subtract(base orb.MultiPolygon, holes []orb.MultiPolygon) (out orb.MultiPol
 	if err != nil {
 		return nil, err
 	}
+	// One difference with the holes' union, not one per hole: each
+	// difference goes over the whole base, often the longest ring.
+	hgs := make([]*geos.Geom, 0, len(holes))
+	defer func() {
+		for _, hg := range hgs {
+			hg.Destroy()
+		}
+	}()
 	for _, h := range holes {
 		hg, err := toGEOS(h)
 		if err != nil {
 			g.Destroy()
 			return nil, err
 		}
-		d := g.Difference(hg)
+		hgs = append(hgs, hg)
+	}
+	if len(hgs) > 0 {
+		coll := ctx.NewCollection(geos.TypeIDGeometryCollection, hgs)
+		hgs = nil // the collection owns them now
+		u := coll.UnaryUnion()
+		coll.Destroy()
+		d := g.Difference(u)
+		u.Destroy()
 		g.Destroy()
-		hg.Destroy()
 		g = d
 	}
 	defer g.Destroy()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"commonground/internal/geo"
 )
@@ -81,5 +82,34 @@ func TestReadBoundary(t *testing.T) {
 	}
 	if _, err := ReadBoundary(write("utm.geojson", `{"type":"Polygon","coordinates":[[[450000,4330000],[460000,4330000],[460000,4340000],[450000,4330000]]]}`)); err == nil {
 		t.Error("projected metres accepted")
+	}
+}
+
+// TestSubtract: a 10 × 10 square less a 2 × 2 square inside it, a 4 × 4
+// square overlapping its east edge by half, and a 2 × 2 square that
+// overlaps the first by 1 × 2: 100 − 4 − 8 − (4 − 2) = 86 square units
+// (planar areas, worked by hand), in one piece with two holes' worth of
+// boundary (the inside ones merge into one hole).
+func TestSubtract(t *testing.T) {
+	sq := func(x0, y0, x1, y1 float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
+	}
+	out, err := Subtract(sq(0, 0, 10, 10), []orb.MultiPolygon{sq(2, 2, 4, 4), sq(8, 3, 12, 7), sq(3, 2, 5, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := planar.Area(out); math.Abs(got-86) > 1e-9 {
+		t.Errorf("area %g, want 86", got)
+	}
+	if len(out) != 1 || len(out[0]) != 2 {
+		t.Errorf("%d polygons, the first with %d rings; want one with an outer ring and one hole", len(out), len(out[0]))
+	}
+	for _, p := range []orb.Point{{3, 3}, {4.5, 3}, {9, 5}} {
+		if planar.MultiPolygonContains(out, p) {
+			t.Errorf("%v is in a hole but the result contains it", p)
+		}
+	}
+	if !planar.MultiPolygonContains(out, orb.Point{1, 1}) {
+		t.Error("(1, 1) is outside every hole but the result leaves it out")
 	}
 }
