@@ -28,6 +28,7 @@
 package gpkg
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -194,12 +195,23 @@ func Render(out io.Writer, fn func(w *Writer) error) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("render GeoPackage: %w", err)
 	}
-	_, err = out.Write(data)
-	return err
+	defer f.Close()
+	// Straight into the caller's buffer, made the file's size at once
+	// (and the room bytes.Buffer.ReadFrom asks for at the end), not read
+	// into memory and then copied into a buffer grown by doubling.
+	if g, ok := out.(interface{ Grow(int) }); ok {
+		if fi, err := f.Stat(); err == nil {
+			g.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := io.Copy(out, f); err != nil {
+		return fmt.Errorf("render GeoPackage: %w", err)
+	}
+	return nil
 }
 
 // quote quotes an SQL identifier.

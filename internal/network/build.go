@@ -172,7 +172,7 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 	for i := range ways {
 		total += len(ways[i].Nodes)
 	}
-	b := &builder{p: p, st: &st, nodePt: make([]orb.Point, 0, total), nodeCnt: make([]uint8, 0, total)}
+	b := &builder{p: p, st: &st, nodePt: make([]orb.Point, 0, total), nodeCnt: make([]uint8, 0, total), ways: make([]usedWay, 0, len(ways))}
 	// Ways whose reader numbered their nodes (street.Way.Refs) look them
 	// up in an array; otherwise in a map of ids, sized up front: growing a
 	// map of half a million nodes costs more than the rest of Build.
@@ -207,8 +207,15 @@ func Build(ways []street.Way, p Profile) (*Graph, Stats, error) {
 		way    int32 // index into b.ways
 		g0, g1 int32 // geometry gnodes[g0:g1]
 	}
-	var pieces []piece
-	var gnodes []int32
+	// At most a piece per way segment, and each piece's nodes once plus
+	// its first.
+	segs, wnodes := 0, 0
+	for _, w := range b.ways {
+		segs += len(w.nodes) - 1
+		wnodes += len(w.nodes)
+	}
+	pieces := make([]piece, 0, segs)
+	gnodes := make([]int32, 0, wnodes+segs)
 	for wi, w := range b.ways {
 		start := 0
 		for j := 1; j < len(w.nodes); j++ {

@@ -196,6 +196,13 @@ func readRelationMsg(m []byte, b *primBlock) (*osm.Relation, bool) {
 	if len(rel.Tags) == 0 {
 		return rel, true // the pass keeps only tagged relations
 	}
+	count := 0
+	for _, c := range types {
+		if c < 0x80 {
+			count++
+		}
+	}
+	rel.Members = make(osm.Members, 0, count)
 	var ref int64
 	for len(roles) > 0 {
 		ro, n1 := binary.Uvarint(roles)

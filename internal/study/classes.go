@@ -151,11 +151,26 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 		found[k] = sets[j]
 	}
 	allTimes := eng.NearestMinutes(access.Drive, found)
+	count := make([]int, len(trips))
 	for k, j := range searched {
-		times, offset, members := allTimes[k], offsets[j], r.Centres[j].members
-		for _, i := range members {
+		times := allTimes[k]
+		for _, i := range r.Centres[j].members {
 			times[i] = 0 // inside the centre: no trip to make
 		}
+		for i, t := range times {
+			if !math.IsNaN(t) && !math.IsInf(t, 0) {
+				count[i]++
+			}
+		}
+	}
+	// Each origin's trips are a piece of one slab, not a list grown by
+	// doubling.
+	slab := make([]gap.Trip, 0, sumInts(count))
+	for i, n := range count {
+		trips[i], slab = slab[:0:n], slab[n:n]
+	}
+	for k, j := range searched {
+		times, offset := allTimes[k], offsets[j]
 		for i, t := range times {
 			if !math.IsNaN(t) && !math.IsInf(t, 0) {
 				trips[i] = append(trips[i], gap.Trip{Centre: j, Minutes: t + offset})
@@ -644,4 +659,12 @@ func (r *Result) centresText() string {
 		parts = append(parts, fmt.Sprintf("%s (%s people; %s)", c.Name, output.Thousands(c.Pop), src))
 	}
 	return "Centres: " + strings.Join(parts, "; ") + "."
+}
+
+func sumInts(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
