@@ -24,7 +24,7 @@ var deg = geo.EarthRadius * math.Pi / 180 * 0.001
 func line(t *testing.T) (*network.Graph, *network.Graph) {
 	t.Helper()
 	ways := []street.Way{{
-		ID: 1, Tags: map[string]string{"highway": "residential"},
+		ID: 1, Tags: street.TagsOf(map[string]string{"highway": "residential"}),
 		Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}},
 	}}
 	walk, _, err := network.Build(ways, network.WalkProfile(3.6))
@@ -142,7 +142,7 @@ func TestNearbyAgreesWithNearest(t *testing.T) {
 		var h, v street.Way
 		h.ID, v.ID = id, id+1
 		id += 2
-		h.Tags = map[string]string{"highway": "residential"}
+		h.Tags = street.Tags{{Key: "highway", Value: "residential"}}
 		v.Tags = h.Tags
 		for j := 0; j < 6; j++ {
 			h.Nodes = append(h.Nodes, node(i, j))
@@ -243,8 +243,8 @@ func TestMatrixAgreesWithNearest(t *testing.T) {
 // take 1.5 deg: land between streets may be private, a river or a railway.
 func TestOriginJoinsNearestStreetOnly(t *testing.T) {
 	ways := []street.Way{
-		{ID: 1, Tags: map[string]string{"highway": "residential"}, Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}}},
-		{ID: 2, Tags: map[string]string{"highway": "service"}, Nodes: []int64{2, 6, 7}, Points: []orb.Point{{0.01, 0}, {0.01, 0.0004}, {0.001, 0.0004}}},
+		{ID: 1, Tags: street.TagsOf(map[string]string{"highway": "residential"}), Nodes: []int64{1, 2}, Points: []orb.Point{{0, 0}, {0.01, 0}}},
+		{ID: 2, Tags: street.TagsOf(map[string]string{"highway": "service"}), Nodes: []int64{2, 6, 7}, Points: []orb.Point{{0.01, 0}, {0.01, 0.0004}, {0.001, 0.0004}}},
 	}
 	walk, _, err := network.Build(ways, network.WalkProfile(3.6))
 	if err != nil {
@@ -329,7 +329,7 @@ func TestTransposeInOrder(t *testing.T) {
 func TestNearestMinutesOnHierarchy(t *testing.T) {
 	ways := gridWays()
 	// An island of its own, 40 vertices long, that no place is on.
-	far := street.Way{ID: 99, Tags: map[string]string{"highway": "residential"}}
+	far := street.Way{ID: 99, Tags: street.TagsOf(map[string]string{"highway": "residential"})}
 	for k := range 40 {
 		far.Nodes = append(far.Nodes, int64(1000+k))
 		far.Points = append(far.Points, orb.Point{0.02 + float64(k)*0.0005, 0.02})
@@ -370,8 +370,8 @@ func gridWays() []street.Way {
 	var ways []street.Way
 	node := func(i, j int) int64 { return int64(i*10 + j + 1) }
 	for i := 0; i < 6; i++ {
-		h := street.Way{ID: int64(2*i + 1), Tags: map[string]string{"highway": "residential"}}
-		v := street.Way{ID: int64(2*i + 2), Tags: map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]}}
+		h := street.Way{ID: int64(2*i + 1), Tags: street.TagsOf(map[string]string{"highway": "residential"})}
+		v := street.Way{ID: int64(2*i + 2), Tags: street.TagsOf(map[string]string{"highway": "residential", "oneway": map[bool]string{true: "yes", false: "no"}[i%2 == 0]})}
 		for j := 0; j < 6; j++ {
 			h.Nodes = append(h.Nodes, node(i, j))
 			h.Points = append(h.Points, orb.Point{float64(j) * 0.001, float64(i) * 0.001})

@@ -478,7 +478,7 @@ func (b *builder) add(w *street.Way) {
 		}
 	}
 	ow := 0
-	hw := w.Tags["highway"]
+	hw := w.Tags.Get("highway")
 	if b.p.Mode == Drive {
 		ow = Oneway(w.Tags)
 	}
@@ -490,7 +490,7 @@ func (b *builder) add(w *street.Way) {
 		// TypeOfEdgeLabeler.label). A point above a pedestrian tunnel under
 		// a river or railway joins a street at the surface instead. Drivers
 		// do not start on motorway ramps either: no frontage.
-		snap: w.Tags["tunnel"] != "yes" && w.Tags["covered"] != "yes" && hw != "motorway" &&
+		snap: w.Tags.Get("tunnel") != "yes" && w.Tags.Get("covered") != "yes" && hw != "motorway" &&
 			(b.p.Mode != Drive || hw != "motorway_link"),
 	})
 }
@@ -498,12 +498,12 @@ func (b *builder) add(w *street.Way) {
 // driveSpeed returns m/s from maxspeed, else the class speed, warning about
 // maxspeed values that are neither a number nor a known word.
 func (b *builder) driveSpeed(w *street.Way) float64 {
-	hw := w.Tags["highway"]
+	hw := w.Tags.Get("highway")
 	class, ok := b.p.DriveSpeeds[hw]
 	if !ok {
 		class = DefaultDriveSpeeds()[hw]
 	}
-	ms, has := w.Tags["maxspeed"]
+	ms, has := w.Tags.Lookup("maxspeed")
 	if has {
 		if kmh, ok := ParseMaxspeed(ms); ok {
 			return kmh / 3.6

@@ -18,9 +18,9 @@ func gridWays(n int) []street.Way {
 	pt := func(x, y int) orb.Point { return orb.Point{float64(x) * 0.001, float64(y) * 0.001} }
 	var ways []street.Way
 	for y := 0; y < n; y++ {
-		w := street.Way{ID: int64(len(ways) + 1), Tags: map[string]string{"highway": "residential"}}
+		w := street.Way{ID: int64(len(ways) + 1), Tags: street.TagsOf(map[string]string{"highway": "residential"})}
 		if y%2 == 1 {
-			w.Tags["oneway"] = map[bool]string{true: "yes", false: "-1"}[y%4 == 1]
+			w.Tags = append(w.Tags, street.Tag{Key: "oneway", Value: map[bool]string{true: "yes", false: "-1"}[y%4 == 1]})
 		}
 		for x := 0; x < n; x++ {
 			w.Nodes = append(w.Nodes, id(x, y))
@@ -29,7 +29,7 @@ func gridWays(n int) []street.Way {
 		ways = append(ways, w)
 	}
 	for x := 0; x < n; x++ {
-		w := street.Way{ID: int64(len(ways) + 1), Tags: map[string]string{"highway": "tertiary"}}
+		w := street.Way{ID: int64(len(ways) + 1), Tags: street.TagsOf(map[string]string{"highway": "tertiary"})}
 		for y := 0; y < n; y++ {
 			w.Nodes = append(w.Nodes, id(x, y))
 			w.Points = append(w.Points, pt(x, y))

@@ -56,7 +56,7 @@ func readHighways(path string) ([]street.Way, error) {
 		if w.Tags.Find("highway") == "" {
 			return
 		}
-		sw := street.Way{ID: int64(w.ID), Tags: w.Tags.Map()}
+		sw := street.Way{ID: int64(w.ID), Tags: street.TagsOf(w.Tags.Map())}
 		for _, n := range w.Nodes {
 			sw.Nodes = append(sw.Nodes, int64(n.ID))
 			need[int64(n.ID)] = orb.Point{math.NaN(), math.NaN()}

@@ -14,7 +14,7 @@ import (
 // leg plus 0.6 x 1,111 m of street take 8.9 minutes.
 func Example() {
 	ways := []street.Way{{
-		ID: 1, Tags: map[string]string{"highway": "residential"},
+		ID: 1, Tags: street.TagsOf(map[string]string{"highway": "residential"}),
 		Nodes:  []int64{1, 2, 3},
 		Points: []orb.Point{{-75.55, 39.74}, {-75.545, 39.74}, {-75.537, 39.74}},
 	}}

@@ -59,6 +59,7 @@
 package network
 
 import (
+	"commonground/internal/street"
 	"math"
 	"strconv"
 	"strings"
@@ -147,9 +148,9 @@ var (
 
 // access returns +1 (allowed), -1 (denied) or 0 (undecided) from the most
 // specific of keys that gives a known value.
-func access(tags map[string]string, keys ...string) int {
+func access(tags street.Tags, keys ...string) int {
 	for _, k := range keys {
-		v := tags[k]
+		v := tags.Get(k)
 		switch {
 		case accessDeny[v]:
 			return -1
@@ -162,9 +163,9 @@ func access(tags map[string]string, keys ...string) int {
 
 // WalkAllowed reports whether a pedestrian may use a way; the package
 // comment compares it with OSMnx's walk filter.
-func WalkAllowed(tags map[string]string) bool {
-	hw := tags["highway"]
-	footOK := accessAllow[tags["foot"]]
+func WalkAllowed(tags street.Tags) bool {
+	hw := tags.Get("highway")
+	footOK := accessAllow[tags.Get("foot")]
 	switch hw {
 	case "", "abandoned", "bus_guideway", "construction", "disused", "no", "planned",
 		"platform", "proposed", "raceway", "razed", "rest_area", "services":
@@ -174,13 +175,13 @@ func WalkAllowed(tags map[string]string) bool {
 			return false
 		}
 	}
-	if tags["motorroad"] == "yes" && !footOK {
+	if tags.Get("motorroad") == "yes" && !footOK {
 		return false
 	}
 	if a := access(tags, "foot", "access"); a < 0 {
 		return false
 	}
-	if tags["service"] == "private" && !footOK {
+	if tags.Get("service") == "private" && !footOK {
 		return false
 	}
 	return true
@@ -196,11 +197,11 @@ var driveClass = map[string]bool{
 
 // DriveAllowed reports whether a car may use a way; the package comment
 // explains the choices.
-func DriveAllowed(tags map[string]string) bool {
-	if !driveClass[tags["highway"]] || tags["area"] == "yes" {
+func DriveAllowed(tags street.Tags) bool {
+	if !driveClass[tags.Get("highway")] || tags.Get("area") == "yes" {
 		return false
 	}
-	switch tags["service"] {
+	switch tags.Get("service") {
 	case "driveway", "parking_aisle", "parking", "emergency_access", "private", "drive-through":
 		return false
 	}
@@ -212,8 +213,8 @@ func DriveAllowed(tags map[string]string) bool {
 // overrides what junction=roundabout|circular or highway=motorway imply.
 // oneway=reversible|alternating (direction changes by time of day) counts as
 // two-way, as in OSMnx.
-func Oneway(tags map[string]string) int {
-	switch tags["oneway"] {
+func Oneway(tags street.Tags) int {
+	switch tags.Get("oneway") {
 	case "yes", "true", "1":
 		return +1
 	case "-1", "reverse":
@@ -221,11 +222,11 @@ func Oneway(tags map[string]string) int {
 	case "no", "false", "0":
 		return 0
 	}
-	switch tags["junction"] {
+	switch tags.Get("junction") {
 	case "roundabout", "circular":
 		return +1
 	}
-	if tags["highway"] == "motorway" {
+	if tags.Get("highway") == "motorway" {
 		return +1
 	}
 	return 0

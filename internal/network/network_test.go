@@ -1,19 +1,20 @@
 package network
 
 import (
+	"commonground/internal/street"
 	"math"
 	"strings"
 	"testing"
 )
 
 // tags parses "k=v k=v" into a tag map.
-func tags(s string) map[string]string {
-	m := map[string]string{}
+func tags(s string) street.Tags {
+	var t street.Tags
 	for _, kv := range strings.Fields(s) {
 		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
+		t = append(t, street.Tag{Key: k, Value: v})
 	}
-	return m
+	return t
 }
 
 func TestWalkAllowed(t *testing.T) {
@@ -186,7 +187,7 @@ func FuzzParseMaxspeed(f *testing.F) {
 	if !testing.Short() { // every distinct value in the Delaware extract
 		seen := map[string]bool{}
 		for _, w := range delaware(f) {
-			if v, ok := w.Tags["maxspeed"]; ok && !seen[v] {
+			if v, ok := w.Tags.Lookup("maxspeed"); ok && !seen[v] {
 				seen[v] = true
 				f.Add(v)
 			}

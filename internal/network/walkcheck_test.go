@@ -61,7 +61,7 @@ func newRawWalk(t *testing.T) (*rawWalk, int) {
 		}
 		if len(l) >= 2 {
 			lists = append(lists, l)
-			linkable = append(linkable, w.Tags["tunnel"] != "yes" && w.Tags["covered"] != "yes" && w.Tags["highway"] != "motorway")
+			linkable = append(linkable, w.Tags.Get("tunnel") != "yes" && w.Tags.Get("covered") != "yes" && w.Tags.Get("highway") != "motorway")
 		}
 	}
 	// Junctions: way ends, and nodes met more than once.

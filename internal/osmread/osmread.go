@@ -537,8 +537,8 @@ type keptWay struct {
 	nodes  []int64
 	member bool // some relation lists it: its nodes are its shape there
 	street bool
-	tags   map[string]string // a street's
-	shape  *pendingWay       // kept for its shape, or nil
+	tags   street.Tags // a street's
+	shape  *pendingWay // kept for its shape, or nil
 }
 
 // readWay works out what to keep of a way. It only reads the reader's
@@ -552,7 +552,10 @@ func (r *reader) readWay(id int64, tags osm.Tags, nodes []int64) keptWay {
 	}
 	in := r.kept(nodes)
 	if tags.Find("highway") != "" && in {
-		k.street, k.tags = true, tags.Map()
+		k.street, k.tags = true, make(street.Tags, len(tags))
+		for i, t := range tags {
+			k.tags[i] = street.Tag{Key: t.Key, Value: t.Value}
+		}
 	}
 	p := pendingWay{id: id, placeCat: -1, name: tags.Find("name")}
 	p.placeCat, p.placeTags = r.classify(tags)

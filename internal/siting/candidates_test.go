@@ -178,7 +178,7 @@ func TestFromOSM(t *testing.T) {
 //	d3 no limit (NaN): not searched
 //	d4 5 km away, beyond the 2 km snap limit: reaches nothing
 func TestReachByHand(t *testing.T) {
-	ways := []street.Way{{ID: 1, Tags: map[string]string{"highway": "residential"}, Nodes: []int64{1, 2, 3},
+	ways := []street.Way{{ID: 1, Tags: street.TagsOf(map[string]string{"highway": "residential"}), Nodes: []int64{1, 2, 3},
 		Points: []orb.Point{{-75.55, 39.74}, {-75.545, 39.74}, {-75.537, 39.74}}}}
 	g, _, err := network.Build(ways, network.WalkProfile(4.8))
 	if err != nil {

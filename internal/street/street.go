@@ -5,13 +5,18 @@
 // network builds graphs from them and population weighs residential streets.
 package street
 
-import "github.com/paulmach/orb"
+import (
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
 
 // Way is one street way: its OSM id, its tags, and its nodes in order. Nodes
 // shared between ways are junctions, so node IDs are kept beside coordinates.
 type Way struct {
 	ID     int64
-	Tags   map[string]string
+	Tags   Tags
 	Nodes  []int64     // OSM node ids, in way order
 	Points []orb.Point // lon/lat of each node, same length as Nodes
 	// Refs, when set, numbers each node as its reader did, the same
@@ -22,15 +27,50 @@ type Way struct {
 }
 
 // Highway returns the way's highway tag, or "" when it has none.
-func (w Way) Highway() string { return w.Tags["highway"] }
+func (w Way) Highway() string { return w.Tags.Get("highway") }
 
 // Residential reports whether the way is a street people live along
 // (highway=residential or living_street). Population allocation spreads
 // people along these.
 func (w Way) Residential() bool {
-	switch w.Tags["highway"] {
+	switch w.Tags.Get("highway") {
 	case "residential", "living_street":
 		return true
 	}
 	return false
+}
+
+// Tags are a way's tags as its reader gave them. A street has a handful:
+// looking one up along a short list is as quick as hashing, and the list
+// takes a twentieth of a map's memory, for every street of a study.
+type Tags []Tag
+
+// Tag is one key and its value.
+type Tag struct{ Key, Value string }
+
+// Get returns the value of key, or "" when the way has no such tag. Were a
+// key given twice, the last would count, as when a map is filled in order.
+func (t Tags) Get(key string) string {
+	v, _ := t.Lookup(key)
+	return v
+}
+
+// Lookup returns the value of key and whether the way has it.
+func (t Tags) Lookup(key string) (string, bool) {
+	for i := len(t) - 1; i >= 0; i-- {
+		if t[i].Key == key {
+			return t[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// TagsOf lists the tags of a map, by key.
+func TagsOf(m map[string]string) Tags {
+	t := make(Tags, 0, len(m))
+	for k, v := range m {
+		t = append(t, Tag{k, v})
+	}
+	slices.SortFunc(t, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	return t
 }
