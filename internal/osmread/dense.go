@@ -204,6 +204,12 @@ func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
 // denseBlock reads one block's dense nodes: the untagged ones only where
 // needed (their coordinates), the tagged ones in full.
 func (r *reader) denseBlock(b *primBlock, nb *nodeBlock) error {
+	return eachDense(b, func(dense []byte) error { return r.denseGroup(dense, b, nb) })
+}
+
+// eachDense calls fn with each DenseNodes message of a block; a group of
+// plain nodes makes it fall back to osmpbf.
+func eachDense(b *primBlock, fn func(dense []byte) error) error {
 	for _, g := range b.groups {
 		var dense []byte
 		bad := false
@@ -221,11 +227,97 @@ func (r *reader) denseBlock(b *primBlock, nb *nodeBlock) error {
 		if dense == nil {
 			continue
 		}
-		if err := r.denseGroup(dense, b, nb); err != nil {
+		if err := fn(dense); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// insidePasses counts the clip passes scanInsideDense made, for the tests.
+var insidePasses atomic.Int64
+
+// scanInsideDense lists the nodes inside clip, as scanInside does, on the
+// block index; ok is false (and nothing kept) when osmpbf must read it.
+func (r *reader) scanInsideDense(clip orb.Bound) (ok bool, err error) {
+	blocks := r.blocksOf(kindNode)
+	if blocks == nil {
+		return false, nil
+	}
+	out := make([][]int64, len(blocks))
+	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error {
+		return eachDense(b, func(dense []byte) error {
+			var err error
+			out[k], err = denseInside(dense, b, clip, out[k])
+			return err
+		})
+	}); !ok || err != nil {
+		return ok, err
+	}
+	n := 0
+	for _, ids := range out {
+		n += len(ids)
+	}
+	r.inside = make([]int64, 0, n)
+	for _, ids := range out {
+		r.inside = append(r.inside, ids...)
+	}
+	insidePasses.Add(1)
+	return true, nil
+}
+
+// denseInside appends to ids those of a DenseNodes message's nodes that
+// lie inside clip, their coordinates worked out as in denseGroup.
+func denseInside(b []byte, blk *primBlock, clip orb.Bound, ids []int64) ([]int64, error) {
+	var idb, lats, lons []byte
+	packed := true
+	if err := fields(b, func(num int, _ uint64, payload []byte) bool {
+		switch num {
+		case 1, 8, 9:
+			if payload == nil {
+				packed = false
+				return false
+			}
+		}
+		switch num {
+		case 1:
+			idb = payload
+		case 8:
+			lats = payload
+		case 9:
+			lons = payload
+		}
+		return true
+	}); err != nil || !packed {
+		return ids, errFallBack
+	}
+	var id, lat, lon int64
+	for len(idb) > 0 {
+		d, n := binary.Uvarint(idb)
+		if n <= 0 {
+			return ids, errFallBack
+		}
+		idb = idb[n:]
+		id += unzigzag(d)
+		if d, n = binary.Uvarint(lats); n <= 0 {
+			return ids, errFallBack
+		}
+		lats = lats[n:]
+		lat += unzigzag(d)
+		if d, n = binary.Uvarint(lons); n <= 0 {
+			return ids, errFallBack
+		}
+		lons = lons[n:]
+		lon += unzigzag(d)
+		pt := orb.Point{1e-9 * float64(blk.lonOff+blk.granularity*lon), 1e-9 * float64(blk.latOff+blk.granularity*lat)}
+		if clip.Contains(pt) {
+			ids = append(ids, id)
+		}
+	}
+	if len(lats) != 0 || len(lons) != 0 {
+		return ids, errFallBack
+	}
+	return ids, nil
 }
 
 // denseGroup decodes one DenseNodes message: ids (field 1), lats (8),

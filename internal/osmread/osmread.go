@@ -334,6 +334,13 @@ func (r *reader) indexBlocks() {
 // the decoder drops every other node.
 func (r *reader) scanInside() error {
 	clip := *r.opt.Clip
+	if ok, err := r.scanInsideDense(clip); err != nil {
+		return err
+	} else if ok {
+		slices.Sort(r.inside)
+		r.inside = slices.Compact(r.inside)
+		return nil
+	}
 	r.inside = []int64{}
 	r.filter = func(n *osm.Node) bool { return clip.Contains(orb.Point{n.Lon, n.Lat}) }
 	defer func() { r.filter = nil }()
