@@ -23,6 +23,7 @@
 package osmread
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -220,7 +221,6 @@ type reader struct {
 	// headerBounds is set when the file's header gave a bounding box.
 	headerBounds bool
 	nodeTowns    []Town
-	shaper       *shaper
 	// inside lists, sorted, the nodes within Options.Clip (nil without).
 	inside []int64
 	filter func(*osm.Node) bool // the node filter of the clip pass
@@ -306,7 +306,6 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	if !r.headerBounds && r.anyNode {
 		r.ex.Bounds = r.nodeBound
 	}
-	r.shaper = newShaper()
 	r.finish()
 	return r.ex, nil
 }
@@ -699,9 +698,10 @@ func (r *reader) addTown(typ string, id int64, name, kind, pop string, pt orb.Po
 func (r *reader) points(ids []int64) (orb.LineString, int) {
 	ls := make(orb.LineString, 0, len(ids))
 	missing := 0
+	at := nextNeeded{needed: r.needed}
 	for _, id := range ids {
-		if p, ok := r.lookup(id); ok {
-			ls = append(ls, p)
+		if i := at.index(id); i >= 0 && r.have[i] {
+			ls = append(ls, r.coords[i])
 		} else {
 			missing++
 		}
@@ -721,12 +721,37 @@ func (r *reader) finish() {
 			r.opt.Progress("geometry", done, total)
 		}
 	}
-	for _, p := range r.shapes {
-		r.finishWay(p)
+	// The geometry (coordinates, rings, GEOS's repairs and points on the
+	// surface) on all cores, each worker with its own GEOS context; what
+	// comes of it is then recorded in order.
+	shapes := make([]shapeGeom, len(r.shapes))
+	rels := make([]shapeGeom, len(r.rels))
+	shapers := make(chan *shaper, runtime.GOMAXPROCS(0))
+	par.Each(len(shapes)+len(rels), func(k int) {
+		var sh *shaper
+		select {
+		case sh = <-shapers:
+		default:
+			sh = newShaper()
+		}
+		if k < len(shapes) {
+			shapes[k] = r.wayGeom(r.shapes[k], sh)
+		} else {
+			rels[k-len(shapes)] = r.relationGeom(r.rels[k-len(shapes)], sh)
+		}
+		select {
+		case shapers <- sh:
+		default:
+		}
+	})
+	for i, p := range r.shapes {
+		r.finishWay(p, &shapes[i])
+		shapes[i] = shapeGeom{}
 		tick()
 	}
-	for _, a := range r.rels {
-		r.finishRelation(a)
+	for i, a := range r.rels {
+		r.finishRelation(a, &rels[i])
+		rels[i] = shapeGeom{}
 		tick()
 	}
 	r.dedupeTowns()
@@ -764,7 +789,10 @@ func (r *reader) finish() {
 }
 
 func (r *reader) finishStreets() {
-	sort.Slice(r.streets, func(i, j int) bool { return r.streets[i].ID < r.streets[j].ID })
+	// In file order, which in a sorted file is already by id.
+	if !slices.IsSortedFunc(r.streets, func(a, b street.Way) int { return cmp.Compare(a.ID, b.ID) }) {
+		sort.Slice(r.streets, func(i, j int) bool { return r.streets[i].ID < r.streets[j].ID })
+	}
 	r.ex.Ways = make([]street.Way, 0, len(r.streets))
 	// The lookups, on all cores (they only read); the rest in order. Each
 	// node found keeps its coordinates and its place in r.needed, which
@@ -780,8 +808,11 @@ func (r *reader) finishStreets() {
 		for i := lo; i < hi; i++ {
 			ids := r.streets[i].Nodes
 			rs := resolved{pts: make(orb.LineString, 0, len(ids)), refs: make([]int32, 0, len(ids))}
+			// A way's nodes often have near ids (drawn at one time):
+			// each is looked for from the last one's place.
+			at := nextNeeded{needed: r.needed}
 			for j, id := range ids {
-				k := r.neededIndex(id)
+				k := at.index(id)
 				if k < 0 || !r.have[k] {
 					if rs.missing == 0 {
 						rs.kept = append(rs.kept, ids[:j]...)
@@ -829,20 +860,65 @@ type areaInfo struct {
 }
 
 // surface makes mp valid and measures it, recording what went wrong.
-func (r *reader) surface(typ string, id int64, mp orb.MultiPolygon) (areaInfo, bool) {
-	valid, pt, repaired, err := r.shaper.surface(mp)
-	if err != nil {
-		r.addProblem(problem.Skipped, typ, id, "", "", "bad area: %v", err)
-		return areaInfo{}, false
-	}
-	if repaired {
-		r.addProblem(problem.Warning, typ, id, "", "", "invalid polygon repaired with make-valid")
-	}
-	return areaInfo{point: pt, geom: valid, areaM2: areaM2(valid)}, true
+// shapeGeom is what a worker makes of a way kept for its shape (wayGeom)
+// or of an area relation (relationGeom), for finishWay and finishRelation
+// to record in order.
+type shapeGeom struct {
+	ls      orb.LineString // a way's points
+	missing int            // a way's nodes not in the file
+	absent  int            // a relation's member ways not in the file
+	err     error          // a relation's rings cannot be assembled
+	orphans int            // inner rings in no outer ring
+	surf    surfaced       // the area, when there is one
 }
 
-func (r *reader) finishWay(p pendingWay) {
-	ls, missing := r.points(p.nodes)
+// surfaced is an area made valid, with a point on its surface and its
+// size, or the error that stopped GEOS.
+type surfaced struct {
+	valid    orb.MultiPolygon
+	pt       orb.Point
+	areaM2   float64
+	repaired bool
+	err      error
+}
+
+func (s *shaper) surfaced(mp orb.MultiPolygon) surfaced {
+	var out surfaced
+	out.valid, out.pt, out.repaired, out.err = s.surface(mp)
+	if out.err == nil {
+		out.areaM2 = areaM2(out.valid)
+	}
+	return out
+}
+
+// takeSurface records what became of an area and returns its summary.
+func (r *reader) takeSurface(typ string, id int64, s *surfaced) (areaInfo, bool) {
+	if s.err != nil {
+		r.addProblem(problem.Skipped, typ, id, "", "", "bad area: %v", s.err)
+		return areaInfo{}, false
+	}
+	if s.repaired {
+		r.addProblem(problem.Warning, typ, id, "", "", "invalid polygon repaired with make-valid")
+	}
+	return areaInfo{point: s.pt, geom: s.valid, areaM2: s.areaM2}, true
+}
+
+// wayGeom looks up a shape's points and, for a closed way that finishWay
+// will take as an area, makes its surface. It only reads the reader.
+func (r *reader) wayGeom(p pendingWay, sh *shaper) shapeGeom {
+	var g shapeGeom
+	g.ls, g.missing = r.points(p.nodes)
+	if p.water != "" && p.placeCat < 0 && p.stop == "" && p.townKind == "" {
+		return g // water only: drawn as it is
+	}
+	if ls := g.ls; len(ls) >= 4 && ls[0] == ls[len(ls)-1] {
+		g.surf = sh.surfaced(orb.MultiPolygon{{orb.Ring(ls)}})
+	}
+	return g
+}
+
+func (r *reader) finishWay(p pendingWay, g *shapeGeom) {
+	ls, missing := g.ls, g.missing
 	if p.water != "" {
 		// Water only draws the base map: a way cut at the extract's edge
 		// is drawn as far as it goes (an area only when still closed),
@@ -866,7 +942,7 @@ func (r *reader) finishWay(p pendingWay) {
 	info := areaInfo{point: ls[0]}
 	if closed {
 		var ok bool
-		if info, ok = r.surface("way", p.id, orb.MultiPolygon{{orb.Ring(ls)}}); !ok {
+		if info, ok = r.takeSurface("way", p.id, &g.surf); !ok {
 			return
 		}
 	} else if len(ls) > 1 {
@@ -899,52 +975,61 @@ func (r *reader) newPlace(typ string, id int64, name string, c place.Category, t
 	return pl
 }
 
-func (r *reader) finishRelation(a *areaRel) {
-	rings := func(wayIDs []int64) ([]orb.Ring, int, error) {
+// relationGeom assembles a relation's rings and makes its surface. It
+// only reads the reader.
+func (r *reader) relationGeom(a *areaRel, sh *shaper) shapeGeom {
+	var g shapeGeom
+	rings := func(wayIDs []int64) ([]orb.Ring, error) {
 		var ways [][]int64
-		absent := 0
 		for _, id := range wayIDs {
 			if nodes := r.memberWays[id]; nodes != nil {
 				ways = append(ways, nodes)
 			} else {
-				absent++
+				g.absent++
 			}
 		}
 		ids, err := assembleRings(ways)
 		if err != nil {
-			return nil, absent, err
+			return nil, err
 		}
 		var out []orb.Ring
 		for _, ring := range ids {
 			ls, missing := r.points(ring)
 			if missing > 0 {
-				return nil, absent, fmt.Errorf("%d nodes of a ring are missing from the file", missing)
+				return nil, fmt.Errorf("%d nodes of a ring are missing from the file", missing)
 			}
 			out = append(out, orb.Ring(ls))
 		}
-		return out, absent, nil
+		return out, nil
 	}
-	outers, absent, err := rings(a.outer)
+	outers, err := rings(a.outer)
 	var inners []orb.Ring
 	if err == nil {
-		var absentIn int
-		inners, absentIn, err = rings(a.inner)
-		absent += absentIn
+		inners, err = rings(a.inner)
 	}
 	if err == nil && len(outers) == 0 {
 		err = errors.New("no outer ring")
 	}
-	if err != nil {
+	if g.err = err; err != nil {
+		return g
+	}
+	var mp orb.MultiPolygon
+	mp, g.orphans = buildMultiPolygon(outers, inners)
+	g.surf = sh.surfaced(mp)
+	return g
+}
+
+func (r *reader) finishRelation(a *areaRel, g *shapeGeom) {
+	if g.err != nil {
 		r.addProblem(problem.Skipped, "relation", a.id, "name", a.name,
 			"area cannot be assembled: %v (%d of %d member ways are not in the file; the extract probably cut it at its edge)",
-			err, absent, len(a.outer)+len(a.inner))
+			g.err, g.absent, len(a.outer)+len(a.inner))
 		return
 	}
-	mp, orphans := buildMultiPolygon(outers, inners)
-	if orphans > 0 {
-		r.addProblem(problem.Warning, "relation", a.id, "name", a.name, "%d inner rings lie in no outer ring; ignored them", orphans)
+	if g.orphans > 0 {
+		r.addProblem(problem.Warning, "relation", a.id, "name", a.name, "%d inner rings lie in no outer ring; ignored them", g.orphans)
 	}
-	info, ok := r.surface("relation", a.id, mp)
+	info, ok := r.takeSurface("relation", a.id, &g.surf)
 	if !ok {
 		return
 	}
