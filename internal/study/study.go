@@ -241,7 +241,9 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	r.Problems.Merge(r.WalkStat.Problems)
 	r.Problems.Merge(r.DrvStat.Problems)
 	for i := range ex.Ways {
-		ex.Ways[i].Refs = nil // only the graph builds use them
+		// Only the graph builds use node ids and numbers; the rest of a
+		// run wants the points.
+		ex.Ways[i].Refs, ex.Ways[i].Nodes = nil, nil
 	}
 	if r.shard != nil {
 		r.keepPart()
