@@ -60,22 +60,8 @@ func (r *Result) writeGeoPackage(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for i, c := range r.Alloc.Cells {
-			vals := []any{c.ID, c.Pop, r.Class[i].String()}
-			for k, v := range r.schemeValues(i) {
-				if k%2 == 0 && k < 2*len(r.Remoteness) {
-					f, _ := strconv.ParseFloat(v, 64)
-					vals = append(vals, f)
-				} else {
-					vals = append(vals, v)
-				}
-			}
-			for gi := range r.Groups {
-				vals = append(vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
-			}
-			if err := cells.Add(r.originShape(i), vals...); err != nil {
-				return err
-			}
+		if err := r.eachOriginRow(func(row *originRow) error { return cells.Add(row.shape, row.vals...) }); err != nil {
+			return err
 		}
 		places, err := gw.AddLayer("places", gpkg.Point, []gpkg.Field{{Name: "id", Type: gpkg.Integer}, {Name: "osm", Type: gpkg.Text},
 			{Name: "name", Type: gpkg.Text}, {Name: "category", Type: gpkg.Text}, {Name: "faith", Type: gpkg.Integer}, {Name: "area_m2", Type: gpkg.Real}})
@@ -136,4 +122,72 @@ func (r *Result) writeGeoPackage(w io.Writer) error {
 		}
 		return nil
 	})
+}
+
+// originRow is an origin as the GeoPackage and GeoParquet writers take it:
+// its shape and its values, in the columns' order.
+type originRow struct {
+	shape orb.Geometry
+	vals  []any
+}
+
+// originValues fills row with origin i.
+func (r *Result) originValues(i int, row *originRow) {
+	c := r.Alloc.Cells[i]
+	row.vals = append(row.vals[:0], c.ID, c.Pop, r.Class[i].String())
+	for k, v := range r.schemeValues(i) {
+		if k%2 == 0 && k < 2*len(r.Remoteness) {
+			f, _ := strconv.ParseFloat(v, 64)
+			row.vals = append(row.vals, f)
+		} else {
+			row.vals = append(row.vals, v)
+		}
+	}
+	for gi := range r.Groups {
+		row.vals = append(row.vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
+	}
+	row.shape = r.originShape(i)
+}
+
+// eachOriginRow hands use every origin's row in order. The rows are made
+// a batch ahead on another goroutine, so that a writer's own work (SQLite's
+// inserts, say) need not wait for them; two batches take turns, so the
+// memory is two batches' whatever the study's size.
+func (r *Result) eachOriginRow(use func(row *originRow) error) error {
+	const batch = 256
+	n := len(r.Alloc.Cells)
+	free, full := make(chan []originRow, 2), make(chan []originRow, 2)
+	free <- make([]originRow, batch)
+	free <- make([]originRow, batch)
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for lo := 0; lo < n; lo += batch {
+			var b []originRow
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b = b[:min(batch, n-lo)]
+			for k := range b {
+				r.originValues(lo+k, &b[k])
+			}
+			full <- b
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range full { // let the maker finish
+		}
+	}()
+	for b := range full {
+		for k := range b {
+			if err := use(&b[k]); err != nil {
+				return err
+			}
+		}
+		free <- b[:cap(b)]
+	}
+	return nil
 }

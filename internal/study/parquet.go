@@ -2,7 +2,6 @@ package study
 
 import (
 	"io"
-	"strconv"
 	"strings"
 
 	"commonground/internal/geoparquet"
@@ -32,23 +31,8 @@ func (r *Result) writeOriginsParquet(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	vals := make([]any, 0, len(cols))
-	for i, c := range r.Alloc.Cells {
-		vals = append(vals[:0], c.ID, c.Pop, r.Class[i].String())
-		for k, v := range r.schemeValues(i) {
-			if k%2 == 0 && k < 2*len(r.Remoteness) {
-				f, _ := strconv.ParseFloat(v, 64)
-				vals = append(vals, f)
-			} else {
-				vals = append(vals, v)
-			}
-		}
-		for gi := range r.Groups {
-			vals = append(vals, r.Walk[gi][i], r.Drive[gi][i], r.Under[gi][i])
-		}
-		if err := pw.Add(r.originShape(i), vals...); err != nil {
-			return err
-		}
+	if err := r.eachOriginRow(func(row *originRow) error { return pw.Add(row.shape, row.vals...) }); err != nil {
+		return err
 	}
 	return pw.Close()
 }
