@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // box is one spatial-index entry: a feature's fid and envelope.
@@ -131,15 +131,17 @@ func strPack(es []box, n int) [][]box {
 	if groups <= 1 {
 		return [][]box{es}
 	}
-	slices := int(math.Ceil(math.Sqrt(float64(groups))))
-	per := slices * n // entries per slice
-	cx := func(b box) float64 { return b.minX + b.maxX }
-	cy := func(b box) float64 { return b.minY + b.maxY }
-	sort.SliceStable(es, func(i, j int) bool { return cx(es[i]) < cx(es[j]) })
+	strips := int(math.Ceil(math.Sqrt(float64(groups))))
+	per := strips * n // entries per slice
+	// Stable sorts by centre: the order of sort.SliceStable with "<", by
+	// generics rather than reflection.
+	byX := func(a, b box) int { return order(a.minX+a.maxX, b.minX+b.maxX) }
+	byY := func(a, b box) int { return order(a.minY+a.maxY, b.minY+b.maxY) }
+	slices.SortStableFunc(es, byX)
 	out := make([][]box, 0, groups)
 	for s := 0; s < len(es); s += per {
 		sl := es[s:min(s+per, len(es))]
-		sort.SliceStable(sl, func(i, j int) bool { return cy(sl[i]) < cy(sl[j]) })
+		slices.SortStableFunc(sl, byY)
 		for k := 0; k < len(sl); k += n {
 			out = append(out, sl[k:min(k+n, len(sl))])
 		}
@@ -164,4 +166,15 @@ func up32(x float64) float32 {
 		f = math.Nextafter32(f, float32(math.Inf(1)))
 	}
 	return f
+}
+
+// order compares as "<" does: values neither below the other are equal.
+func order(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case b < a:
+		return 1
+	}
+	return 0
 }
