@@ -241,9 +241,7 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	r.Problems.Merge(r.WalkStat.Problems)
 	r.Problems.Merge(r.DrvStat.Problems)
 	for i := range ex.Ways {
-		// Only the graph builds use node ids and numbers; the rest of a
-		// run wants the points.
-		ex.Ways[i].Refs, ex.Ways[i].Nodes = nil, nil
+		ex.Ways[i].Refs = nil // only the graph builds use them
 	}
 	if r.shard != nil {
 		r.keepPart()
