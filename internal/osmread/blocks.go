@@ -37,7 +37,7 @@ func (r *reader) scanRelationsDense() (ok bool, err error) {
 	}
 	h, ok := r.readHeader()
 	if !ok {
-		return false, nil
+		return false, errStaleIndex // osmpbf reads it, without the index
 	}
 	out := make([][]*osm.Relation, len(blocks))
 	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error {

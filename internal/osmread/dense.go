@@ -1,6 +1,7 @@
 package osmread
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -82,14 +83,14 @@ func (r *reader) scanNodesDense() (ok bool, err error) {
 
 // blocksOf lists the blocks of the index that hold elements of kind, or
 // nil without an index.
-func (r *reader) blocksOf(kind uint8) []span {
+func (r *reader) blocksOf(kind uint8) []block {
 	if r.index == nil {
 		return nil
 	}
-	blocks := []span{}
+	blocks := []block{}
 	for _, b := range r.index.blocks {
 		if b.kinds&kind != 0 {
-			blocks = append(blocks, b.span)
+			blocks = append(blocks, b)
 		}
 	}
 	return blocks
@@ -99,7 +100,7 @@ func (r *reader) blocksOf(kind uint8) []span {
 // hands it to decode with its place in blocks. ok is false when some block
 // needs osmpbf's decoder (decode returned errFallBack, or the block is not
 // as expected): the pass then falls back, and osmpbf names any damage.
-func (r *reader) eachBlock(blocks []span, decode func(k int, b *primBlock) error) (ok bool, err error) {
+func (r *reader) eachBlock(blocks []block, decode func(k int, b *primBlock) error) (ok bool, err error) {
 	f, err := os.Open(r.path)
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", r.path, err)
@@ -124,11 +125,19 @@ func (r *reader) eachBlock(blocks []span, decode func(k int, b *primBlock) error
 			if cerr := r.ctx.Err(); cerr != nil {
 				return false, fmt.Errorf("read %s: %w", r.path, cerr)
 			}
-			return false, nil
+			// The index knows each block's kinds from its first group
+			// only: osmpbf's passes over its spans could miss elements,
+			// so the read is made again without it.
+			return false, errStaleIndex
 		}
 	}
 	return true, nil
 }
+
+// errStaleIndex makes Read start again without the block index: a block
+// held a group of a kind the index did not note, or a pass had to fall
+// back to osmpbf, which would read by the index's spans.
+var errStaleIndex = errors.New("osmread: the block index does not fit the file")
 
 // primBlock is a PrimitiveBlock split into its parts: the string table,
 // the groups still encoded, and the coordinates' scale. Its slices point
@@ -160,7 +169,7 @@ func (b *primBlock) string(i uint64) (string, bool) {
 
 // readBlock reads the block at sp (the 4-byte length, the BlobHeader, the
 // Blob) into buf, inflates it and splits it.
-func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
+func readBlock(f *os.File, sp block, buf *blockBuf) (primBlock, error) {
 	b := primBlock{buf: buf, granularity: 100}
 	frame := grow(&buf.frame, int(sp.to-sp.from))
 	if _, err := f.ReadAt(frame, sp.from); err != nil {
@@ -177,6 +186,7 @@ func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
 	if err != nil {
 		return b, err
 	}
+	stale := false
 	err = fields(raw, func(num int, v uint64, payload []byte) bool {
 		switch num {
 		case 1:
@@ -188,6 +198,10 @@ func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
 			})
 			return err == nil
 		case 2:
+			if key, n := binary.Uvarint(payload); n > 0 && groupKind(key>>3)&^sp.kinds != 0 {
+				stale = true // a group the index does not know of
+				return false
+			}
 			b.groups = append(b.groups, payload)
 		case 17:
 			b.granularity = int64(int32(v))
@@ -198,6 +212,9 @@ func readBlock(f *os.File, sp span, buf *blockBuf) (primBlock, error) {
 		}
 		return true
 	})
+	if stale {
+		return b, errStaleIndex
+	}
 	return b, err
 }
 
@@ -485,6 +502,8 @@ func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
 // strings).
 type blockBuf struct {
 	frame, raw []byte
+	zr         io.ReadCloser // the index's inflater and its reader
+	br         *bufio.Reader
 	hits       []nodeHit
 	tags       osm.Tags
 }

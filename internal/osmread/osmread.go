@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -262,8 +263,24 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 	if fi.Size() == 0 {
 		return nil, fmt.Errorf("read %s: file is empty, not an OSM PBF file", path)
 	}
+	ex, err := read(ctx, path, fi.Size(), opt, m, useIndex)
+	if errors.Is(err, errStaleIndex) {
+		staleReads.Add(1)
+		// A block the block decoders did not handle, or one with groups
+		// of kinds its first did not show: osmpbf reads the whole file in
+		// every pass, and names any damage.
+		ex, err = read(ctx, path, fi.Size(), opt, m, false)
+	}
+	return ex, err
+}
+
+// staleReads counts the reads made again without the index, for the tests.
+var staleReads atomic.Int64
+
+// read is one attempt at Read, with or without the block index.
+func read(ctx context.Context, path string, size int64, opt Options, m *place.Matcher, index bool) (*Extract, error) {
 	r := &reader{
-		ctx: ctx, path: path, size: fi.Size(), opt: opt,
+		ctx: ctx, path: path, size: size, opt: opt,
 		cats: m.Categories(), match: m,
 		ex:         &Extract{Path: path},
 		procs:      min(runtime.GOMAXPROCS(0), 8),
@@ -272,7 +289,9 @@ func Read(ctx context.Context, path string, opt Options) (*Extract, error) {
 		relOuter:   map[int64]int{},
 		nodeBound:  orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}},
 	}
-	r.indexBlocks()
+	if index {
+		r.indexBlocks()
+	}
 	if ok, err := r.scanRelationsDense(); err != nil {
 		return nil, err
 	} else if !ok {
@@ -318,9 +337,6 @@ var useIndex = true
 // (see blockIndex); on any trouble it leaves r.index nil and every pass
 // reads the whole file.
 func (r *reader) indexBlocks() {
-	if !useIndex {
-		return
-	}
 	f, err := os.Open(r.path)
 	if err != nil {
 		return

@@ -2,6 +2,8 @@ package osmread
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -121,7 +123,7 @@ func indexBlocks(f *os.File, bufs *blockBufs) (x *blockIndex, ok bool) {
 			bad[k] = true
 			return
 		}
-		kinds, err := blockKinds(blob, &buf.raw)
+		kinds, err := blockKind(blob, buf)
 		x.blocks[k] = block{span: span{fr.at, fr.data + fr.size}, kinds: kinds}
 		bad[k] = err != nil
 	})
@@ -130,43 +132,129 @@ func indexBlocks(f *os.File, bufs *blockBufs) (x *blockIndex, ok bool) {
 			return nil, false
 		}
 	}
+	// A block's later groups, in a file sorted by type (nodes, ways,
+	// relations), are of its first group's kind or of a kind up to the
+	// next block's first: where the kinds change, a block may hold the
+	// end of one and the start of the next (Delaware's extract does, twice).
+	// The last block may hold anything after its first kind. An unsorted
+	// file shows itself to the passes (readBlock) and is read again
+	// without the index.
+	for k := range x.blocks {
+		first := x.blocks[k].kinds
+		if first == 0 {
+			continue
+		}
+		next := uint8(kindRelation)
+		for j := k + 1; j < len(x.blocks); j++ {
+			if x.blocks[j].kinds != 0 {
+				next = lowest(x.blocks[j].kinds)
+				break
+			}
+		}
+		if next > first {
+			x.blocks[k].kinds |= (next<<1 - 1) &^ (first - 1)
+		}
+	}
 	return x, true
 }
 
-// blockKinds decompresses a data Blob (into *buf) and returns the kinds of
-// its PrimitiveGroups (PrimitiveBlock field 2), each told by its first
-// field: nodes 1, dense nodes 2, ways 3, relations 4 (changesets 5 are not
-// kept).
-func blockKinds(blob []byte, buf *[]byte) (uint8, error) {
-	raw, err := inflateBlob(blob, buf)
-	if err != nil {
-		return 0, err
-	}
-	var kinds uint8
-	var groupErr error
-	err = fields(raw, func(num int, _ uint64, group []byte) bool {
-		if num != 2 || len(group) == 0 {
-			return true
-		}
-		key, n := binary.Uvarint(group)
-		if n <= 0 {
-			groupErr = errors.New("protobuf: bad group")
-			return false
-		}
-		switch key >> 3 {
-		case 1, 2:
-			kinds |= kindNode
+// lowest is the lowest kind among kinds.
+func lowest(kinds uint8) uint8 { return kinds & -kinds }
+
+// blockKind returns the kind of a data Blob's first PrimitiveGroup. A
+// zlib Blob is inflated only as far as that group's first field: past the
+// string table, which the writers put first, but not through the groups,
+// most of a block. A block's other groups are taken to be of the same kind
+// (osmium and osmosis write one group a block); the passes that read a
+// block whole check that (readBlock), and a read whose index was wrong is
+// made again without it.
+func blockKind(blob []byte, buf *blockBuf) (uint8, error) {
+	var raw, zdata []byte
+	if err := fields(blob, func(num int, v uint64, payload []byte) bool {
+		switch num {
+		case 1:
+			raw = payload
 		case 3:
-			kinds |= kindWay
-		case 4:
-			kinds |= kindRelation
+			zdata = payload
 		}
 		return true
-	})
-	if err == nil {
-		err = groupErr
+	}); err != nil {
+		return 0, err
 	}
-	return kinds, err
+	var r *bufio.Reader
+	switch {
+	case raw != nil:
+		r = bufio.NewReader(bytes.NewReader(raw))
+	case zdata != nil:
+		if buf.zr == nil {
+			zr, err := zlib.NewReader(bytes.NewReader(zdata))
+			if err != nil {
+				return 0, err
+			}
+			buf.zr = zr
+		} else if err := buf.zr.(zlib.Resetter).Reset(bytes.NewReader(zdata), nil); err != nil {
+			return 0, err
+		}
+		if buf.br == nil {
+			buf.br = bufio.NewReaderSize(buf.zr, 4096)
+		} else {
+			buf.br.Reset(buf.zr)
+		}
+		r = buf.br
+	default:
+		return 0, errors.New("osm.pbf blob: no raw or zlib data")
+	}
+	for {
+		key, err := binary.ReadUvarint(r)
+		if err == io.EOF {
+			return 0, nil // no groups
+		} else if err != nil {
+			return 0, err
+		}
+		switch key & 7 {
+		case 0:
+			_, err = binary.ReadUvarint(r)
+		case 1:
+			_, err = r.Discard(8)
+		case 5:
+			_, err = r.Discard(4)
+		case 2:
+			var l uint64
+			if l, err = binary.ReadUvarint(r); err != nil {
+				return 0, err
+			}
+			if key>>3 == 2 && l > 0 {
+				gk, err := binary.ReadUvarint(r)
+				if err != nil {
+					return 0, err
+				}
+				return groupKind(gk >> 3), nil
+			}
+			if l > maxBlob {
+				return 0, errors.New("protobuf: bad length")
+			}
+			_, err = r.Discard(int(l))
+		default:
+			return 0, errors.New("protobuf: unknown wire type")
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// groupKind is the kind of a PrimitiveGroup whose first field is num:
+// nodes 1, dense nodes 2, ways 3, relations 4 (changesets 5 are not kept).
+func groupKind(num uint64) uint8 {
+	switch num {
+	case 1, 2:
+		return kindNode
+	case 3:
+		return kindWay
+	case 4:
+		return kindRelation
+	}
+	return 0
 }
 
 // blobHeader parses a BlobHeader: type (field 1) and datasize (field 3).

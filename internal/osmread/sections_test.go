@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -151,5 +152,76 @@ func TestSortIDs(t *testing.T) {
 		if !slices.Equal(ids, want) {
 			t.Fatalf("case %d (%d ids): not in slices.Sort's order", c, n)
 		}
+	}
+}
+
+// TestReadStaleIndex: a file whose blocks are out of type order, with the
+// Delaware extract's block of nodes and ways moved to the front, where the
+// index (which knows a block by its first group and its neighbours) takes
+// it for nodes only. The nodes pass meets its ways group and the read is
+// made again without the index: the extract is the one of full passes.
+func TestReadStaleIndex(t *testing.T) {
+	src := testdata.DelawarePBF(t)
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, ok := indexBlocks(f, newBlockBufs())
+	if !ok {
+		t.Fatal("no block index for the Delaware extract")
+	}
+	mixed := -1
+	for k, b := range x.blocks {
+		if b.kinds == kindNode|kindWay {
+			mixed = k
+		}
+	}
+	if mixed < 1 {
+		t.Fatal("the Delaware extract has no block of nodes and ways after its first")
+	}
+	copyRange := func(w io.Writer, sp span) {
+		if _, err := io.Copy(w, io.NewSectionReader(f, sp.from, sp.to-sp.from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "reordered.osm.pbf")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyRange(out, x.header)
+	copyRange(out, x.blocks[mixed].span)
+	for k, b := range x.blocks {
+		if k != mixed {
+			copyRange(out, b.span)
+		}
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stale := staleReads.Load()
+	with, err := Read(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if staleReads.Load() != stale+1 {
+		t.Fatal("the read did not find the index stale; this test needs it to")
+	}
+	useIndex = false
+	without, err := Read(context.Background(), path, Options{})
+	useIndex = true
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(with, without) {
+		t.Errorf("the read again without the index differs from the full passes' (%d and %d ways)", len(with.Ways), len(without.Ways))
+	}
+	orig, err := Read(context.Background(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(with.Ways) != len(orig.Ways) || len(with.Places) != len(orig.Places) {
+		t.Errorf("the reordered file gives %d streets and %d places, the original %d and %d", len(with.Ways), len(with.Places), len(orig.Ways), len(orig.Places))
 	}
 }
