@@ -102,8 +102,8 @@ func containsRing(out, in orb.Ring) bool {
 	return 2*inside > n
 }
 
-// shaper does the GEOS work on area features. One GEOS context per read:
-// contexts are not shared between goroutines.
+// shaper does the GEOS work on area features. One GEOS context per worker
+// (finish): contexts are not shared between goroutines.
 type shaper struct {
 	g *geos.Context
 }
