@@ -51,15 +51,7 @@ func (r *reader) scanRelationsDense() (ok bool, err error) {
 	if h.bounds != nil {
 		r.ex.Bounds, r.headerBounds = *h.bounds, true
 	}
-	for k, rels := range out {
-		for _, rel := range rels {
-			r.relation(rel)
-		}
-		out[k] = nil
-		if r.opt.Progress != nil {
-			r.opt.Progress("relations", int64(k+1), int64(len(out)))
-		}
-	}
+	inOrder(r, "relations", out, func(rel *osm.Relation) { r.relation(rel) })
 	relationPasses.Add(1)
 	return true, nil
 }
@@ -82,16 +74,7 @@ func (r *reader) readHeader() (h pbfHeader, ok bool) {
 	defer f.Close()
 	buf := r.bufs.get()
 	defer r.bufs.put(buf)
-	sp := r.index.header
-	frame := grow(&buf.frame, int(sp.to-sp.from))
-	if _, err := f.ReadAt(frame, sp.from); err != nil || len(frame) < 4 {
-		return h, false
-	}
-	hl := int(binary.BigEndian.Uint32(frame))
-	if hl > len(frame)-4 {
-		return h, false
-	}
-	raw, err := inflateBlob(frame[4+hl:], &buf.raw)
+	raw, err := readFrame(f, r.index.header, buf)
 	if err != nil {
 		return h, false
 	}
@@ -156,40 +139,14 @@ func relationBlock(b *primBlock) ([]*osm.Relation, error) {
 // readRelationMsg decodes a Relation message: id, tags and members (the
 // member types as osmpbf v0.8.0 maps them: 0 node, 1 way, 2 relation).
 func readRelationMsg(m []byte, b *primBlock) (*osm.Relation, bool) {
-	if m == nil {
-		return nil, false
-	}
-	var id int64
 	var keys, vals, roles, memids, types []byte
-	unpacked := false
-	if fields(m, func(num int, v uint64, payload []byte) bool {
-		switch num {
-		case 1:
-			id = int64(v)
-		case 2, 3, 8, 9, 10:
-			if payload == nil {
-				unpacked = true
-				return false
-			}
-			switch num {
-			case 2:
-				keys = payload
-			case 3:
-				vals = payload
-			case 8:
-				roles = payload
-			case 9:
-				memids = payload
-			default:
-				types = payload
-			}
-		}
-		return true
-	}) != nil || unpacked {
+	var f packedSet
+	f[2], f[3], f[8], f[9], f[10] = &keys, &vals, &roles, &memids, &types
+	id, ok := f.read(m)
+	if !ok {
 		return nil, false
 	}
 	rel := &osm.Relation{ID: osm.RelationID(id), Visible: true}
-	var ok bool
 	if rel.Tags, ok = readTags(keys, vals, b, nil); !ok {
 		return nil, false
 	}
@@ -262,15 +219,7 @@ func (r *reader) scanWaysDense() (ok bool, err error) {
 	}
 	r.streets = slices.Grow(r.streets, streets)
 	r.shapes = slices.Grow(r.shapes, shapes)
-	for k, ways := range out {
-		for _, w := range ways {
-			r.keepWay(w)
-		}
-		out[k] = nil
-		if r.opt.Progress != nil {
-			r.opt.Progress("ways", int64(k+1), int64(len(out)))
-		}
-	}
+	inOrder(r, "ways", out, r.keepWay)
 	wayPasses.Add(1)
 	return true, nil
 }
@@ -316,31 +265,10 @@ func (r *reader) wayBlock(b *primBlock) ([]keptWay, error) {
 // node ids (appended to refs). ok is false for anything osmpbf should
 // read instead: damage, or a field not packed as the format says.
 func readWayMsg(w []byte, b *primBlock, tags osm.Tags, refs []int64) (id int64, _ osm.Tags, _ []int64, ok bool) {
-	if w == nil {
-		return 0, tags, refs, false
-	}
 	var keys, vals, deltas []byte
-	unpacked := false
-	if fields(w, func(num int, v uint64, payload []byte) bool {
-		switch num {
-		case 1:
-			id = int64(v)
-		case 2, 3, 8:
-			if payload == nil {
-				unpacked = true
-				return false
-			}
-			switch num {
-			case 2:
-				keys = payload
-			case 3:
-				vals = payload
-			default:
-				deltas = payload
-			}
-		}
-		return true
-	}) != nil || unpacked {
+	var f packedSet
+	f[2], f[3], f[8] = &keys, &vals, &deltas
+	if id, ok = f.read(w); !ok {
 		return 0, tags, refs, false
 	}
 	if tags, ok = readTags(keys, vals, b, tags); !ok {
@@ -377,4 +305,18 @@ func readTags(keys, vals []byte, b *primBlock, tags osm.Tags) (osm.Tags, bool) {
 		tags = append(tags, osm.Tag{Key: ks, Value: vs})
 	}
 	return tags, true
+}
+
+// inOrder keeps what each block gave, in file order, letting go of each
+// block's list once kept.
+func inOrder[T any](r *reader, stage string, out [][]T, keep func(T)) {
+	for k, items := range out {
+		for _, it := range items {
+			keep(it)
+		}
+		out[k] = nil
+		if r.opt.Progress != nil {
+			r.opt.Progress(stage, int64(k+1), int64(len(out)))
+		}
+	}
 }

@@ -171,18 +171,7 @@ func (b *primBlock) string(i uint64) (string, bool) {
 // Blob) into buf, inflates it and splits it.
 func readBlock(f *os.File, sp block, buf *blockBuf) (primBlock, error) {
 	b := primBlock{buf: buf, granularity: 100}
-	frame := grow(&buf.frame, int(sp.to-sp.from))
-	if _, err := f.ReadAt(frame, sp.from); err != nil {
-		return b, err
-	}
-	if len(frame) < 4 {
-		return b, errFallBack
-	}
-	hl := int(binary.BigEndian.Uint32(frame))
-	if hl > len(frame)-4 {
-		return b, errFallBack
-	}
-	raw, err := inflateBlob(frame[4+hl:], &buf.raw)
+	raw, err := readFrame(f, sp.span, buf)
 	if err != nil {
 		return b, err
 	}
@@ -216,6 +205,23 @@ func readBlock(f *os.File, sp block, buf *blockBuf) (primBlock, error) {
 		return b, errStaleIndex
 	}
 	return b, err
+}
+
+// readFrame reads the block at sp (a 4-byte length, the BlobHeader, the
+// Blob) into buf and returns its data, inflated.
+func readFrame(f *os.File, sp span, buf *blockBuf) ([]byte, error) {
+	frame := grow(&buf.frame, int(sp.to-sp.from))
+	if _, err := f.ReadAt(frame, sp.from); err != nil {
+		return nil, err
+	}
+	if len(frame) < 4 {
+		return nil, errFallBack
+	}
+	hl := int(binary.BigEndian.Uint32(frame))
+	if hl > len(frame)-4 {
+		return nil, errFallBack
+	}
+	return inflateBlob(frame[4+hl:], &buf.raw)
 }
 
 // denseBlock reads one block's dense nodes: the untagged ones only where
@@ -287,25 +293,9 @@ func (r *reader) scanInsideDense(clip orb.Bound) (ok bool, err error) {
 // lie inside clip, their coordinates worked out as in denseGroup.
 func denseInside(b []byte, blk *primBlock, clip orb.Bound, ids []int64) ([]int64, error) {
 	var idb, lats, lons []byte
-	packed := true
-	if err := fields(b, func(num int, _ uint64, payload []byte) bool {
-		switch num {
-		case 1, 8, 9:
-			if payload == nil {
-				packed = false
-				return false
-			}
-		}
-		switch num {
-		case 1:
-			idb = payload
-		case 8:
-			lats = payload
-		case 9:
-			lons = payload
-		}
-		return true
-	}); err != nil || !packed {
+	var f packedSet
+	f[1], f[8], f[9] = &idb, &lats, &lons
+	if _, ok := f.read(b); !ok {
 		return ids, errFallBack
 	}
 	var id, lat, lon int64
@@ -345,27 +335,9 @@ func (r *reader) denseGroup(b []byte, blk *primBlock, nb *nodeBlock) error {
 	scratch.hits = scratch.hits[:0]
 	granularity, latOff, lonOff := blk.granularity, blk.latOff, blk.lonOff
 	var ids, lats, lons, kv []byte
-	packed := true
-	if err := fields(b, func(num int, _ uint64, payload []byte) bool {
-		switch num {
-		case 1, 8, 9, 10:
-			if payload == nil {
-				packed = false // an unpacked repeated field
-				return false
-			}
-		}
-		switch num {
-		case 1:
-			ids = payload
-		case 8:
-			lats = payload
-		case 9:
-			lons = payload
-		case 10:
-			kv = payload
-		}
-		return true
-	}); err != nil || !packed {
+	var f packedSet
+	f[1], f[8], f[9], f[10] = &ids, &lats, &lons, &kv
+	if _, ok := f.read(b); !ok {
 		return errFallBack
 	}
 	var id, lat, lon int64
@@ -616,4 +588,32 @@ func sortIDs(ids []int64) {
 	if &src[0] != &ids[0] {
 		copy(ids, src)
 	}
+}
+
+// packedSet names, by field number, where read puts the payloads of a
+// message's packed repeated fields.
+type packedSet [11]*[]byte
+
+// read walks message m: each field of the set gets its payload, and field
+// 1, when not in the set, is the id. ok is false for damage, or for a
+// field of the set written unpacked (osmpbf reads those).
+func (f *packedSet) read(m []byte) (id int64, ok bool) {
+	if m == nil {
+		return 0, false
+	}
+	ok = true
+	err := fields(m, func(num int, v uint64, payload []byte) bool {
+		switch {
+		case num < len(f) && f[num] != nil:
+			if payload == nil {
+				ok = false
+				return false
+			}
+			*f[num] = payload
+		case num == 1:
+			id = int64(v)
+		}
+		return true
+	})
+	return id, ok && err == nil
 }

@@ -22,15 +22,7 @@ import (
 // alone, and that the index finds what a sorted extract should: nodes in
 // most blocks, ways in a tenth of them, relations at the end.
 func TestBlockIndex(t *testing.T) {
-	f, err := os.Open(testdata.DelawarePBF(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, ok := indexBlocks(f, newBlockBufs())
-	if !ok {
-		t.Fatal("no block index for the Delaware extract")
-	}
+	f, x := delawareIndex(t, testdata.DelawarePBF(t))
 	count := map[uint8]int{}
 	for k, b := range x.blocks {
 		// The header block and this block alone, through the decoder.
@@ -162,15 +154,7 @@ func TestSortIDs(t *testing.T) {
 // made again without the index: the extract is the one of full passes.
 func TestReadStaleIndex(t *testing.T) {
 	src := testdata.DelawarePBF(t)
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x, ok := indexBlocks(f, newBlockBufs())
-	if !ok {
-		t.Fatal("no block index for the Delaware extract")
-	}
+	f, x := delawareIndex(t, src)
 	mixed := -1
 	for k, b := range x.blocks {
 		if b.kinds == kindNode|kindWay {
@@ -224,4 +208,20 @@ func TestReadStaleIndex(t *testing.T) {
 	if len(with.Ways) != len(orig.Ways) || len(with.Places) != len(orig.Places) {
 		t.Errorf("the reordered file gives %d streets and %d places, the original %d and %d", len(with.Ways), len(with.Places), len(orig.Ways), len(orig.Places))
 	}
+}
+
+// delawareIndex opens the extract at path (closed when the test ends) and
+// indexes its blocks.
+func delawareIndex(t *testing.T, path string) (*os.File, *blockIndex) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	x, ok := indexBlocks(f, newBlockBufs())
+	if !ok {
+		t.Fatal("no block index for the Delaware extract")
+	}
+	return f, x
 }
