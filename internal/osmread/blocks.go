@@ -18,8 +18,9 @@ import (
 // keys 2, vals 3, roles_sid 8, delta-coded memids 9, types 10). The ways
 // pass also works out what each way is for on the worker (readWay). What
 // they keep is then taken in file order, as osmpbf's scan would give it.
-// A block they do not handle makes the pass fall back to osmpbf, as does a
-// header they do not read (osmpbf then names what is wrong).
+// A block they do not handle, or a header they do not read, makes the read
+// start again without the index (errStaleIndex), and osmpbf then reads
+// every pass and names what is wrong.
 
 // wayPasses counts the ways and relations passes made here, for the tests.
 var wayPasses, relationPasses atomic.Int64
@@ -29,7 +30,7 @@ var wayPasses, relationPasses atomic.Int64
 var capabilities = map[string]bool{"OsmSchema-V0.6": true, "DenseNodes": true, "HistoricalInformation": true}
 
 // scanRelationsDense is the relations pass on the block index, with the
-// file's header; ok is false (and nothing kept) when osmpbf must read it.
+// file's header; ok is false without an index.
 func (r *reader) scanRelationsDense() (ok bool, err error) {
 	blocks := r.blocksOf(kindRelation)
 	if blocks == nil {
@@ -40,12 +41,12 @@ func (r *reader) scanRelationsDense() (ok bool, err error) {
 		return false, errStaleIndex // osmpbf reads it, without the index
 	}
 	out := make([][]*osm.Relation, len(blocks))
-	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error {
+	if err := r.eachBlock(blocks, func(k int, b *primBlock) error {
 		var err error
 		out[k], err = relationBlock(b)
 		return err
-	}); !ok || err != nil {
-		return ok, err
+	}); err != nil {
+		return false, err
 	}
 	r.ex.Timestamp = h.timestamp
 	if h.bounds != nil {
@@ -191,20 +192,20 @@ func readRelationMsg(m []byte, b *primBlock) (*osm.Relation, bool) {
 	return rel, true
 }
 
-// scanWaysDense is the ways pass on the block index; ok is false (and
-// nothing kept) when a block needs osmpbf's decoder.
+// scanWaysDense is the ways pass on the block index; ok is false without
+// an index.
 func (r *reader) scanWaysDense() (ok bool, err error) {
 	blocks := r.blocksOf(kindWay)
 	if blocks == nil {
 		return false, nil
 	}
 	out := make([][]keptWay, len(blocks))
-	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error {
+	if err := r.eachBlock(blocks, func(k int, b *primBlock) error {
 		var err error
 		out[k], err = r.wayBlock(b)
 		return err
-	}); !ok || err != nil {
-		return ok, err
+	}); err != nil {
+		return false, err
 	}
 	streets, shapes := 0, 0
 	for _, ways := range out {

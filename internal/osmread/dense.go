@@ -49,16 +49,16 @@ type nodeHit struct {
 	pt orb.Point
 }
 
-// scanNodesDense is the nodes pass on the block index; ok is false (and
-// nothing read) when a block needs osmpbf's decoder.
+// scanNodesDense is the nodes pass on the block index; ok is false
+// without an index (osmpbf then reads the file).
 func (r *reader) scanNodesDense() (ok bool, err error) {
 	blocks := r.blocksOf(kindNode)
 	if blocks == nil {
 		return false, nil
 	}
 	out := make([]nodeBlock, len(blocks))
-	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error { return r.denseBlock(b, &out[k]) }); !ok || err != nil {
-		return ok, err
+	if err := r.eachBlock(blocks, func(k int, b *primBlock) error { return r.denseBlock(b, &out[k]) }); err != nil {
+		return false, err
 	}
 	for k := range out {
 		b := &out[k]
@@ -97,13 +97,14 @@ func (r *reader) blocksOf(kind uint8) []block {
 }
 
 // eachBlock reads, inflates and splits each of blocks on all cores and
-// hands it to decode with its place in blocks. ok is false when some block
-// needs osmpbf's decoder (decode returned errFallBack, or the block is not
-// as expected): the pass then falls back, and osmpbf names any damage.
-func (r *reader) eachBlock(blocks []block, decode func(k int, b *primBlock) error) (ok bool, err error) {
+// hands it to decode with its place in blocks. When some block is not as
+// the decoders expect (decode returned errFallBack, or a group is of a kind
+// the index did not note), it returns errStaleIndex: the read starts again
+// without the index, and osmpbf names any damage.
+func (r *reader) eachBlock(blocks []block, decode func(k int, b *primBlock) error) error {
 	f, err := os.Open(r.path)
 	if err != nil {
-		return false, fmt.Errorf("read %s: %w", r.path, err)
+		return fmt.Errorf("read %s: %w", r.path, err)
 	}
 	defer f.Close()
 	errs := make([]error, len(blocks))
@@ -123,15 +124,12 @@ func (r *reader) eachBlock(blocks []block, decode func(k int, b *primBlock) erro
 	for _, e := range errs {
 		if e != nil {
 			if cerr := r.ctx.Err(); cerr != nil {
-				return false, fmt.Errorf("read %s: %w", r.path, cerr)
+				return fmt.Errorf("read %s: %w", r.path, cerr)
 			}
-			// The index knows each block's kinds from its first group
-			// only: osmpbf's passes over its spans could miss elements,
-			// so the read is made again without it.
-			return false, errStaleIndex
+			return errStaleIndex
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // errStaleIndex makes Read start again without the block index: a block
@@ -261,21 +259,21 @@ func eachDense(b *primBlock, fn func(dense []byte) error) error {
 var insidePasses atomic.Int64
 
 // scanInsideDense lists the nodes inside clip, as scanInside does, on the
-// block index; ok is false (and nothing kept) when osmpbf must read it.
+// block index; ok is false without an index.
 func (r *reader) scanInsideDense(clip orb.Bound) (ok bool, err error) {
 	blocks := r.blocksOf(kindNode)
 	if blocks == nil {
 		return false, nil
 	}
 	out := make([][]int64, len(blocks))
-	if ok, err := r.eachBlock(blocks, func(k int, b *primBlock) error {
+	if err := r.eachBlock(blocks, func(k int, b *primBlock) error {
 		return eachDense(b, func(dense []byte) error {
 			var err error
 			out[k], err = denseInside(dense, b, clip, out[k])
 			return err
 		})
-	}); !ok || err != nil {
-		return ok, err
+	}); err != nil {
+		return false, err
 	}
 	n := 0
 	for _, ids := range out {

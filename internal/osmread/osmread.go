@@ -27,7 +27,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"runtime"
@@ -391,26 +390,9 @@ func (r *reader) scan(stage string, skipNodes, skipWays, skipRels bool, fn func(
 		return fmt.Errorf("read %s: %w", r.path, err)
 	}
 	defer f.Close()
-	var in io.Reader = f
+	// Only a read without the block index gets here: the whole file.
 	size := r.size
-	if x := r.index; x != nil {
-		// Only the header block and the blocks of the kind this pass keeps.
-		kind := kindRelation
-		switch {
-		case !skipNodes:
-			kind = kindNode
-		case !skipWays:
-			kind = kindWay
-		}
-		parts := []io.Reader{io.NewSectionReader(f, x.header.from, x.header.to-x.header.from)}
-		size = x.header.to - x.header.from
-		for _, sp := range x.spans(kind) {
-			parts = append(parts, io.NewSectionReader(f, sp.from, sp.to-sp.from))
-			size += sp.to - sp.from
-		}
-		in = io.MultiReader(parts...)
-	}
-	s := osmpbf.New(r.ctx, in, r.procs)
+	s := osmpbf.New(r.ctx, f, r.procs)
 	defer s.Close()
 	s.SkipNodes, s.SkipWays, s.SkipRelations = skipNodes, skipWays, skipRels
 	if !skipNodes {
@@ -650,13 +632,6 @@ func (r *reader) neededIndex(id int64) int {
 		return -1
 	}
 	return i
-}
-
-func (r *reader) lookup(id int64) (orb.Point, bool) {
-	if i := r.neededIndex(id); i >= 0 && r.have[i] {
-		return r.coords[i], true
-	}
-	return orb.Point{}, false
 }
 
 func (r *reader) node(o osm.Object) {

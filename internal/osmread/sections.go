@@ -18,11 +18,11 @@ import (
 // Blob holds a PrimitiveBlock: a string table, then PrimitiveGroups, each
 // of one kind of element (https://wiki.openstreetmap.org/wiki/PBF_Format).
 // Read makes three passes (relations, ways, nodes), and each used to
-// decompress the whole file. indexBlocks decompresses every block once and
-// notes which kinds it holds, so the ways and nodes passes decompress only
-// their own blocks: in a file sorted by type, as extracts are, the ways
-// are a tenth of the blocks (in Delaware's extract, 40% of the bytes) and
-// the relations a block or two.
+// decompress the whole file. indexBlocks decompresses the start of every
+// block and notes which kinds it holds, so each pass decompresses only its
+// own blocks: in a file sorted by type, as extracts are, the ways are a
+// tenth of the blocks (in Delaware's extract, 40% of the bytes) and the
+// relations a block or two.
 
 // Kinds of elements, as bits of block.kinds.
 const (
@@ -44,23 +44,6 @@ type block struct {
 type blockIndex struct {
 	header span
 	blocks []block
-}
-
-// spans lists the byte ranges of the blocks that hold kind, in file order,
-// neighbours joined.
-func (x *blockIndex) spans(kind uint8) []span {
-	var out []span
-	for _, b := range x.blocks {
-		if b.kinds&kind == 0 {
-			continue
-		}
-		if n := len(out); n > 0 && out[n-1].to == b.from {
-			out[n-1].to = b.to
-		} else {
-			out = append(out, b.span)
-		}
-	}
-	return out
 }
 
 // maxBlobHeader and maxBlob are the format's limits (64 KiB, 32 MiB).
@@ -164,10 +147,9 @@ func lowest(kinds uint8) uint8 { return kinds & -kinds }
 // blockKind returns the kind of a data Blob's first PrimitiveGroup. A
 // zlib Blob is inflated only as far as that group's first field: past the
 // string table, which the writers put first, but not through the groups,
-// most of a block. A block's other groups are taken to be of the same kind
-// (osmium and osmosis write one group a block); the passes that read a
-// block whole check that (readBlock), and a read whose index was wrong is
-// made again without it.
+// most of a block. What kinds its later groups may be, indexBlocks works
+// out from the blocks after it; the passes that read a block whole check
+// (readBlock), and a read whose index was wrong is made again without it.
 func blockKind(blob []byte, buf *blockBuf) (uint8, error) {
 	var raw, zdata []byte
 	if err := fields(blob, func(num int, v uint64, payload []byte) bool {

@@ -225,3 +225,20 @@ func delawareIndex(t *testing.T, path string) (*os.File, *blockIndex) {
 	}
 	return f, x
 }
+
+// spans lists the byte ranges of the blocks that hold kind, in file order,
+// neighbours joined.
+func (x *blockIndex) spans(kind uint8) []span {
+	var out []span
+	for _, b := range x.blocks {
+		if b.kinds&kind == 0 {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].to == b.from {
+			out[n-1].to = b.to
+		} else {
+			out = append(out, b.span)
+		}
+	}
+	return out
+}

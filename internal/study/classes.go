@@ -151,7 +151,7 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 		found[k] = sets[j]
 	}
 	allTimes := eng.NearestMinutes(access.Drive, found)
-	count := make([]int, len(trips))
+	count, total := make([]int, len(trips)), 0
 	for k, j := range searched {
 		times := allTimes[k]
 		for _, i := range r.Centres[j].members {
@@ -160,12 +160,13 @@ func (r *Result) classify(eng *access.Engine, drive *network.Graph) error {
 		for i, t := range times {
 			if !math.IsNaN(t) && !math.IsInf(t, 0) {
 				count[i]++
+				total++
 			}
 		}
 	}
 	// Each origin's trips are a piece of one slab, not a list grown by
 	// doubling.
-	slab := make([]gap.Trip, 0, sumInts(count))
+	slab := make([]gap.Trip, 0, total)
 	for i, n := range count {
 		trips[i], slab = slab[:0:n], slab[n:n]
 	}
@@ -659,12 +660,4 @@ func (r *Result) centresText() string {
 		parts = append(parts, fmt.Sprintf("%s (%s people; %s)", c.Name, output.Thousands(c.Pop), src))
 	}
 	return "Centres: " + strings.Join(parts, "; ") + "."
-}
-
-func sumInts(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		n += x
-	}
-	return n
 }
