@@ -76,9 +76,15 @@ func TestShardedRunsIdentical(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	for _, study := range []struct{ name, cfg string }{
-		{"delaware-tracts", "datasets/delaware/tracts.yaml"},
-		{"porto-alegre", "datasets/porto-alegre/study.yaml"},
+	short := shortTransit(t, tmp)
+	for _, study := range []struct {
+		name, cfg string
+		ns        []int
+	}{
+		{"delaware-tracts", "datasets/delaware/tracts.yaml", []int{1, 2, 3, 4}},
+		{"porto-alegre", "datasets/porto-alegre/study.yaml", []int{1, 2, 3, 4}},
+		// Trips up to 20 minutes: the shards leave out trips.
+		{"porto-alegre-20min", short, []int{4}},
 	} {
 		t.Run(study.name, func(t *testing.T) {
 			// The two studies side by side, and the shards of each N two
@@ -91,7 +97,7 @@ func TestShardedRunsIdentical(t *testing.T) {
 				t.Fatalf("plain run: %v\n%s", err, out)
 			}
 			wholePeak := peakOf(t, filepath.Join(plain, "timings.json"))
-			for n := 1; n <= 4; n++ {
+			for _, n := range study.ns {
 				dirs := make([]string, n)
 				errs := make([]error, n)
 				var wg sync.WaitGroup
@@ -136,12 +142,57 @@ func TestShardedRunsIdentical(t *testing.T) {
 						}
 					}
 				}
+				if study.name == "porto-alegre-20min" {
+					dropped := 0
+					for _, sd := range dirs {
+						h, err := shard.ReadHeader(sd)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if h.FeedTrips == 0 || h.TransitTrips > h.FeedTrips {
+							t.Errorf("shard %d kept %d of %d trips", h.Shard, h.TransitTrips, h.FeedTrips)
+						}
+						dropped += h.FeedTrips - h.TransitTrips
+					}
+					if dropped == 0 {
+						t.Error("no shard left out a trip: the cut feeds were not tested")
+					}
+				}
 				if n == 2 && study.name == "delaware-tracts" {
 					refusals(t, exe, dir, dirs)
 				}
 			}
 		})
 	}
+}
+
+// shortTransit writes the Porto Alegre example with transit trips of up to
+// 20 minutes (walks of up to 8) into dir, its inputs by absolute path, and
+// returns its path.
+func shortTransit(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdata.RepoRoot(), "datasets", "porto-alegre", "study.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Dir(testdata.Shared(t, "porto-alegre")) + "/"
+	cfg := string(b)
+	for _, r := range [][2]string{
+		{"../../../shared/datasets/", shared},
+		{"max_trip_minutes: 120", "max_trip_minutes: 20"},
+		{"max_walk_minutes: 15", "max_walk_minutes: 8"},
+		{"thresholds: {urban: 30, rural: 45, remote: 60}", "thresholds: {urban: 10, rural: 15, remote: 20}"},
+	} {
+		if !strings.Contains(cfg, r[0]) {
+			t.Fatalf("datasets/porto-alegre/study.yaml no longer holds %q", r[0])
+		}
+		cfg = strings.ReplaceAll(cfg, r[0], r[1])
+	}
+	path := filepath.Join(dir, "porto-alegre-20min.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func peakOf(t *testing.T, path string) float64 {

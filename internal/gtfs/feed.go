@@ -432,3 +432,52 @@ func RouteTypeName(t int) string {
 	}
 	return "type " + itoa(t)
 }
+
+// WithTrips returns a copy of f holding only the trips with keep set (keep
+// is indexed by trip), with their stop times and frequencies, and the
+// transfers that name none of the others; stops, routes and services are
+// shared with f and keep their indexes. Problems and row counts are f's.
+func (f *Feed) WithTrips(keep []bool) *Feed {
+	g := *f
+	g.Trips, g.StopTimes, g.Frequencies, g.Transfers = nil, nil, nil, nil
+	newIdx := make([]int32, len(f.Trips))
+	n, m := 0, 0
+	for ti := range f.Trips {
+		if keep[ti] {
+			n++
+			m += int(f.Trips[ti].Last - f.Trips[ti].First)
+		}
+	}
+	g.Trips = make([]Trip, 0, n)
+	g.StopTimes = make([]StopTime, 0, m)
+	for ti, t := range f.Trips {
+		newIdx[ti] = -1
+		if !keep[ti] {
+			continue
+		}
+		newIdx[ti] = int32(len(g.Trips))
+		first := int32(len(g.StopTimes))
+		g.StopTimes = append(g.StopTimes, f.StopTimesOf(int32(ti))...)
+		t.First, t.Last = first, int32(len(g.StopTimes))
+		g.Trips = append(g.Trips, t)
+	}
+	for _, fr := range f.Frequencies {
+		if k := newIdx[fr.Trip]; k >= 0 {
+			fr.Trip = k
+			g.Frequencies = append(g.Frequencies, fr)
+		}
+	}
+	for _, x := range f.Transfers {
+		if (x.FromTrip >= 0 && newIdx[x.FromTrip] < 0) || (x.ToTrip >= 0 && newIdx[x.ToTrip] < 0) {
+			continue
+		}
+		if x.FromTrip >= 0 {
+			x.FromTrip = newIdx[x.FromTrip]
+		}
+		if x.ToTrip >= 0 {
+			x.ToTrip = newIdx[x.ToTrip]
+		}
+		g.Transfers = append(g.Transfers, x)
+	}
+	return &g
+}

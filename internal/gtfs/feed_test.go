@@ -145,3 +145,46 @@ func ExampleParseTime() {
 	fmt.Println(int(t), t)
 	// Output: 90600 25:10:00
 }
+
+// TestWithTrips keeps trips 0 and 2 of three: their stop times, the
+// frequency of trip 2 and the transfer between them come along with the new
+// trip numbers; the frequency and transfer naming trip 1 go.
+func TestWithTrips(t *testing.T) {
+	f := &Feed{
+		Stops: []Stop{{ID: "a"}, {ID: "b"}, {ID: "c"}},
+		Trips: []Trip{{ID: "t0", First: 0, Last: 2}, {ID: "t1", First: 2, Last: 4}, {ID: "t2", First: 4, Last: 7}},
+		StopTimes: []StopTime{
+			{Stop: 0, Arrival: 10}, {Stop: 1, Arrival: 20},
+			{Stop: 1, Arrival: 30}, {Stop: 2, Arrival: 40},
+			{Stop: 0, Arrival: 50}, {Stop: 1, Arrival: 60}, {Stop: 2, Arrival: 70},
+		},
+		Frequencies: []Frequency{{Trip: 1, Headway: 600}, {Trip: 2, Headway: 900}},
+		Transfers: []Transfer{
+			{From: 1, To: 1, FromRoute: -1, ToRoute: -1, FromTrip: 0, ToTrip: 2},
+			{From: 1, To: 1, FromRoute: -1, ToRoute: -1, FromTrip: 1, ToTrip: -1},
+			{From: 0, To: 2, FromRoute: -1, ToRoute: -1, FromTrip: -1, ToTrip: -1},
+		},
+	}
+	g := f.WithTrips([]bool{true, false, true})
+	if len(g.Trips) != 2 || g.Trips[0].ID != "t0" || g.Trips[1].ID != "t2" {
+		t.Fatalf("trips %+v", g.Trips)
+	}
+	var arr []int
+	for ti := range g.Trips {
+		for _, st := range g.StopTimesOf(int32(ti)) {
+			arr = append(arr, int(st.Arrival))
+		}
+	}
+	if fmt.Sprint(arr) != "[10 20 50 60 70]" {
+		t.Errorf("stop times %v, want [10 20 50 60 70]", arr)
+	}
+	if len(g.Frequencies) != 1 || g.Frequencies[0].Trip != 1 || g.Frequencies[0].Headway != 900 {
+		t.Errorf("frequencies %+v, want trip 1 (was 2) every 900 s", g.Frequencies)
+	}
+	if len(g.Transfers) != 2 || g.Transfers[0].FromTrip != 0 || g.Transfers[0].ToTrip != 1 || g.Transfers[1].FromTrip != -1 {
+		t.Errorf("transfers %+v", g.Transfers)
+	}
+	if len(f.Trips) != 3 || len(f.StopTimes) != 7 || f.Frequencies[1].Trip != 2 {
+		t.Error("WithTrips changed the feed it was given")
+	}
+}

@@ -49,14 +49,19 @@ type Header struct {
 	Inputs       []output.Input `json:"inputs"`
 	// Part is the shard's box (lon/lat, west south east north; infinite
 	// sides written as null); Clip the box of the map it read.
-	Part    [4]*float64  `json:"part"`
-	Clip    *[4]float64  `json:"clip,omitempty"`
-	Origins int          `json:"origins"`
-	Places  int          `json:"places"`
-	Ways    int          `json:"street_ways"` // streets of the map it read
-	Data    output.File  `json:"data"`
-	Trips   output.File  `json:"trips"`
-	Stats   *HeaderStats `json:"stats,omitempty"`
+	Part    [4]*float64 `json:"part"`
+	Clip    *[4]float64 `json:"clip,omitempty"`
+	Origins int         `json:"origins"`
+	Places  int         `json:"places"`
+	Ways    int         `json:"street_ways"` // streets of the map it read
+	// FeedTrips counts the trips of a transit study's feeds; TransitTrips
+	// those the shard kept, the others calling only at stops its origins
+	// cannot reach within transit.max_trip_minutes.
+	FeedTrips    int          `json:"feed_trips,omitempty"`
+	TransitTrips int          `json:"transit_trips,omitempty"`
+	Data         output.File  `json:"data"`
+	Trips        output.File  `json:"trips"`
+	Stats        *HeaderStats `json:"stats,omitempty"`
 }
 
 // HeaderStats records what the shard cost; the merge ignores it.

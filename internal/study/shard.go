@@ -13,6 +13,7 @@ import (
 
 	"commonground/internal/access"
 	"commonground/internal/config"
+	"commonground/internal/gtfs"
 	"commonground/internal/measure"
 	"commonground/internal/network"
 	"commonground/internal/osmread"
@@ -27,7 +28,8 @@ import (
 // A sharded run splits the study's origins into N spatial parts (see
 // package shard). Shard I reads the population input and, of the map, only
 // its part plus a buffer as wide as the longest trip the bounded searches
-// make, places people exactly as the whole run would (each census zone's
+// make and, in a transit study, as far as its transit trips can get
+// (transitClip), places people exactly as the whole run would (each census zone's
 // people go to its own cells, so the zones touching the part are enough),
 // and computes for its own origins the work that grows with origins times
 // reach: the trips within measures.max_minutes on foot and by car, the
@@ -51,6 +53,11 @@ type shardRun struct {
 	empty  bool       // no zone touches the part: nothing to compute
 	data   *shard.Data
 	trips  *shard.Trips
+	// feed: a transit study's feeds without the trips the shard's origins
+	// cannot use (transitClip); feedTrips and transitTrips count the
+	// trips before and after.
+	feed                    *gtfs.Feed
+	feedTrips, transitTrips int
 }
 
 // merged holds the shards' results, mapped onto the merge's own origins
@@ -101,6 +108,7 @@ func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n
 	if r.Extract != nil {
 		h.Ways = len(r.Extract.Ways)
 	}
+	h.FeedTrips, h.TransitTrips = r.shard.feedTrips, r.shard.transitTrips
 	if c := r.shard.clip; c != nil {
 		h.Clip = &[4]float64{c.Min[0], c.Min[1], c.Max[0], c.Max[1]}
 	}
@@ -118,12 +126,6 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 	sh.zones, sh.points = zones, points
 	if sh.parts, err = planParts(zones, sh.n); err != nil {
 		return err
-	}
-	if r.Study.Transit != nil {
-		// A transit trip rides anywhere the feeds go and walks from any
-		// stop: a transit shard reads the whole map (its saving is in
-		// routing only its own origins).
-		return nil
 	}
 	part := sh.parts[sh.i]
 	// The zones that can put people in the part's cells: those whose box
@@ -147,11 +149,21 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 		sh.empty = true // no one lives in this part
 		return nil
 	}
-	reach, err := r.shardReachM(ctx, osmPath)
+	kmh, err := r.fastestKmh(ctx, osmPath)
 	if err != nil {
 		return err
 	}
-	clip = padMetres(clip, reach+ShardMarginM)
+	// The part's origins lie in its box and in the zones'.
+	origins := orb.Bound{Min: orb.Point{math.Max(part.Min[0], clip.Min[0]), math.Max(part.Min[1], clip.Min[1])},
+		Max: orb.Point{math.Min(part.Max[0], clip.Max[0]), math.Min(part.Max[1], clip.Max[1])}}
+	clip = padMetres(clip, r.shardReachM(kmh)+ShardMarginM)
+	if r.Study.Transit != nil {
+		box, err := r.transitClip(origins, kmh)
+		if err != nil {
+			return err
+		}
+		clip = clip.Union(box)
+	}
 	sh.clip = &clip
 	return nil
 }
@@ -187,12 +199,10 @@ func padMetres(b orb.Bound, m float64) orb.Bound {
 	return orb.Bound{Min: orb.Point{b.Min[0] - dlon, math.Max(-90, b.Min[1]-dlat)}, Max: orb.Point{b.Max[0] + dlon, math.Min(90, b.Max[1]+dlat)}}
 }
 
-// shardReachM is the straight-line reach of the longest bounded search a
-// shard makes: measures.max_minutes on foot and by car, the nearby walk.
-// The car's speed is the fastest any street of the extract may get: the
-// fastest class speed or the fastest maxspeed tag, whichever is higher
-// (one pass over the ways' tags).
-func (r *Result) shardReachM(ctx context.Context, osmPath string) (float64, error) {
+// fastestKmh is the fastest a car may go on any street of the extract: the
+// fastest class speed or the fastest maxspeed tag, whichever is higher (one
+// pass over the ways' tags).
+func (r *Result) fastestKmh(ctx context.Context, osmPath string) (float64, error) {
 	s := r.Study
 	prof := network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds)
 	kmh := 0.0
@@ -203,10 +213,17 @@ func (r *Result) shardReachM(ctx context.Context, osmPath string) (float64, erro
 	if err != nil {
 		return 0, err
 	}
-	kmh = math.Max(kmh, tagged)
+	return math.Max(kmh, tagged), nil
+}
+
+// shardReachM is the straight-line reach of the longest bounded search a
+// shard makes, with cars at kmh at most: measures.max_minutes on foot and
+// by car, the nearby walk.
+func (r *Result) shardReachM(kmh float64) float64 {
+	s := r.Study
 	walk := math.Max(s.Measures.MaxMinutes, s.Travel.NearbyWalk) / 60 * s.Travel.WalkKmh * 1000
 	drive := s.Measures.MaxMinutes / 60 * kmh * 1000
-	return math.Max(walk, drive), nil
+	return math.Max(walk, drive)
 }
 
 // keepPart keeps, of the origins the population gave, those in this

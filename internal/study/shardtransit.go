@@ -1,0 +1,92 @@
+package study
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+
+	"commonground/internal/geo"
+	"commonground/internal/gtfs"
+	"commonground/internal/transit"
+)
+
+// transitClip reads a transit study's feeds for a shard and works out what
+// of them and of the map the shard's origins can use within
+// transit.max_trip_minutes: the stops some journey from the part may reach
+// in that time (transit.LowerBounds, from straight-line walks and drives
+// to the stops near the part and the quickest scheduled hops), the part
+// (box, where its origins lie) as far as the walk-only trip and the drive to a park-and-ride
+// stop go, and the walks from those stops to places and other stops. It
+// returns that box, widened by ShardMarginM, and keeps the feeds without
+// the trips that call at none of those stops for transitAccess.
+//
+// Every journey the router records stays within the box: a stop reached
+// later than the bound allows is past max_trip_minutes, so no arrival
+// there, or from there, is recorded, and cutting it, its trips and the
+// streets around it changes no result.
+func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error) {
+	s, t := r.Study, r.Study.Transit
+	var paths []string
+	for _, f := range t.Feeds {
+		p, _ := s.Resolve(f)
+		paths = append(paths, p)
+	}
+	feed, err := gtfs.ReadAll(paths, gtfs.Options{})
+	if err != nil {
+		return orb.Bound{}, err
+	}
+	walk := s.Travel.WalkKmh / 3.6 // m/s, as network.WalkProfile
+	drive := math.Max(walk, driveKmh/3.6)
+	maxWalkM := t.MaxWalkMinutes * 60 * walk
+	limit := t.MaxTripMinutes * 60
+	start := make([]float64, len(feed.Stops))
+	for i, st := range feed.Stops {
+		d := distToBox(orb.Point{st.Lon, st.Lat}, box)
+		start[i] = math.Inf(1)
+		if d <= maxWalkM {
+			start[i] = d / walk
+		}
+		if da := t.DriveAccess; da != nil && d <= da.MaxMinutes*60*drive {
+			start[i] = math.Min(start[i], d/drive)
+		}
+	}
+	lb := transit.LowerBounds(feed, start, walk, maxWalkM, limit)
+	keep := make([]bool, len(lb))
+	var stops orb.Bound
+	any := false
+	for i, v := range lb {
+		if v > limit {
+			continue
+		}
+		keep[i] = true
+		p := orb.Point{feed.Stops[i].Lon, feed.Stops[i].Lat}
+		if !any {
+			stops, any = p.Bound(), true
+		}
+		stops = stops.Extend(p)
+	}
+	// The part, as far as the walk-only trip (up to max_trip_minutes on
+	// foot) and the drive to a park-and-ride stop go.
+	reach := limit * walk
+	if da := t.DriveAccess; da != nil {
+		reach = math.Max(reach, da.MaxMinutes*60*drive)
+	}
+	clip := padMetres(box, reach)
+	if any {
+		clip = clip.Union(padMetres(stops, maxWalkM))
+	}
+	kept, dropped := transit.KeepTrips(feed, keep)
+	r.shard.feed = kept
+	r.shard.feedTrips, r.shard.transitTrips = len(feed.Trips), len(feed.Trips)-dropped
+	return padMetres(clip, ShardMarginM), nil
+}
+
+// distToBox is a lower bound on the distance in metres from p to the
+// nearest point of the lon/lat box b: the great-circle distance to p
+// clamped into the box, less 1% for the gap between a parallel and a
+// great circle (second order in the distance: far below 1% at any
+// distance a shard's buffer spans).
+func distToBox(p orb.Point, b orb.Bound) float64 {
+	q := orb.Point{math.Min(math.Max(p[0], b.Min[0]), b.Max[0]), math.Min(math.Max(p[1], b.Min[1]), b.Max[1])}
+	return 0.99 * geo.Distance(p, q)
+}
