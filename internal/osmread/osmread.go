@@ -1068,9 +1068,50 @@ func MaxWayValue(ctx context.Context, path, key string, parse func(string) (floa
 	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	// No block index: building it decompresses every block, which costs
-	// more than this one pass saves.
-	r := &reader{ctx: ctx, path: path, size: fi.Size(), ex: &Extract{Path: path}, procs: min(runtime.GOMAXPROCS(0), 8)}
+	r := &reader{ctx: ctx, path: path, size: fi.Size(), ex: &Extract{Path: path}, procs: min(runtime.GOMAXPROCS(0), 8), bufs: newBlockBufs()}
+	// On the block index, the way blocks on all cores; osmpbf's pass over
+	// the whole file without one, or when a block is not as the decoders
+	// expect.
+	if useIndex {
+		r.indexBlocks()
+	}
+	if blocks := r.blocksOf(kindWay); blocks != nil {
+		bests := make([]float64, len(blocks))
+		err := r.eachBlock(blocks, func(k int, b *primBlock) error {
+			var tags osm.Tags
+			var refs []int64
+			bad := false
+			for _, g := range b.groups {
+				err := fields(g, func(num int, _ uint64, w []byte) bool {
+					if num != 3 {
+						return true
+					}
+					var ok bool
+					if _, tags, refs, ok = readWayMsg(w, b, tags[:0], refs[:0]); !ok {
+						bad = true
+						return false
+					}
+					if tags.Find("highway") == "" {
+						return true
+					}
+					if v, ok := parse(tags.Find(key)); ok && v > bests[k] {
+						bests[k] = v
+					}
+					return true
+				})
+				if err != nil || bad {
+					return errFallBack
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			return slices.Max(append(bests, 0)), nil
+		}
+		if !errors.Is(err, errStaleIndex) {
+			return 0, err
+		}
+	}
 	best := 0.0
 	err = r.scan("ways", true, false, true, func(o osm.Object) {
 		w, ok := o.(*osm.Way)

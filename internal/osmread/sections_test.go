@@ -15,6 +15,9 @@ import (
 	"github.com/paulmach/osm/osmpbf"
 
 	"commonground/internal/testdata"
+	"os/exec"
+	"strconv"
+	"strings"
 )
 
 // TestBlockIndex checks the kinds the index gives each block of the
@@ -241,4 +244,61 @@ func (x *blockIndex) spans(kind uint8) []span {
 		}
 	}
 	return out
+}
+
+// TestMaxWayValue compares the largest numeric maxspeed of Delaware's
+// highway ways, read on the block index, with osmpbf's pass and with
+// osmium's listing of the same ways.
+func TestMaxWayValue(t *testing.T) {
+	path := testdata.DelawarePBF(t)
+	num := func(s string) (float64, bool) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, " mph"), 64)
+		return v, err == nil
+	}
+	with, err := MaxWayValue(context.Background(), path, "maxspeed", num)
+	if err != nil {
+		t.Fatal(err)
+	}
+	useIndex = false
+	without, err := MaxWayValue(context.Background(), path, "maxspeed", num)
+	useIndex = true
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with != without {
+		t.Errorf("maxspeed %v on the block index, %v by osmpbf", with, without)
+	}
+	if _, err := exec.LookPath("osmium"); err != nil {
+		t.Skip("osmium not installed (make deps-test)")
+	}
+	out, err := exec.Command("osmium", "cat", "-t", "way", "-f", "opl", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		var tags string
+		for _, x := range f {
+			if strings.HasPrefix(x, "T") {
+				tags = x[1:]
+			}
+		}
+		kv := map[string]string{}
+		for _, p := range strings.Split(tags, ",") {
+			if k, v, ok := strings.Cut(p, "="); ok {
+				kv[k] = strings.ReplaceAll(v, "%20%", " ")
+			}
+		}
+		if kv["highway"] == "" {
+			continue
+		}
+		if v, ok := num(kv["maxspeed"]); ok {
+			want = max(want, v)
+		}
+	}
+	t.Logf("largest maxspeed of a highway way: %v", with)
+	if with != want || want == 0 {
+		t.Errorf("maxspeed %v, osmium's listing gives %v", with, want)
+	}
 }
