@@ -386,7 +386,7 @@ func computeMeasures(m *measure.Matrix, f measureFlags, wanted map[string]bool, 
 	if math.IsNaN(f.cutoff) || math.IsInf(f.cutoff, 0) || f.cutoff < 0 {
 		return nil, nil, fmt.Errorf("--cutoff is %v; want minutes >= 0", f.cutoff)
 	}
-	lo, hi := math.Max(0, f.cutoff-10), f.cutoff
+	lo, hi := max(0, f.cutoff-10), f.cutoff
 	if f.interval != "" {
 		a, b, ok := strings.Cut(f.interval, ",")
 		var e1, e2 error

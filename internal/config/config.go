@@ -190,7 +190,7 @@ func (s *Study) DefaultBufferKm() float64 {
 		if t.Mode == "walk" {
 			v = s.Travel.WalkKmh
 		}
-		km = math.Max(km, t.Minutes/60*v)
+		km = max(km, t.Minutes/60*v)
 	}
 	return km
 }

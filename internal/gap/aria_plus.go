@@ -64,7 +64,7 @@ func (a *ARIAPlus) Score(trips []Trip, centres []PopCentre) float64 {
 	})
 	var s float64
 	for k, d := range km {
-		s += math.Min(3, d/a.Means[k])
+		s += min(3, d/a.Means[k])
 	}
 	return s
 }

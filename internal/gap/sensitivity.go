@@ -117,7 +117,7 @@ func Rerank(in RankInput, settings []Setting, topN int) Sensitivity {
 		}
 		rho := Spearman(baseScore, other)
 		res.SpearmanMean += rho
-		res.SpearmanMin = math.Min(res.SpearmanMin, rho)
+		res.SpearmanMin = min(res.SpearmanMin, rho)
 	}
 	for k := range res.StayShare {
 		res.StayShare[k] /= float64(len(settings))

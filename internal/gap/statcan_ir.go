@@ -107,7 +107,7 @@ func (s StatCanIR) Cost(t Trip) float64 {
 	if km <= 0 {
 		km = t.Minutes * s.KmPerHour / 60
 	}
-	return math.Max(s.MinCost, math.Round(km*s.CostPerKm))
+	return max(s.MinCost, math.Round(km*s.CostPerKm))
 }
 
 // Accessibility returns A, the gravity sum defined on StatCanIR (0 when no
@@ -141,7 +141,7 @@ func (s StatCanIR) Index(a float64) float64 {
 		return 1
 	}
 	ir := (s.LogAMax - math.Log(a)) / (s.LogAMax - s.LogAMin)
-	return math.Min(1, math.Max(0, ir))
+	return min(1, max(0, ir))
 }
 
 // Assess returns the index, Subedi et al.'s class, and remote from

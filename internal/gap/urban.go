@@ -60,7 +60,7 @@ var USCensus2020 = UrbanRule{
 	Name:        "us-census-2020",
 	CoreDensity: 425 * PersonsPerHousingUnit / SqMiKm2,
 	RingDensity: 200 * PersonsPerHousingUnit / SqMiKm2,
-	MinPop:      math.Min(5000, 2000*PersonsPerHousingUnit),
+	MinPop:      min(5000, 2000*PersonsPerHousingUnit),
 	Label:       func(float64) string { return "urban area" },
 }
 

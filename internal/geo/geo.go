@@ -23,7 +23,7 @@ func Distance(a, b orb.Point) float64 {
 	dlat := lat2 - lat1
 	dlon := (b[0] - a[0]) * math.Pi / 180
 	s := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1)*math.Cos(lat2)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * EarthRadius * math.Asin(math.Min(1, math.Sqrt(s)))
+	return 2 * EarthRadius * math.Asin(min(1, math.Sqrt(s)))
 }
 
 // LineLength returns the length in metres of a lon/lat line string.
@@ -76,7 +76,7 @@ func (p Projection) Inverse(xy orb.Point) orb.Point {
 	if rho == 0 {
 		return orb.Point{p.Lon0, p.Lat0}
 	}
-	c := 2 * math.Asin(math.Min(1, rho/(2*EarthRadius)))
+	c := 2 * math.Asin(min(1, rho/(2*EarthRadius)))
 	sinC, cosC := math.Sin(c), math.Cos(c)
 	phi := math.Asin(cosC*p.sinLat0 + y*sinC*p.cosLat0/rho)
 	lam := math.Atan2(x*sinC, rho*p.cosLat0*cosC-y*p.sinLat0*sinC)

@@ -93,8 +93,8 @@ func (l *Layer) bulkLoad() error {
 				binary.BigEndian.PutUint32(cell[12:], math.Float32bits(up32(e.maxX)))
 				binary.BigEndian.PutUint32(cell[16:], math.Float32bits(down(e.minY)))
 				binary.BigEndian.PutUint32(cell[20:], math.Float32bits(up32(e.maxY)))
-				b.minX, b.maxX = math.Min(b.minX, e.minX), math.Max(b.maxX, e.maxX)
-				b.minY, b.maxY = math.Min(b.minY, e.minY), math.Max(b.maxY, e.maxY)
+				b.minX, b.maxX = min(b.minX, e.minX), max(b.maxX, e.maxX)
+				b.minY, b.maxY = min(b.minY, e.minY), max(b.maxY, e.maxY)
 				if depth == 0 {
 					rowid.bindInt(1, e.id)
 					rowid.bindInt(2, no)

@@ -160,11 +160,11 @@ func (d Decay) Weight(c float64) float64 {
 		}
 		return 0
 	case decayLinear:
-		return math.Max(0, 1-c/d.a)
+		return max(0, 1-c/d.a)
 	case decayExponential:
 		return math.Exp(-d.a * c)
 	case decayPower:
-		return math.Min(1, math.Pow(c, -d.a))
+		return min(1, math.Pow(c, -d.a))
 	case decayGaussian:
 		return math.Exp(-c * c / (2 * d.a * d.a))
 	case decayLogistic:

@@ -228,8 +228,8 @@ func WeightedQuantile(x, w []float64, probs ...float64) []float64 {
 	}
 	for k, p := range probs {
 		order := 1 + (n-1)*p
-		low := math.Max(math.Floor(order), 1)
-		high := math.Min(low+1, n)
+		low := max(math.Floor(order), 1)
+		high := min(low+1, n)
 		frac := order - math.Floor(order)
 		out[k] = (1-frac)*at(low) + frac*at(high)
 	}
@@ -481,14 +481,14 @@ func ConcentrationWith(x, w, rank []float64, ties Ties, rng Range) (ci, correcte
 	}
 	for _, i := range idx {
 		mu += w[i] / total * x[i]
-		lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+		lo, hi = min(lo, x[i]), max(hi, x[i])
 	}
 	if len(idx) == 0 || mu == 0 {
 		return math.NaN(), math.NaN()
 	}
 	if rng == RangeAll {
 		for i := range x {
-			lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+			lo, hi = min(lo, x[i]), max(hi, x[i])
 		}
 	}
 	s, before := 0.0, 0.0

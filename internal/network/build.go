@@ -535,7 +535,7 @@ func hilbertSort(vs []int32, at func(int32) orb.Point) {
 		if hi <= lo {
 			return 0
 		}
-		return uint32(math.Min((x-lo)/(hi-lo)*n, n-1))
+		return uint32(min((x-lo)/(hi-lo)*n, n-1))
 	}
 	type kv struct {
 		key uint64

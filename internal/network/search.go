@@ -385,10 +385,10 @@ func (g *Graph) reachAll(srcs []Source, maxCost float64, targets *Targets, sorte
 		du, dv := at(g.eU[e]), at(g.eV[e])
 		for k := targets.start[e]; k < targets.start[e+1]; k++ {
 			fr := targets.frac[k]
-			c := math.Min(along(1-fr, g.eFwd[e])+dv, along(fr, g.eBwd[e])+du)
+			c := min(along(1-fr, g.eFwd[e])+dv, along(fr, g.eBwd[e])+du)
 			for _, src := range valid {
 				if src.At.Edge == e {
-					c = math.Min(c, direct(g, e, fr, src))
+					c = min(c, direct(g, e, fr, src))
 				}
 			}
 			if c <= maxCost {
@@ -423,5 +423,5 @@ func along(frac, c float64) float64 {
 }
 
 func clamp01(x float64) float64 {
-	return math.Min(math.Max(x, 0), 1)
+	return min(max(x, 0), 1)
 }

@@ -43,8 +43,8 @@ func newGrid(g *Graph, snappable []bool) grid {
 	gr := grid{ky: metresPerDegree}
 	b := orb.MultiPoint(g.pts).Bound()
 	gr.lon0, gr.lat0 = b.Min[0], b.Min[1]
-	maxAbsLat := math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))
-	gr.kx = metresPerDegree * math.Max(math.Cos(maxAbsLat*math.Pi/180), 0.01)
+	maxAbsLat := max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))
+	gr.kx = metresPerDegree * max(math.Cos(maxAbsLat*math.Pi/180), 0.01)
 	w := (b.Max[0] - b.Min[0]) * gr.kx
 	h := (b.Max[1] - b.Min[1]) * gr.ky
 	nseg := 0
@@ -56,8 +56,8 @@ func newGrid(g *Graph, snappable []bool) grid {
 	// About one segment per two cells on average (streets cluster, so
 	// town cells hold several); at most ~4M cells.
 	gr.cell = math.Sqrt(w * h * 0.5 / float64(max(nseg, 1)))
-	gr.cell = math.Max(gr.cell, math.Sqrt(w*h/4e6))
-	gr.cell = math.Min(math.Max(gr.cell, 25), 2000)
+	gr.cell = max(gr.cell, math.Sqrt(w*h/4e6))
+	gr.cell = min(max(gr.cell, 25), 2000)
 	gr.nx = int(w/gr.cell) + 1
 	gr.ny = int(h/gr.cell) + 1
 	gr.start = make([]int32, gr.nx*gr.ny+1)
@@ -104,8 +104,8 @@ func (gr *grid) rawCell(pt orb.Point) (int, int) {
 	x := math.Floor((pt[0] - gr.lon0) * gr.kx / gr.cell)
 	y := math.Floor((pt[1] - gr.lat0) * gr.ky / gr.cell)
 	// Keep far-away points representable; the ring loop is bounded anyway.
-	x = math.Max(math.Min(x, 1e8), -1e8)
-	y = math.Max(math.Min(y, 1e8), -1e8)
+	x = max(min(x, 1e8), -1e8)
+	y = max(min(y, 1e8), -1e8)
 	return int(x), int(y)
 }
 
@@ -137,7 +137,7 @@ func (g *Graph) Snap(pt orb.Point, maxDist float64) (Snap, bool) {
 	limit := maxDist*1.001 + 0.01
 	for r := rmin; r <= rmax; r++ {
 		// Every cell of ring r is at least (r-1) cells away in the plane.
-		if float64(r-1)*gr.cell > math.Min(math.Sqrt(q.best2), limit) {
+		if float64(r-1)*gr.cell > min(math.Sqrt(q.best2), limit) {
 			break
 		}
 		x0, x1 := max(cx-r, 0), min(cx+r, gr.nx-1)
@@ -174,7 +174,7 @@ func (g *Graph) Snap(pt orb.Point, maxDist float64) (Snap, bool) {
 	frac := 0.0
 	if l := g.eLen[e]; l > 0 {
 		seg := g.cum[bestSeg+1] - g.cum[bestSeg]
-		frac = math.Min((g.cum[bestSeg]+bestT*seg)/l, 1)
+		frac = min((g.cum[bestSeg]+bestT*seg)/l, 1)
 	}
 	return Snap{Edge: e, Frac: frac, Dist: d, Point: p}, true
 }

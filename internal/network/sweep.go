@@ -115,7 +115,7 @@ func (g *Graph) contract() *hierarchy {
 			limit, targets := 0.0, 0
 			for _, b := range out[v] {
 				if b.to != u {
-					limit = math.Max(limit, a.cost+b.cost)
+					limit = max(limit, a.cost+b.cost)
 					targets++
 				}
 			}
@@ -486,10 +486,10 @@ func (s *Sweeper) ReachEach(sets [][]Source, maxCost float64, visit func(i int, 
 			}
 			for q := t.start[e]; q < t.start[e+1]; q++ {
 				fr := t.frac[q]
-				c := math.Min(along(1-fr, g.eFwd[e])+dv[i], along(fr, g.eBwd[e])+du[i])
+				c := min(along(1-fr, g.eFwd[e])+dv[i], along(fr, g.eBwd[e])+du[i])
 				for _, x := range here {
 					if x.search == i {
-						c = math.Min(c, direct(g, e, fr, x.src))
+						c = min(c, direct(g, e, fr, x.src))
 					}
 				}
 				if c <= maxCost && !math.IsInf(c, 1) {

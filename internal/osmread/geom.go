@@ -200,7 +200,7 @@ func areaM2(mp orb.MultiPolygon) float64 {
 			}
 		}
 	}
-	return math.Max(a, 0)
+	return max(a, 0)
 }
 
 func ringArea(r orb.Ring, proj geo.Projection) float64 {

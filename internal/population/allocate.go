@@ -366,9 +366,9 @@ func clipSegment(a, b orb.Point, x0, y0, x1, y1 float64) (t0, t1 float64, ok boo
 		}
 		r := q / p
 		if p < 0 {
-			t0 = math.Max(t0, r)
+			t0 = max(t0, r)
 		} else {
-			t1 = math.Min(t1, r)
+			t1 = min(t1, r)
 		}
 	}
 	return t0, t1, t0 < t1
@@ -405,8 +405,8 @@ func (st *streets) zone(g Grid, mp orb.MultiPolygon) zoneResult {
 			q := make([]orb.Point, len(r)-1) // drop the closing point
 			for i := range q {
 				q[i] = toGrid(g, r[i])
-				minX, minY = math.Min(minX, q[i][0]), math.Min(minY, q[i][1])
-				maxX, maxY = math.Max(maxX, q[i][0]), math.Max(maxY, q[i][1])
+				minX, minY = min(minX, q[i][0]), min(minY, q[i][1])
+				maxX, maxY = max(maxX, q[i][0]), max(maxY, q[i][1])
 			}
 			// Outer rings counter-clockwise, holes clockwise, so signed
 			// areas add up to the zone's area.

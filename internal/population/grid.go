@@ -38,8 +38,8 @@ func NewGrid(b orb.Bound, size float64) Grid {
 		lat := b.Min[1] + f*(b.Max[1]-b.Min[1])
 		for _, p := range []orb.Point{{lon, b.Min[1]}, {lon, b.Max[1]}, {b.Min[0], lat}, {b.Max[0], lat}} {
 			q := g.Proj.Forward(p)
-			minX, minY = math.Min(minX, q[0]), math.Min(minY, q[1])
-			maxX, maxY = math.Max(maxX, q[0]), math.Max(maxY, q[1])
+			minX, minY = min(minX, q[0]), min(minY, q[1])
+			maxX, maxY = max(maxX, q[0]), max(maxY, q[1])
 		}
 	}
 	g.X0 = math.Floor((minX-1)/size) * size

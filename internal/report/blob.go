@@ -220,7 +220,7 @@ func derivable(d *Data, rows [][]float32, k int) bool {
 func (w *jsonWriter) coords(name string, xs []float64) {
 	base := math.Inf(1)
 	for _, x := range xs {
-		base = math.Min(base, x)
+		base = min(base, x)
 	}
 	if math.IsInf(base, 1) || math.IsNaN(base) {
 		base = 0

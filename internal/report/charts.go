@@ -236,7 +236,7 @@ func remoteChart(d *Data, id string) (chart, error) {
 	data := make([]opts.BarData, len(remoteBands))
 	for b, band := range remoteBands {
 		labels[b] = band.Label
-		data[b] = opts.BarData{Value: round1(100 * pop[b] / math.Max(total, 1)), ItemStyle: &opts.ItemStyle{Color: band.Colour, BorderColor: "#555555"}}
+		data[b] = opts.BarData{Value: round1(100 * pop[b] / max(total, 1)), ItemStyle: &opts.ItemStyle{Color: band.Colour, BorderColor: "#555555"}}
 	}
 	bar.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),

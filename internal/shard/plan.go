@@ -99,7 +99,7 @@ func Plan(pts []orb.Point, weights []float64, n int) ([]Part, error) {
 				at = pts[sorted[k]][axis]
 			}
 		}
-		at = math.Min(math.Max(at, box.Min[axis]), box.Max[axis])
+		at = min(max(at, box.Min[axis]), box.Max[axis])
 		lo, hi := box, box
 		lo.Max[axis], hi.Min[axis] = at, at
 		cut(lo, sorted[:k], left)

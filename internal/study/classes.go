@@ -271,7 +271,7 @@ func (r *Result) linkDistance() float64 {
 				for dj := -ring; dj <= ring; dj++ {
 					for _, m := range buckets[key{bi + di, bj + dj}] {
 						if m != k {
-							best = math.Min(best, math.Hypot(r.XY[m][0]-p[0], r.XY[m][1]-p[1]))
+							best = min(best, math.Hypot(r.XY[m][0]-p[0], r.XY[m][1]-p[1]))
 						}
 					}
 				}
@@ -545,7 +545,7 @@ func (r *Result) classRules() []string {
 	s := r.Study
 	rm := r.Remoteness[0]
 	urban := fmt.Sprintf("Part of an urban area by the %s rule (%s): a cluster of contiguous origins with at least %s people per km² (%s m around each), neighbours of at least %s per km² added, %s people or more in all.",
-		r.UrbanRule.Name, urbanStandard(r.UrbanRule.Name), output.Num(r.UrbanRule.CoreDensity, 0), output.Num(s.Classes.DensityRadius, 0), output.Num(math.Max(r.UrbanRule.RingDensity, 0), 0), output.Num(r.UrbanRule.MinPop, 0))
+		r.UrbanRule.Name, urbanStandard(r.UrbanRule.Name), output.Num(r.UrbanRule.CoreDensity, 0), output.Num(s.Classes.DensityRadius, 0), output.Num(max(r.UrbanRule.RingDensity, 0), 0), output.Num(r.UrbanRule.MinPop, 0))
 	remote := fmt.Sprintf("Not urban, and remote by %s (%s), measured by drive time to %d population centres in and around the study.", rm.Name, rm.Standard, len(r.Centres))
 	if rm.Name == "usda-far" {
 		remote = fmt.Sprintf("Not urban, and at FAR level %d or above (%s): an hour or more by car from an urban area of 50,000 people (level 1), and farther from smaller ones at higher levels, measured to %d population centres in and around the study.", s.Classes.FARRemoteLevel, rm.Standard, len(r.Centres))

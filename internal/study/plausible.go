@@ -77,7 +77,7 @@ func (r *Result) checkPopulation() error {
 	// People must lie where the streets are.
 	b := r.Extract.Bounds
 	pad := s.Travel.SnapMax / 111320 // metres to degrees of latitude; generous in longitude
-	in := orb.Bound{Min: orb.Point{b.Min[0] - pad/math.Max(math.Cos(b.Min[1]*math.Pi/180), 0.1), b.Min[1] - pad}, Max: orb.Point{b.Max[0] + pad/math.Max(math.Cos(b.Max[1]*math.Pi/180), 0.1), b.Max[1] + pad}}
+	in := orb.Bound{Min: orb.Point{b.Min[0] - pad/max(math.Cos(b.Min[1]*math.Pi/180), 0.1), b.Min[1] - pad}, Max: orb.Point{b.Max[0] + pad/max(math.Cos(b.Max[1]*math.Pi/180), 0.1), b.Max[1] + pad}}
 	var outside, swappedIn float64
 	for _, c := range r.Alloc.Cells {
 		if !in.Contains(c.Center) {

@@ -154,8 +154,8 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 		return err
 	}
 	// The part's origins lie in its box and in the zones'.
-	origins := orb.Bound{Min: orb.Point{math.Max(part.Min[0], clip.Min[0]), math.Max(part.Min[1], clip.Min[1])},
-		Max: orb.Point{math.Min(part.Max[0], clip.Max[0]), math.Min(part.Max[1], clip.Max[1])}}
+	origins := orb.Bound{Min: orb.Point{max(part.Min[0], clip.Min[0]), max(part.Min[1], clip.Min[1])},
+		Max: orb.Point{min(part.Max[0], clip.Max[0]), min(part.Max[1], clip.Max[1])}}
 	clip = padMetres(clip, r.shardReachM(kmh)+ShardMarginM)
 	if r.Study.Transit != nil {
 		box, err := r.transitClip(origins, kmh)
@@ -194,9 +194,9 @@ func zoneBound(z population.Zone) orb.Bound {
 // at the box's latitude farthest from the equator.
 func padMetres(b orb.Bound, m float64) orb.Bound {
 	dlat := m / 110500
-	lat := math.Min(89, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dlat)
-	dlon := math.Min(180, m/(110500*math.Cos(lat*math.Pi/180)))
-	return orb.Bound{Min: orb.Point{b.Min[0] - dlon, math.Max(-90, b.Min[1]-dlat)}, Max: orb.Point{b.Max[0] + dlon, math.Min(90, b.Max[1]+dlat)}}
+	lat := min(89, max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dlat)
+	dlon := min(180, m/(110500*math.Cos(lat*math.Pi/180)))
+	return orb.Bound{Min: orb.Point{b.Min[0] - dlon, max(-90, b.Min[1]-dlat)}, Max: orb.Point{b.Max[0] + dlon, min(90, b.Max[1]+dlat)}}
 }
 
 // fastestKmh is the fastest a car may go on any street of the extract: the
@@ -207,13 +207,13 @@ func (r *Result) fastestKmh(ctx context.Context, osmPath string) (float64, error
 	prof := network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds)
 	kmh := 0.0
 	for _, v := range prof.DriveSpeeds {
-		kmh = math.Max(kmh, v)
+		kmh = max(kmh, v)
 	}
 	tagged, err := osmread.MaxWayValue(ctx, osmPath, "maxspeed", network.ParseMaxspeed)
 	if err != nil {
 		return 0, err
 	}
-	return math.Max(kmh, tagged), nil
+	return max(kmh, tagged), nil
 }
 
 // shardReachM is the straight-line reach of the longest bounded search a
@@ -221,9 +221,9 @@ func (r *Result) fastestKmh(ctx context.Context, osmPath string) (float64, error
 // by car, the nearby walk.
 func (r *Result) shardReachM(kmh float64) float64 {
 	s := r.Study
-	walk := math.Max(s.Measures.MaxMinutes, s.Travel.NearbyWalk) / 60 * s.Travel.WalkKmh * 1000
+	walk := max(s.Measures.MaxMinutes, s.Travel.NearbyWalk) / 60 * s.Travel.WalkKmh * 1000
 	drive := s.Measures.MaxMinutes / 60 * kmh * 1000
-	return math.Max(walk, drive)
+	return max(walk, drive)
 }
 
 // keepPart keeps, of the origins the population gave, those in this

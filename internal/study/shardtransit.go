@@ -36,7 +36,7 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 		return orb.Bound{}, err
 	}
 	walk := s.Travel.WalkKmh / 3.6 // m/s, as network.WalkProfile
-	drive := math.Max(walk, driveKmh/3.6)
+	drive := max(walk, driveKmh/3.6)
 	maxWalkM := t.MaxWalkMinutes * 60 * walk
 	limit := t.MaxTripMinutes * 60
 	start := make([]float64, len(feed.Stops))
@@ -47,7 +47,7 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 			start[i] = d / walk
 		}
 		if da := t.DriveAccess; da != nil && d <= da.MaxMinutes*60*drive {
-			start[i] = math.Min(start[i], d/drive)
+			start[i] = min(start[i], d/drive)
 		}
 	}
 	lb := transit.LowerBounds(feed, start, walk, maxWalkM, limit)
@@ -69,7 +69,7 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 	// foot) and the drive to a park-and-ride stop go.
 	reach := limit * walk
 	if da := t.DriveAccess; da != nil {
-		reach = math.Max(reach, da.MaxMinutes*60*drive)
+		reach = max(reach, da.MaxMinutes*60*drive)
 	}
 	clip := padMetres(box, reach)
 	if any {
@@ -87,6 +87,6 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 // great circle (second order in the distance: far below 1% at any
 // distance a shard's buffer spans).
 func distToBox(p orb.Point, b orb.Bound) float64 {
-	q := orb.Point{math.Min(math.Max(p[0], b.Min[0]), b.Max[0]), math.Min(math.Max(p[1], b.Min[1]), b.Max[1])}
+	q := orb.Point{min(max(p[0], b.Min[0]), b.Max[0]), min(max(p[1], b.Min[1]), b.Max[1])}
 	return 0.99 * geo.Distance(p, q)
 }

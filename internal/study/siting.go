@@ -150,7 +150,7 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 	// listed, so the penalty is the largest standard (a trip longer than the
 	// standard counts as that long, and one that cannot be made at all too).
 	for c := gap.Class(0); c < gap.NumClasses; c++ {
-		out.Penalty = math.Max(out.Penalty, standard(r.Study, c).Minutes)
+		out.Penalty = max(out.Penalty, standard(r.Study, c).Minutes)
 	}
 	if out.Median, err = in.Median(st.K, out.Penalty); err != nil {
 		return fmt.Errorf("siting: %w", err)

@@ -60,7 +60,7 @@ func LowerBounds(f *gtfs.Feed, start []float64, walkSpeed, maxWalkM, limit float
 	for ti := range f.Trips {
 		st := f.StopTimesOf(int32(ti))
 		for k := 1; k < len(st); k++ {
-			edge(st[k-1].Stop, st[k].Stop, math.Max(0, float64(st[k].Arrival-st[k-1].Departure)))
+			edge(st[k-1].Stop, st[k].Stop, max(0, float64(st[k].Arrival-st[k-1].Departure)))
 		}
 		if b := f.Trips[ti].Block; b != "" && len(st) > 0 {
 			edge(st[len(st)-1].Stop, blockOf[b], 0)

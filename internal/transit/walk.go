@@ -183,7 +183,7 @@ func newGrid(pts []orb.Point, cell float64) *grid {
 		}
 	}
 	g.cellLat = cell / (geo.EarthRadius * math.Pi / 180)
-	g.cellLon = g.cellLat / math.Max(math.Cos(g.lat0*math.Pi/180), 0.01)
+	g.cellLon = g.cellLat / max(math.Cos(g.lat0*math.Pi/180), 0.01)
 	for i, p := range pts {
 		k := g.key(p)
 		g.cells[k] = append(g.cells[k], int32(i))
