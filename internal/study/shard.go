@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
@@ -86,9 +87,6 @@ func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n
 	if n < 1 || i < 0 || i >= n {
 		return nil, nil, nil, fmt.Errorf("--shard %d/%d: the index must be from 0 to %d (shards are numbered from 0)", i, n, n-1)
 	}
-	if s.Inputs.Population == nil {
-		return nil, nil, nil, fmt.Errorf("%s: a sharded run needs inputs.population (census polygons or points): the estimate spreads one total over the whole study area, which no part can do alone", s.Path)
-	}
 	r := &Result{Study: s, shard: &shardRun{i: i, n: n, data: &shard.Data{}, trips: &shard.Trips{}}}
 	if err := r.run(ctx, rep); err != nil {
 		return nil, nil, nil, err
@@ -119,6 +117,12 @@ func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n
 // people, and works out the box of the map this shard needs.
 func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 	sh := r.shard
+	if r.Study.Inputs.Population == nil {
+		// The estimate spreads one total over the whole study area's
+		// streets, so the shard reads the whole map and plans once the
+		// people are placed (planEstimate).
+		return nil
+	}
 	zones, points, err := r.readZones(popPath)
 	if err != nil {
 		return err
@@ -166,6 +170,74 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 	}
 	sh.clip = &clip
 	return nil
+}
+
+// planEstimate plans an estimate's shard once the people are placed on the
+// whole map: the parts cut the cells by their people, as the zones cut a
+// census study, and of the streets read, the shard keeps those with a point
+// within the longest bounded search (and its transit trips' reach) of its
+// part's cells, plus ShardMarginM: the streets a read clipped to that box
+// would give, so its networks and searches follow its part. It keeps every
+// place: one beyond the box is beyond every search's reach.
+func (r *Result) planEstimate(ctx context.Context, osmPath string) error {
+	sh := r.shard
+	var err error
+	if sh.parts, err = r.planOf(sh.n); err != nil {
+		return err
+	}
+	part := sh.parts[sh.i]
+	var box orb.Bound
+	any := false
+	for _, c := range r.Alloc.Cells {
+		if !part.Contains(c.Center) {
+			continue
+		}
+		if !any {
+			box, any = c.Center.Bound(), true
+		}
+		box = box.Extend(c.Center)
+	}
+	if !any {
+		sh.empty = true
+		return nil
+	}
+	kmh, err := r.fastestKmh(ctx, osmPath)
+	if err != nil {
+		return err
+	}
+	clip := padMetres(box, r.shardReachM(kmh)+ShardMarginM)
+	if r.Study.Transit != nil {
+		tbox, err := r.transitClip(box, kmh)
+		if err != nil {
+			return err
+		}
+		clip = clip.Union(tbox)
+	}
+	sh.clip = &clip
+	ways := r.Extract.Ways[:0]
+	for _, w := range r.Extract.Ways {
+		if slices.ContainsFunc(w.Points, clip.Contains) {
+			ways = append(ways, w)
+		}
+	}
+	clear(r.Extract.Ways[len(ways):])
+	r.Extract.Ways = ways
+	return nil
+}
+
+// planOf cuts the study into n parts: by the census zones' people, or for
+// an estimate by the cells' (the whole study's, before a shard keeps its
+// part's). Every shard and the merge make the same plan.
+func (r *Result) planOf(n int) ([]shard.Part, error) {
+	if r.Study.Inputs.Population != nil {
+		return planParts(r.inputZones, n)
+	}
+	pts := make([]orb.Point, len(r.Alloc.Cells))
+	w := make([]float64, len(r.Alloc.Cells))
+	for k, c := range r.Alloc.Cells {
+		pts[k], w[k] = c.Center, c.Pop
+	}
+	return shard.Plan(pts, w, n)
 }
 
 // planParts cuts the plane into n parts of about equal people, by each
@@ -443,7 +515,7 @@ func Merge(ctx context.Context, s *config.Study, m *merged, rep *progress.Report
 // the plan gives it, with the same people.
 func (m *merged) resolve(r *Result) error {
 	cells := r.Alloc.Cells
-	parts, err := planParts(r.inputZones, len(m.dirs))
+	parts, err := r.planOf(len(m.dirs))
 	if err != nil {
 		return err
 	}

@@ -210,7 +210,21 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	}
 
 	// Networks and population are independent: build them side by side.
+	// An estimate's shard places people first: its plan, and so the
+	// streets it keeps, follow from where they live.
 	rep.Start("build networks and population grid")
+	estimateShard := r.shard != nil && s.Inputs.Population == nil
+	if estimateShard {
+		if err := r.population(popPath); err != nil {
+			return err
+		}
+		if err := r.planEstimate(ctx, osmPath); err != nil {
+			return err
+		}
+		if r.shard.empty {
+			return nil // no one lives in this part
+		}
+	}
 	var walkG, driveG *network.Graph
 	var walkErr, driveErr error
 	var wg sync.WaitGroup
@@ -231,7 +245,10 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 			driveG.PrepareSweeps()
 		}
 	}()
-	popErr := r.population(popPath)
+	var popErr error
+	if !estimateShard {
+		popErr = r.population(popPath)
+	}
 	wg.Wait()
 	for _, err := range []error{popErr, walkErr, driveErr} {
 		if err != nil {
