@@ -35,6 +35,9 @@ type delaware struct {
 	in       *siting.Instance
 	under    float64 // people underserved for libraries, as the study counts them
 	linkTime time.Duration
+	// points and driveLimit: the demands' points and drive limits
+	points     []orb.Point
+	driveLimit []float64
 }
 
 const minCellPop = 50
@@ -102,6 +105,9 @@ func buildDelaware(tb testing.TB) (*delaware, error) {
 	for i, c := range de.cands {
 		sites[i] = c.Point
 	}
+	// As in a study run, drive searches sweep a contraction hierarchy.
+	de.drive.PrepareSweeps()
+	de.points, de.driveLimit = points, driveLimit
 	start := time.Now()
 	opt := siting.ReachOptions{SnapMax: s.Travel.SnapMax}
 	de.links = append(siting.Reach(de.walk, sites, points, walkLimit, opt), siting.Reach(de.drive, sites, points, driveLimit, opt)...)
@@ -309,5 +315,40 @@ func BenchmarkDelawareLinks(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		siting.Reach(de.drive, sites, points, limit, siting.ReachOptions{SnapMax: s.Travel.SnapMax})
+	}
+}
+
+// TestReachSweepsMatchSearches lists the drive links of every tenth
+// candidate twice: by sweeps on the hierarchy (as the study does) and by one
+// bounded search per site on the same streets without one. The lists must
+// be the same, link for link and to the last bit of each time.
+func TestReachSweepsMatchSearches(t *testing.T) {
+	de := loadDelaware(t)
+	s := de.res.Study
+	plain, _, err := network.Build(de.res.Extract.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.SweepsPrepared() || !de.drive.SweepsPrepared() {
+		t.Fatal("want one graph with sweeps and one without")
+	}
+	var sites []orb.Point
+	for i := 0; i < len(de.cands); i += 10 {
+		sites = append(sites, de.cands[i].Point)
+	}
+	opt := siting.ReachOptions{SnapMax: s.Travel.SnapMax}
+	swept := siting.Reach(de.drive, sites, de.points, de.driveLimit, opt)
+	searched := siting.Reach(plain, sites, de.points, de.driveLimit, opt)
+	t.Logf("%d sites, %d links", len(sites), len(swept))
+	if len(searched) < 1000 {
+		t.Fatalf("only %d links: the comparison tests little", len(searched))
+	}
+	if len(swept) != len(searched) {
+		t.Fatalf("%d links by sweeps, %d by searches", len(swept), len(searched))
+	}
+	for k := range swept {
+		if swept[k] != searched[k] {
+			t.Fatalf("link %d: %+v by sweeps, %+v by searches", k, swept[k], searched[k])
+		}
 	}
 }

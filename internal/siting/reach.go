@@ -1,7 +1,9 @@
 package siting
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"runtime"
 	"sync"
 
@@ -49,19 +51,34 @@ func Reach(g *network.Graph, sites, demands []orb.Point, limit []float64, opt Re
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// On a graph with a contraction hierarchy (the study's drive graph),
+	// sweeps make SweepWidth sites' searches at once, at the same costs to
+	// the last bit; otherwise one bounded search per site.
+	var sw *network.Sweeper
+	jobs := len(sites)
+	if g.SweepsPrepared() {
+		sw = g.NewSweeper(targets)
+		jobs = (len(sites) + network.SweepWidth - 1) / network.SweepWidth
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range next {
-				perSite[c] = reachOne(g, sites[c], int32(c), targets, owner, leg, limit, maxLimit, speed, opt.SnapMax)
+			for j := range next {
+				if sw == nil {
+					perSite[j] = reachOne(g, sites[j], int32(j), targets, owner, leg, limit, maxLimit, speed, opt.SnapMax)
+					continue
+				}
+				lo := j * network.SweepWidth
+				hi := min(lo+network.SweepWidth, len(sites))
+				reachSweep(g, sw, sites, lo, hi, perSite, owner, leg, limit, maxLimit, speed, opt.SnapMax)
 			}
 		}()
 	}
-	for c := range sites {
-		next <- c
+	for j := range jobs {
+		next <- j
 	}
 	close(next)
 	wg.Wait()
@@ -86,20 +103,54 @@ func reachOne(g *network.Graph, site orb.Point, c int32, targets *network.Target
 	var out []Link
 	src := network.Source{At: s, Label: c, Start: s.Dist / speed}
 	g.Reach(src, maxLimit*60, targets, func(t int32, cost float64) {
-		d := owner[t]
-		m := (cost + leg[t]) / 60
-		if !(m <= limit[d]) {
-			return
-		}
-		mf := float32(m)
-		if float64(mf) > limit[d] { // rounding to float32 must not cross the limit
-			mf = math.Nextafter32(mf, 0)
-		}
-		if n := len(out); n > 0 && out[n-1].Demand == d {
-			out[n-1].Minutes = min(out[n-1].Minutes, mf)
-			return
-		}
-		out = append(out, Link{Candidate: c, Demand: d, Minutes: mf})
+		out = addLink(out, c, t, cost, owner, leg, limit)
 	})
 	return out
+}
+
+// reachSweep runs the searches of sites[lo:hi] in one sweep and sets their
+// links in perSite, in increasing demand order as Reach visits them.
+func reachSweep(g *network.Graph, sw *network.Sweeper, sites []orb.Point, lo, hi int, perSite [][]Link, owner []int32, leg, limit []float64, maxLimit, speed, snapMax float64) {
+	type hit struct {
+		t    int32
+		cost float64
+	}
+	var sets [][]network.Source
+	var which []int
+	for c := lo; c < hi; c++ {
+		if s, ok := g.Snap(sites[c], snapMax); ok {
+			sets = append(sets, []network.Source{{At: s, Label: int32(c), Start: s.Dist / speed}})
+			which = append(which, c)
+		}
+	}
+	hits := make([][]hit, len(sets))
+	sw.ReachEach(sets, maxLimit*60, func(i int, t int32, cost float64) { hits[i] = append(hits[i], hit{t, cost}) })
+	for i, hs := range hits {
+		slices.SortFunc(hs, func(a, b hit) int { return cmp.Compare(a.t, b.t) })
+		var out []Link
+		for _, h := range hs {
+			out = addLink(out, int32(which[i]), h.t, h.cost, owner, leg, limit)
+		}
+		perSite[which[i]] = out
+	}
+}
+
+// addLink appends candidate c's link to target t, reached at cost seconds,
+// when within its demand's limit (a demand's links come one after another:
+// the quickest is kept).
+func addLink(out []Link, c, t int32, cost float64, owner []int32, leg, limit []float64) []Link {
+	d := owner[t]
+	m := (cost + leg[t]) / 60
+	if !(m <= limit[d]) {
+		return out
+	}
+	mf := float32(m)
+	if float64(mf) > limit[d] { // rounding to float32 must not cross the limit
+		mf = math.Nextafter32(mf, 0)
+	}
+	if n := len(out); n > 0 && out[n-1].Demand == d {
+		out[n-1].Minutes = min(out[n-1].Minutes, mf)
+		return out
+	}
+	return append(out, Link{Candidate: c, Demand: d, Minutes: mf})
 }
