@@ -96,30 +96,33 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 	}
 	// w[k] is W_ij of stored pair k, 0 for non-facilities where they do not
 	// compete.
-	w := make([]float64, len(m.cost))
-	onlyFacilities := method != TwoStep && !opt.AllDestinations
-	for k, c := range m.cost {
-		if onlyFacilities && supply[m.dest[k]] == 0 {
-			continue
-		}
-		w[k] = d.Weight(c)
-	}
 	// sel[i] scales W_ij on the demand side: 1, or 1/sum_k W_ik (3SFCA's
-	// G_ij = W_ij sel_i, BFCA's W^i_ij = W_ij sel_i).
+	// G_ij = W_ij sel_i, BFCA's W^i_ij = W_ij sel_i). Rows are independent:
+	// runs of them on all cores.
+	w := make([]float64, len(m.cost))
 	sel := make([]float64, len(m.Origins))
-	for i := range sel {
-		if method == TwoStep {
-			sel[i] = 1
-			continue
+	onlyFacilities := method != TwoStep && !opt.AllDestinations
+	forRows(m.start, func(lo, hi int) {
+		for k := m.start[lo]; k < m.start[hi]; k++ {
+			if onlyFacilities && supply[m.dest[k]] == 0 {
+				continue
+			}
+			w[k] = d.Weight(m.cost[k])
 		}
-		s := 0.0
-		for k := m.start[i]; k < m.start[i+1]; k++ {
-			s += w[k]
+		for i := lo; i < hi; i++ {
+			if method == TwoStep {
+				sel[i] = 1
+				continue
+			}
+			s := 0.0
+			for k := m.start[i]; k < m.start[i+1]; k++ {
+				s += w[k]
+			}
+			if s > 0 {
+				sel[i] = 1 / s
+			}
 		}
-		if s > 0 {
-			sel[i] = 1 / s
-		}
-	}
+	})
 	res := &FCAResult{Access: make([]float64, len(m.Origins))}
 	// Step 1: demand at each destination, summed exactly (see Sum), as
 	// Demand does, so FCAs and the shards of a run give the same bits.
@@ -163,7 +166,15 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 		res.Supply = make([]float64, len(m.Origins))
 	}
 	// Step 2: access at each origin.
-	for i := range res.Access {
+	forRows(m.start, func(lo, hi int) {
+		fcaAccess(m, method, lo, hi, w, sel, supply, colInv, res)
+	})
+	return res, nil
+}
+
+// fcaAccess is FCA's second step for origins lo to hi.
+func fcaAccess(m *Matrix, method Method, lo, hi int, w, sel, supply, colInv []float64, res *FCAResult) {
+	for i := lo; i < hi; i++ {
 		a, s := 0.0, 0.0
 		for k := m.start[i]; k < m.start[i+1]; k++ {
 			j := m.dest[k]
@@ -183,5 +194,4 @@ func (m *Matrix) FCA(method Method, pop, supply []float64, d Decay, opt FCAOptio
 			res.Supply[i] = s
 		}
 	}
-	return res, nil
 }

@@ -149,11 +149,12 @@ func (m *Matrix) noteAbsent(file string, probs *problem.List) {
 // cores finish: rows near a city hold many more pairs than rural ones, so
 // runs of equal rows would leave a core idle. Every measure writes each
 // origin's result from that origin's row alone, so results are the same
-// however the rows are split. Below 2048 rows it calls fn(0, n) alone.
+// however the rows are split. Below 2048 rows and pairs together (too
+// little to share out) it calls fn(0, n) alone.
 func forRows(start []int, fn func(lo, hi int)) {
 	n := len(start) - 1
 	workers := runtime.GOMAXPROCS(0)
-	if n < 2048 || workers == 1 {
+	if n < 2 || start[n]+n < 2048 || workers == 1 {
 		fn(0, n)
 		return
 	}
