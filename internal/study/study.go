@@ -158,7 +158,11 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 		if err := r.planShard(ctx, popPath, osmPath); err != nil {
 			return err
 		}
-		rep.Done(fmt.Sprintf("shard %d of %d", r.shard.i, r.shard.n))
+		detail := fmt.Sprintf("shard %d of %d", r.shard.i, r.shard.n)
+		if s.Inputs.Population == nil {
+			detail += ": the whole map is read to place people, then the part is cut"
+		}
+		rep.Done(detail)
 		if r.shard.empty {
 			return nil // no one lives in this part
 		}
