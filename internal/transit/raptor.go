@@ -474,7 +474,10 @@ func (s *search) departure(t Time, access []StopWalk, acc []Time, eg *Egress, di
 			for e := r.xferFirst[x]; e < r.xferFirst[x+1]; e++ {
 				y := r.xferTo[e]
 				at := ax + Time(r.xferSec[e])
-				if at <= cutoff && at < walk[y] {
+				if at > cutoff {
+					break // footpaths come quickest first
+				}
+				if at < walk[y] {
 					walk[y] = at
 					s.markWalk(k, y)
 					ruled := r.ruleFirst[y] < r.ruleFirst[y+1]

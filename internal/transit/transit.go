@@ -283,7 +283,8 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 	if err := r.compileRules(tt); err != nil {
 		return nil, err
 	}
-	// Footpaths, sorted by target for determinism.
+	// Footpaths, quickest first (then by target, for determinism): a
+	// round stops reading a stop's footpaths at the first past its cutoff.
 	r.xferFirst = make([]int32, ns+1)
 	for s := 0; s < ns; s++ {
 		r.xferFirst[s] = int32(len(r.xferTo))
@@ -292,7 +293,7 @@ func NewRouter(tt *Timetable, opt Options) (*Router, error) {
 			xs = slices.Clone(tt.Transfers[s])
 		}
 		xs = r.applyPairRules(StopID(s), xs)
-		slices.SortFunc(xs, func(a, b Transfer) int { return cmp.Or(cmp.Compare(a.To, b.To), cmp.Compare(a.Seconds, b.Seconds)) })
+		slices.SortFunc(xs, func(a, b Transfer) int { return cmp.Or(cmp.Compare(a.Seconds, b.Seconds), cmp.Compare(a.To, b.To)) })
 		for _, x := range xs {
 			if x.To < 0 || int(x.To) >= ns {
 				return nil, fmt.Errorf("transit: transfer from stop %s goes to stop index %d, outside the %d stops", tt.Stops[s].ID, x.To, ns)
