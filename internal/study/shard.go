@@ -157,9 +157,12 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 	if err != nil {
 		return err
 	}
-	// The part's origins lie in its box and in the zones'.
-	origins := orb.Bound{Min: orb.Point{max(part.Min[0], clip.Min[0]), max(part.Min[1], clip.Min[1])},
-		Max: orb.Point{min(part.Max[0], clip.Max[0]), min(part.Max[1], clip.Max[1])}}
+	// The part's origins lie in its box, and within a cell of the zones'
+	// (a cell's centre is less than a cell from the streets that give it
+	// people).
+	zonesBox := padMetres(clip, r.Study.Grid.CellSize)
+	origins := orb.Bound{Min: orb.Point{max(part.Min[0], zonesBox.Min[0]), max(part.Min[1], zonesBox.Min[1])},
+		Max: orb.Point{min(part.Max[0], zonesBox.Max[0]), min(part.Max[1], zonesBox.Max[1])}}
 	clip = padMetres(clip, r.shardReachM(kmh)+ShardMarginM)
 	if r.Study.Transit != nil {
 		box, err := r.transitClip(origins, kmh)
