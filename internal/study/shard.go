@@ -59,6 +59,7 @@ type shardRun struct {
 	// trips before and after.
 	feed                    *gtfs.Feed
 	feedTrips, transitTrips int
+	origins                 *orb.Bound // where transitClip took the origins to lie
 }
 
 // merged holds the shards' results, mapped onto the merge's own origins
@@ -170,6 +171,7 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 			return err
 		}
 		clip = clip.Union(box)
+		sh.origins = &origins
 	}
 	sh.clip = &clip
 	return nil
@@ -215,6 +217,7 @@ func (r *Result) planEstimate(ctx context.Context, osmPath string) error {
 			return err
 		}
 		clip = clip.Union(tbox)
+		sh.origins = &box
 	}
 	sh.clip = &clip
 	ways := r.Extract.Ways[:0]
@@ -303,15 +306,21 @@ func (r *Result) shardReachM(kmh float64) float64 {
 
 // keepPart keeps, of the origins the population gave, those in this
 // shard's part.
-func (r *Result) keepPart() {
+func (r *Result) keepPart() error {
 	part := r.shard.parts[r.shard.i]
 	cells := r.Alloc.Cells[:0:0]
 	for _, c := range r.Alloc.Cells {
 		if part.Contains(c.Center) {
 			cells = append(cells, c)
+			// The transit clip bounded trips from this box: an origin
+			// outside it would route on a map cut too close.
+			if b := r.shard.origins; b != nil && !b.Contains(c.Center) {
+				return fmt.Errorf("shard %d of %d: origin %s at %v lies outside the box %v its transit reach was planned from: please report this", r.shard.i, r.shard.n, c.ID, c.Center, *b)
+			}
 		}
 	}
 	r.Alloc.Cells = cells
+	return nil
 }
 
 // placeKey names a place the same way in every shard and the merge.

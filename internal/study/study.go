@@ -265,7 +265,9 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 		ex.Ways[i].Refs = nil // only the graph builds use them
 	}
 	if r.shard != nil {
-		r.keepPart()
+		if err := r.keepPart(); err != nil {
+			return err
+		}
 	}
 	if len(r.Alloc.Cells) == 0 && r.shard == nil {
 		return fmt.Errorf("the study area is empty: no grid cell received any population (do the population polygons overlap the OSM extract %s?)", osmPath)
