@@ -1,10 +1,12 @@
 package study
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
 
+	"commonground/internal/config"
 	"commonground/internal/geo"
 	"commonground/internal/gtfs"
 	"commonground/internal/transit"
@@ -75,7 +77,19 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 	if any {
 		clip = clip.Union(padMetres(stops, maxWalkM))
 	}
-	kept, dropped := transit.KeepTrips(feed, keep)
+	// The dates the windows route: no cut may leave one without trips.
+	var dates []gtfs.Date
+	for _, w := range append([]config.Window{{Date: t.Date}}, t.Windows...) {
+		if w.Date == "" {
+			continue
+		}
+		d, err := gtfs.ParseDate(w.Date)
+		if err != nil {
+			return orb.Bound{}, fmt.Errorf("transit window %q date: %w", w.Name, err)
+		}
+		dates = append(dates, d)
+	}
+	kept, dropped := transit.KeepTrips(feed, keep, dates)
 	r.shard.feed = kept
 	r.shard.feedTrips, r.shard.transitTrips = len(feed.Trips), len(feed.Trips)-dropped
 	return padMetres(clip, ShardMarginM), nil

@@ -2,7 +2,6 @@ package study
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -116,23 +115,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 	if draws > 1 {
 		r.note("%d frequency-based trips have no exact times (exact_times=0): their start offsets are drawn at random %d times (seed %d), as R5 does, and every draw counts in the percentiles", countInexact(feed), draws, t.Seed)
 	}
-	// A shard's feeds leave out the trips its origins cannot use; when
-	// that leaves nothing running on a date, the date is timed on the
-	// whole feeds, which give the same times (see transitClip).
-	var whole *gtfs.Feed
-	timetable := func(d gtfs.Date, o transit.FeedOptions) (*transit.Timetable, transit.Day, error) {
-		tt, day, err := transit.FromFeedWith(feed, d, o)
-		if !errors.Is(err, transit.ErrNoTrips) || r.shard == nil || r.shard.transitTrips == r.shard.feedTrips {
-			return tt, day, err
-		}
-		if whole == nil {
-			if whole, err = gtfs.ReadAll(paths, gtfs.Options{}); err != nil {
-				return nil, day, err
-			}
-		}
-		return transit.FromFeedWith(whole, d, o)
-	}
-	tt, day, err := timetable(d, feedOpts(t.Date, 0))
+	tt, day, err := transit.FromFeedWith(feed, d, feedOpts(t.Date, 0))
 	if err != nil {
 		return err
 	}
@@ -202,7 +185,7 @@ func (r *Result) transitAccess(ctx context.Context, walkG, driveG *network.Graph
 			return nil, fmt.Errorf("transit window date: %w", err)
 		}
 		for k := len(dd.routers); k < draws; k++ {
-			tt2, _, err := timetable(d, feedOpts(date, k))
+			tt2, _, err := transit.FromFeedWith(feed, d, feedOpts(date, k))
 			if err != nil {
 				return nil, err
 			}

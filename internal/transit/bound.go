@@ -177,9 +177,10 @@ func (q *boundQueue) Pop() any {
 // call at any stop with keep set. Trips of a block are kept whole, with the
 // whole block, since joining runs of a block depends on every run of it;
 // and nothing is dropped when a rule of transfers.txt names a route or a
-// trip, since which vehicle arrived first at a stop then matters. The
-// second result counts the trips dropped.
-func KeepTrips(f *gtfs.Feed, keep []bool) (*gtfs.Feed, int) {
+// trip, since which vehicle arrived first at a stop then matters, nor when
+// on one of dates no trip kept would run (FromFeed would find no trips
+// that day where f has some). The second result counts the trips dropped.
+func KeepTrips(f *gtfs.Feed, keep []bool, dates []gtfs.Date) (*gtfs.Feed, int) {
 	for _, x := range f.Transfers {
 		if x.FromRoute >= 0 || x.ToRoute >= 0 || x.FromTrip >= 0 || x.ToTrip >= 0 {
 			return f, 0
@@ -207,6 +208,26 @@ func KeepTrips(f *gtfs.Feed, keep []bool) (*gtfs.Feed, int) {
 	}
 	if dropped == 0 {
 		return f, 0
+	}
+	// A trip without frequencies whose service runs on a date is in that
+	// date's timetable, whatever else: one kept per date keeps every
+	// timetable of the cut feeds from being empty.
+	freq := map[int32]bool{}
+	for _, fr := range f.Frequencies {
+		freq[fr.Trip] = true
+	}
+	for _, d := range dates {
+		runs := f.ServiceOn(d)
+		found := false
+		for ti, t := range f.Trips {
+			if use[ti] && !freq[int32(ti)] && t.Service >= 0 && int(t.Service) < len(runs) && runs[t.Service] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return f, 0
+		}
 	}
 	return f.WithTrips(use), dropped
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"commonground/internal/geo"
+	"commonground/internal/gtfs"
 )
 
 // TestLowerBoundsPOA routes from the hexagons of south-west Porto Alegre
@@ -133,7 +134,7 @@ func TestLowerBoundsPOA(t *testing.T) {
 
 	// The feeds without the trips that call at no kept stop: the same
 	// times to the landmarks, at every departure.
-	cut, dropped := KeepTrips(p.feed, keep)
+	cut, dropped := KeepTrips(p.feed, keep, []gtfs.Date{poaDate})
 	t.Logf("%d of %d trips dropped", dropped, len(p.feed.Trips))
 	if dropped == 0 {
 		t.Fatal("no trip dropped: the comparison tests nothing")
@@ -188,4 +189,37 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// TestKeepTripsKeepsEveryDate: a weekday trip calls at the kept stops and a
+// Saturday trip does not. Routing a Wednesday alone, the Saturday trip goes;
+// routing the Saturday too, nothing goes, since the Saturday's timetable
+// would otherwise be empty where the whole feed's is not.
+func TestKeepTripsKeepsEveryDate(t *testing.T) {
+	wed, sat := gtfs.Date{Year: 2019, Month: 5, Day: 15}, gtfs.Date{Year: 2019, Month: 5, Day: 18}
+	start, end := gtfs.Date{Year: 2019, Month: 1, Day: 1}, gtfs.Date{Year: 2019, Month: 12, Day: 31}
+	f := &gtfs.Feed{
+		Stops: []gtfs.Stop{{ID: "a", Parent: -1}, {ID: "b", Parent: -1}, {ID: "c", Parent: -1}, {ID: "d", Parent: -1}},
+		Services: []gtfs.Service{
+			{ID: "weekday", Days: [7]bool{true, true, true, true, true}, Start: start, End: end},
+			{ID: "saturday", Days: [7]bool{5: true}, Start: start, End: end},
+		},
+		Trips: []gtfs.Trip{{ID: "wk", Service: 0, First: 0, Last: 2}, {ID: "sa", Service: 1, First: 2, Last: 4}},
+		StopTimes: []gtfs.StopTime{
+			{Stop: 0, Arrival: 100, Departure: 100}, {Stop: 1, Arrival: 200, Departure: 200},
+			{Stop: 2, Arrival: 100, Departure: 100}, {Stop: 3, Arrival: 200, Departure: 200},
+		},
+	}
+	keep := []bool{true, true, false, false}
+	cut, dropped := KeepTrips(f, keep, []gtfs.Date{wed})
+	if dropped != 1 || len(cut.Trips) != 1 || cut.Trips[0].ID != "wk" {
+		t.Fatalf("Wednesday alone: %d dropped, trips %v; want the Saturday trip dropped", dropped, cut.Trips)
+	}
+	cut, dropped = KeepTrips(f, keep, []gtfs.Date{wed, sat})
+	if dropped != 0 || cut != f {
+		t.Fatalf("Wednesday and Saturday: %d dropped; want the feed as it was", dropped)
+	}
+	if _, _, err := FromFeed(cut, sat); err != nil {
+		t.Fatal(err)
+	}
 }
