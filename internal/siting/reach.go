@@ -3,8 +3,8 @@ package siting
 import (
 	"cmp"
 	"math"
-	"slices"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
