@@ -7,7 +7,7 @@ BIN     := bin/commonground
 CONFIG  ?= datasets/delaware/study.yaml
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test fuzz fuzz-run bench lint assets deps deps-test deploy-check clean
+.PHONY: all build demo test fuzz fuzz-run bench lint fmt-check assets deps deps-test deploy-check clean
 
 all: build
 
@@ -45,6 +45,7 @@ demo: build
 	./$(BIN) run $(CONFIG)
 
 test: deps-test assets
+	@$(MAKE) --no-print-directory fmt-check
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME_TEST)
@@ -90,9 +91,13 @@ bench: build
 deploy-check:
 	GO=$(GO) sh deploy/check.sh
 
-lint:
-	gofmt -l cmd internal
+lint: fmt-check
 	$(GO) vet ./...
+
+# Fails, listing them, when Go files are not as gofmt writes them.
+fmt-check:
+	@files=$$(gofmt -l cmd internal deploy/validate); \
+	if [ -n "$$files" ]; then echo "not formatted (run gofmt -w):"; echo "$$files"; exit 1; fi
 
 clean:
 	rm -rf bin reports/*/
