@@ -40,6 +40,10 @@ type hierarchy struct {
 	// ones (to holds the higher position).
 	downStart []int32
 	down      []chArc
+	// scratch lends sweepScratch to every Sweeper of the graph: its size
+	// is the graph's, whatever the targets, so the searches to origins
+	// and siting's to demands share the same few.
+	scratch sync.Pool
 }
 
 // witnessLimit bounds the vertices a witness search settles while
@@ -322,7 +326,6 @@ type Sweeper struct {
 	h       *hierarchy
 	targets *Targets
 	tEdges  []int32 // edges holding a target, increasing
-	scratch sync.Pool
 }
 
 // SweepWidth is how many searches one sweep makes side by side: each
@@ -396,11 +399,11 @@ func (s *Sweeper) ReachEach(sets [][]Source, maxCost float64, visit func(i int, 
 	if !any {
 		return
 	}
-	sc, _ := s.scratch.Get().(*sweepScratch)
+	sc, _ := h.scratch.Get().(*sweepScratch)
 	if sc == nil {
 		sc = &sweepScratch{d: make([]float64, k*len(g.vpt))}
 	}
-	defer s.scratch.Put(sc)
+	defer h.scratch.Put(sc)
 	d := sc.d
 	inf := math.Inf(1)
 	for i := range d {
