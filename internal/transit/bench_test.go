@@ -2,9 +2,12 @@ package transit
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"commonground/internal/geo"
 	"commonground/internal/gtfs"
@@ -124,4 +127,34 @@ func BenchmarkTriMetOrigin(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkLowerBoundsPOA is a transit shard's planning on the Porto Alegre
+// feeds: the bound on every stop from a quarter of the city within two
+// hours (the example's max_trip_minutes), and the trips it keeps.
+func BenchmarkLowerBoundsPOA(b *testing.B) {
+	p := loadPOA(b)
+	start := make([]float64, len(p.feed.Stops))
+	maxWalkM := poaMaxWalk * p.speedMps
+	centre := p.origins[len(p.origins)/2]
+	for i, s := range p.feed.Stops {
+		start[i] = math.Inf(1)
+		if d := geo.Distance(orb.Point{s.Lon, s.Lat}, centre); d <= 3000+maxWalkM {
+			start[i] = max(0, d-3000) / p.speedMps
+		}
+	}
+	b.ReportAllocs()
+	kept := 0
+	for b.Loop() {
+		lb := LowerBounds(p.feed, start, p.speedMps, maxWalkM, 7200)
+		keep := make([]bool, len(lb))
+		kept = 0
+		for i, v := range lb {
+			if keep[i] = v <= 7200; keep[i] {
+				kept++
+			}
+		}
+		KeepTrips(p.feed, keep, []gtfs.Date{poaDate})
+	}
+	b.ReportMetric(float64(kept), "stops-kept")
 }
