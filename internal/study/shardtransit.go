@@ -13,14 +13,14 @@ import (
 )
 
 // transitClip reads a transit study's feeds for a shard and works out what
-// of them and of the map the shard's origins can use within
-// transit.max_trip_minutes: the stops some journey from the part may reach
-// in that time (transit.LowerBounds, from straight-line walks and drives
-// to the stops near the part and the quickest scheduled hops), the part
-// (box, where its origins lie) as far as the walk-only trip and the drive to a park-and-ride
-// stop go, and the walks from those stops to places and other stops. It
-// returns that box, widened by ShardMarginM, and keeps the feeds without
-// the trips that call at none of those stops for transitAccess.
+// of them and of the map the shard's origins, which lie in box, can use
+// within transit.max_trip_minutes: the stops some journey from box may
+// reach in that time (transit.LowerBounds, from straight-line walks and
+// drives to the stops near it and the quickest scheduled hops), box as far
+// as the walk-only trip and the drive to a park-and-ride stop go, and the
+// walks from those stops to places and other stops. It returns that box,
+// widened by ShardMarginM, and keeps the feeds without the trips that call
+// at none of those stops for transitAccess.
 //
 // Every journey the router records stays within the box: a stop reached
 // later than the bound allows is past max_trip_minutes, so no arrival
