@@ -228,7 +228,30 @@ func (r *reader) scanWaysDense() (ok bool, err error) {
 // wayBlock reads the ways of one block and keeps those readWay keeps.
 func (r *reader) wayBlock(b *primBlock) ([]keptWay, error) {
 	var out []keptWay
-	var tags osm.Tags // one way's, reused: what is kept of them is copied
+	err := eachWayMsg(b, func(id int64, tags osm.Tags, refs []int64) {
+		if _, member := r.memberWays[id]; !member && len(tags) == 0 {
+			return
+		}
+		k := r.readWay(id, tags, refs)
+		if k.member || k.street || k.shape != nil {
+			k.nodes = slices.Clone(refs)
+			if k.shape != nil {
+				k.shape.nodes = k.nodes
+			}
+			out = append(out, k)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachWayMsg calls fn with each way of block b: its id, tags and node ids,
+// lent for the call only (what is kept of them must be copied). It returns
+// errFallBack for anything osmpbf should read instead.
+func eachWayMsg(b *primBlock, fn func(id int64, tags osm.Tags, refs []int64)) error {
+	var tags osm.Tags // one way's, reused
 	var refs []int64  // likewise
 	for _, g := range b.groups {
 		bad := false
@@ -242,24 +265,14 @@ func (r *reader) wayBlock(b *primBlock) ([]keptWay, error) {
 				bad = true
 				return false
 			}
-			if _, member := r.memberWays[id]; !member && len(tags) == 0 {
-				return true
-			}
-			k := r.readWay(id, tags, refs)
-			if k.member || k.street || k.shape != nil {
-				k.nodes = slices.Clone(refs)
-				if k.shape != nil {
-					k.shape.nodes = k.nodes
-				}
-				out = append(out, k)
-			}
+			fn(id, tags, refs)
 			return true
 		})
 		if err != nil || bad {
-			return nil, errFallBack
+			return errFallBack
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // readWayMsg decodes a Way message: its id, tags (appended to tags) and

@@ -1078,32 +1078,14 @@ func MaxWayValue(ctx context.Context, path, key string, parse func(string) (floa
 	if blocks := r.blocksOf(kindWay); blocks != nil {
 		bests := make([]float64, len(blocks))
 		err := r.eachBlock(blocks, func(k int, b *primBlock) error {
-			var tags osm.Tags
-			var refs []int64
-			bad := false
-			for _, g := range b.groups {
-				err := fields(g, func(num int, _ uint64, w []byte) bool {
-					if num != 3 {
-						return true
-					}
-					var ok bool
-					if _, tags, refs, ok = readWayMsg(w, b, tags[:0], refs[:0]); !ok {
-						bad = true
-						return false
-					}
-					if tags.Find("highway") == "" {
-						return true
-					}
-					if v, ok := parse(tags.Find(key)); ok && v > bests[k] {
-						bests[k] = v
-					}
-					return true
-				})
-				if err != nil || bad {
-					return errFallBack
+			return eachWayMsg(b, func(_ int64, tags osm.Tags, _ []int64) {
+				if tags.Find("highway") == "" {
+					return
 				}
-			}
-			return nil
+				if v, ok := parse(tags.Find(key)); ok && v > bests[k] {
+					bests[k] = v
+				}
+			})
 		})
 		if err == nil {
 			return slices.Max(append(bests, 0)), nil

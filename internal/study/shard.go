@@ -191,21 +191,17 @@ func (r *Result) planEstimate(ctx context.Context, osmPath string) error {
 		return err
 	}
 	part := sh.parts[sh.i]
-	var box orb.Bound
-	any := false
+	var mine orb.MultiPoint
 	for _, c := range r.Alloc.Cells {
-		if !part.Contains(c.Center) {
-			continue
+		if part.Contains(c.Center) {
+			mine = append(mine, c.Center)
 		}
-		if !any {
-			box, any = c.Center.Bound(), true
-		}
-		box = box.Extend(c.Center)
 	}
-	if !any {
+	if len(mine) == 0 {
 		sh.empty = true
 		return nil
 	}
+	box := mine.Bound()
 	kmh, err := r.fastestKmh(ctx, osmPath)
 	if err != nil {
 		return err

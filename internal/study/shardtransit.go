@@ -54,18 +54,11 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 	}
 	lb := transit.LowerBounds(feed, start, walk, maxWalkM, limit)
 	keep := make([]bool, len(lb))
-	var stops orb.Bound
-	any := false
+	var reached orb.MultiPoint
 	for i, v := range lb {
-		if v > limit {
-			continue
+		if keep[i] = v <= limit; keep[i] {
+			reached = append(reached, orb.Point{feed.Stops[i].Lon, feed.Stops[i].Lat})
 		}
-		keep[i] = true
-		p := orb.Point{feed.Stops[i].Lon, feed.Stops[i].Lat}
-		if !any {
-			stops, any = p.Bound(), true
-		}
-		stops = stops.Extend(p)
 	}
 	// The part, as far as the walk-only trip (up to max_trip_minutes on
 	// foot) and the drive to a park-and-ride stop go.
@@ -74,8 +67,8 @@ func (r *Result) transitClip(box orb.Bound, driveKmh float64) (orb.Bound, error)
 		reach = max(reach, da.MaxMinutes*60*drive)
 	}
 	clip := padMetres(box, reach)
-	if any {
-		clip = clip.Union(padMetres(stops, maxWalkM))
+	if len(reached) > 0 {
+		clip = clip.Union(padMetres(reached.Bound(), maxWalkM))
 	}
 	// The dates the windows route: no cut may leave one without trips.
 	var dates []gtfs.Date

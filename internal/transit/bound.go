@@ -67,17 +67,24 @@ func LowerBounds(f *gtfs.Feed, start []float64, walkSpeed, maxWalkM, limit float
 			edge(blockOf[b], st[0].Stop, 0)
 		}
 	}
-	for _, x := range f.Transfers {
-		for _, a := range withPlatforms(f, x.From) {
-			for _, b := range withPlatforms(f, x.To) {
-				edge(a, b, 0)
-			}
-		}
-	}
 	byParent := map[int32][]int32{}
 	for i, s := range f.Stops {
 		if s.Parent >= 0 {
 			byParent[s.Parent] = append(byParent[s.Parent], int32(i))
+		}
+	}
+	// A rule naming a station applies to each of its platforms.
+	withPlatforms := func(i int32) []int32 {
+		if f.Stops[i].LocationType == 1 {
+			return append([]int32{i}, byParent[i]...)
+		}
+		return []int32{i}
+	}
+	for _, x := range f.Transfers {
+		for _, a := range withPlatforms(x.From) {
+			for _, b := range withPlatforms(x.To) {
+				edge(a, b, 0)
+			}
 		}
 	}
 	pt := func(i int32) orb.Point { return orb.Point{f.Stops[i].Lon, f.Stops[i].Lat} }
@@ -139,20 +146,6 @@ func LowerBounds(f *gtfs.Feed, start []float64, walkSpeed, maxWalkM, limit float
 		}
 	}
 	return best[:ns]
-}
-
-// withPlatforms is stop i and, for a station, its platforms: a rule of
-// transfers.txt naming a station applies to each of them.
-func withPlatforms(f *gtfs.Feed, i int32) []int32 {
-	out := []int32{i}
-	if f.Stops[i].LocationType == 1 {
-		for k, s := range f.Stops {
-			if s.Parent == i {
-				out = append(out, int32(k))
-			}
-		}
-	}
-	return out
 }
 
 type boundItem struct {
