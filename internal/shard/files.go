@@ -112,7 +112,7 @@ type Mode struct {
 }
 
 // Trips is the second file of a shard: the trips the merge needs once it
-// knows every place's 2SFCA ratio, read one shard at a time. Each mode's
+// knows every place's 2SFCA ratio, streamed a run at a time. Each mode's
 // trips are those of non-zero catchment weight; a transit window's also
 // every trip within the longest transit threshold.
 type Trips struct {
@@ -174,17 +174,24 @@ func (t *Trips) Encode(w io.Writer) error {
 	return bw.Flush()
 }
 
-// decodeTrips reads what Encode wrote from a file of size bytes, which the
+// tripReader reads what Encode wrote from a file of size bytes, which the
 // counts must account for exactly, for a shard of the given numbers of
-// origins and places, which every trip must name.
-func decodeTrips(br *bufio.Reader, size int64, origins, places int32) (*Trips, error) {
-	var b [tripRecord]byte
-	if _, err := io.ReadFull(br, b[:8]); err != nil || string(b[:8]) != tripsMagic {
+// origins and places, which every trip must name: first the counts, then
+// the trips in order (each).
+type tripReader struct {
+	br              *bufio.Reader
+	counts          []uint64 // walk, drive, then each window's
+	origins, places int32
+}
+
+func newTripReader(br *bufio.Reader, size int64, origins, places int32) (*tripReader, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(br, b[:]); err != nil || string(b[:]) != tripsMagic {
 		return nil, fmt.Errorf("not a trips file (it should start with %s)", tripsMagic)
 	}
 	word := func() (uint64, error) {
-		_, err := io.ReadFull(br, b[:8])
-		return binary.LittleEndian.Uint64(b[:8]), err
+		_, err := io.ReadFull(br, b[:])
+		return binary.LittleEndian.Uint64(b[:]), err
 	}
 	var head [3]uint64
 	for k := range head {
@@ -197,58 +204,105 @@ func decodeTrips(br *bufio.Reader, size int64, origins, places int32) (*Trips, e
 	if head[2] > maxWindows {
 		return nil, fmt.Errorf("%d transit windows", head[2])
 	}
-	windows := make([]uint64, head[2])
+	counts := []uint64{head[0], head[1]}
 	total := head[0] + head[1]
-	for k := range windows {
+	for range head[2] {
 		v, err := word()
 		if err != nil {
 			return nil, err
 		}
-		windows[k] = v
+		counts = append(counts, v)
 		total += v
 	}
 	// Counts that overflow or do not fill the file exactly are refused
 	// before anything is allocated from them.
-	headLen := uint64(8 + 8*(3+len(windows)))
+	headLen := uint64(8 + 8*(3+head[2]))
 	if head[0] > uint64(size) || head[1] > uint64(size) || total > uint64(size) || headLen+tripRecord*total != uint64(size) {
-		return nil, fmt.Errorf("its counts (%d walk, %d drive, %v transit trips) do not match its %d bytes", head[0], head[1], windows, size)
+		return nil, fmt.Errorf("its counts (%d walk, %d drive, %v transit trips) do not match its %d bytes", head[0], head[1], counts[2:], size)
 	}
-	var t Trips
-	var err error
-	pair := func(o, p int32, v float64) Pair { return Pair{Origin: o, Place: p, Minutes: v} }
-	if t.Walk, err = records(br, head[0], origins, places, pair); err != nil {
-		return nil, err
-	}
-	if t.Drive, err = records(br, head[1], origins, places, pair); err != nil {
-		return nil, err
-	}
-	for _, n := range windows {
-		ps, err := records(br, n, origins, places, func(o, p int32, v float64) TransitPair {
-			return TransitPair{Origin: o, Place: p, Seconds: v}
-		})
-		if err != nil {
-			return nil, err
-		}
-		t.Transit = append(t.Transit, ps)
-	}
-	return &t, nil
+	return &tripReader{br: br, counts: counts, origins: origins, places: places}, nil
 }
 
-// records reads n trip records, each naming one of the origins and places.
-func records[P any](br *bufio.Reader, n uint64, origins, places int32, mk func(o, p int32, v float64) P) ([]P, error) {
+// each calls fn with the trips of section 0 (walk), 1 (drive), then 2+w
+// (transit window w, whose Minutes are seconds), in runs of at least
+// runSize trips (fewer at a section's end) that each hold all the trips of
+// their origins: a section's trips come grouped by origin, in increasing
+// order, as a shard writes them, and are refused otherwise. fn may change
+// a run but not keep it.
+func (t *tripReader) each(runSize int, fn func(section int, run []Pair) error) error {
 	var b [tripRecord]byte
-	out := make([]P, n)
-	for k := range out {
-		if _, err := io.ReadFull(br, b[:]); err != nil {
-			return nil, err
+	run := make([]Pair, 0, min(runSize, 1<<20)+1)
+	for sec, n := range t.counts {
+		run = run[:0]
+		last := int32(-1)
+		for range n {
+			if _, err := io.ReadFull(t.br, b[:]); err != nil {
+				return err
+			}
+			o, p := int32(binary.LittleEndian.Uint32(b[0:])), int32(binary.LittleEndian.Uint32(b[4:]))
+			if o < 0 || o >= t.origins || p < 0 || p >= t.places {
+				return fmt.Errorf("a trip names origin %d or place %d, beyond the %d origins and %d places", o, p, t.origins, t.places)
+			}
+			if o < last {
+				return fmt.Errorf("trips of origin %d come after those of origin %d: they are not grouped by origin", o, last)
+			}
+			if o != last && len(run) >= runSize {
+				if err := fn(sec, run); err != nil {
+					return err
+				}
+				run = run[:0]
+			}
+			last = o
+			run = append(run, Pair{Origin: o, Place: p, Minutes: math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))})
 		}
-		o, p := int32(binary.LittleEndian.Uint32(b[0:])), int32(binary.LittleEndian.Uint32(b[4:]))
-		if o < 0 || o >= origins || p < 0 || p >= places {
-			return nil, fmt.Errorf("a trip names origin %d or place %d, beyond the %d origins and %d places", o, p, origins, places)
+		if len(run) > 0 {
+			if err := fn(sec, run); err != nil {
+				return err
+			}
 		}
-		out[k] = mk(o, p, math.Float64frombits(binary.LittleEndian.Uint64(b[8:])))
 	}
-	return out, nil
+	return nil
+}
+
+// EachTrips reads a shard folder's trips a run at a time (see
+// tripReader.each), so that a merge holds no more of them than a run:
+// windows is the number of transit windows the config has, which the file
+// must hold. The file is checked against the header's checksum as it is
+// read; fn may have seen runs of a file that fails it, so a caller keeps
+// nothing of fn's work when EachTrips returns an error.
+func EachTrips(dir string, h *Header, windows, runSize int, fn func(section int, run []Pair) error) error {
+	f, err := os.Open(filepath.Join(dir, h.Trips.Name))
+	if err != nil {
+		return fmt.Errorf("shard folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	in := bufio.NewReaderSize(io.TeeReader(f, sum), tripsBuffer)
+	t, readErr := newTripReader(in, int64(h.Trips.Bytes), int32(h.Origins), int32(h.Places))
+	var fnErr error
+	if readErr == nil && len(t.counts)-2 != windows {
+		readErr = fmt.Errorf("holds %d transit windows, the config has %d", len(t.counts)-2, windows)
+	}
+	if readErr == nil {
+		readErr = t.each(runSize, func(section int, run []Pair) error {
+			fnErr = fn(section, run)
+			return fnErr
+		})
+	}
+	// A file that does not match its checksum says so, whatever else went
+	// wrong with it: the rest is read for the sum.
+	_, err = io.Copy(io.Discard, in)
+	read, _ := f.Seek(0, io.SeekCurrent)
+	if err != nil || hex.EncodeToString(sum.Sum(nil)) != h.Trips.SHA256 || read != int64(h.Trips.Bytes) {
+		return fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Trips.Name, HeaderFile, h.Shard)
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	if readErr != nil {
+		return fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, readErr)
+	}
+	return nil
 }
 
 // Data is what a shard hands on besides its trips: for each of its origins
@@ -324,30 +378,6 @@ func Read(dir string) (*Header, *Data, error) {
 		}
 	}
 	return h, &d, nil
-}
-
-// ReadTrips reads a shard folder's trips, checking them against the
-// header's checksum and the shard's numbers of origins and places.
-func ReadTrips(dir string, h *Header) (*Trips, error) {
-	// Decoded as it is read, and checked when read to the end: the file's
-	// bytes are not held beside the trips.
-	f, err := os.Open(filepath.Join(dir, h.Trips.Name))
-	if err != nil {
-		return nil, fmt.Errorf("shard folder %s: %w", dir, err)
-	}
-	defer f.Close()
-	sum := sha256.New()
-	in := bufio.NewReaderSize(io.TeeReader(f, sum), tripsBuffer)
-	t, decErr := decodeTrips(in, int64(h.Trips.Bytes), int32(h.Origins), int32(h.Places))
-	_, err = io.Copy(io.Discard, in) // the rest, for the checksum
-	read, _ := f.Seek(0, io.SeekCurrent)
-	if err != nil || hex.EncodeToString(sum.Sum(nil)) != h.Trips.SHA256 || read != int64(h.Trips.Bytes) {
-		return nil, fmt.Errorf("shard folder %s: %s does not match the checksum in %s (changed or cut short after the shard ran): run shard %d again", dir, h.Trips.Name, HeaderFile, h.Shard)
-	}
-	if decErr != nil {
-		return nil, fmt.Errorf("shard folder %s: %s: %w", dir, h.Trips.Name, decErr)
-	}
-	return t, nil
 }
 
 // Verify checks a shard's data and trips files against its header's

@@ -102,11 +102,37 @@ func TestPlanTies(t *testing.T) {
 	}
 }
 
-// TestTripsRoundTrip: trips come back as written, and a file whose counts
-// do not fill it exactly, or that is cut short, is refused.
+// readAll reads a trips file whole, in runs of runSize.
+func readAll(b []byte, size int64, places int32, runSize int) (*Trips, [][]Pair, error) {
+	tr, err := newTripReader(bufio.NewReader(bytes.NewReader(b)), size, 10, places)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := &Trips{Transit: make([][]TransitPair, len(tr.counts)-2)}
+	var runs [][]Pair
+	err = tr.each(runSize, func(sec int, run []Pair) error {
+		runs = append(runs, append([]Pair(nil), run...))
+		switch sec {
+		case 0:
+			out.Walk = append(out.Walk, run...)
+		case 1:
+			out.Drive = append(out.Drive, run...)
+		default:
+			for _, p := range run {
+				out.Transit[sec-2] = append(out.Transit[sec-2], TransitPair{p.Origin, p.Place, p.Minutes})
+			}
+		}
+		return nil
+	})
+	return out, runs, err
+}
+
+// TestTripsRoundTrip: trips come back as written, in runs that keep each
+// origin's trips together; a file whose counts do not fill it exactly,
+// that is cut short, or whose trips are not grouped by origin, is refused.
 func TestTripsRoundTrip(t *testing.T) {
 	in := &Trips{
-		Walk:    []Pair{{0, 1, 2.5}, {3, 4, 0}},
+		Walk:    []Pair{{0, 1, 2.5}, {0, 2, 3}, {3, 4, 0}, {3, 1, 1}, {3, 2, 2}, {4, 0, 1}, {6, 1, 1}},
 		Drive:   []Pair{{5, 6, 29.999999999}},
 		Transit: [][]TransitPair{{{7, 8, 3600}}, nil},
 	}
@@ -115,16 +141,26 @@ func TestTripsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
-	if want := 8 + 8*5 + 16*4; len(b) != want || in.Size() != want {
+	if want := 8 + 8*5 + 16*9; len(b) != want || in.Size() != want {
 		t.Fatalf("%d bytes, Size says %d, want %d", len(b), in.Size(), want)
 	}
-	out, err := decodeTrips(bufio.NewReader(bytes.NewReader(b)), int64(len(b)), 10, 10)
+	out, runs, err := readAll(b, int64(len(b)), 10, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(in.Walk, out.Walk) || !reflect.DeepEqual(in.Drive, out.Drive) || len(out.Transit) != 2 ||
 		!reflect.DeepEqual(in.Transit[0], out.Transit[0]) || len(out.Transit[1]) != 0 {
 		t.Fatalf("read back %+v, wrote %+v", out, in)
+	}
+	// Runs of at least 2 trips, cut only where the origin changes.
+	want := [][]Pair{in.Walk[:2], in.Walk[2:5], in.Walk[5:], in.Drive, {{7, 8, 3600}}}
+	if !reflect.DeepEqual(runs, want) {
+		t.Errorf("runs %v, want %v", runs, want)
+	}
+	ungrouped := &Trips{Walk: []Pair{{1, 1, 1}, {0, 1, 1}}}
+	buf.Reset()
+	if err := ungrouped.Encode(&buf); err != nil {
+		t.Fatal(err)
 	}
 	for _, bad := range []struct {
 		name   string
@@ -136,8 +172,9 @@ func TestTripsRoundTrip(t *testing.T) {
 		{"a size the counts do not fill", b, int64(len(b)) + 16, 10},
 		{"not a trips file", append([]byte("GARBAGE!"), b[8:]...), int64(len(b)), 10},
 		{"a place beyond the shard's", b, int64(len(b)), 5},
+		{"not grouped by origin", buf.Bytes(), int64(buf.Len()), 10},
 	} {
-		if _, err := decodeTrips(bufio.NewReader(bytes.NewReader(bad.b)), bad.size, 10, bad.places); err == nil {
+		if _, _, err := readAll(bad.b, bad.size, bad.places, 1); err == nil {
 			t.Errorf("%s: read without error", bad.name)
 		}
 	}

@@ -21,7 +21,7 @@ type ModeMeasures struct {
 	Name  string // "walk", "drive", or "transit, WINDOW"
 	Pairs int    // cell-place pairs within measures.max_minutes
 	// Matrix is the cell x place travel matrix the measures were computed
-	// on; nil in a merge, which reads its shards' trips a shard at a time.
+	// on; nil in a merge, which streams its shards' trips (fcaAccess).
 	Matrix *measure.Matrix
 	// [group][cell]
 	Cumulative [][]float64 // supply within measures.cutoff (IPEA cumulative_cutoff)

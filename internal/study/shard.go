@@ -672,10 +672,14 @@ func (m *merged) resolve(r *Result) error {
 	return nil
 }
 
+// mergeRun is how many of a shard's trips the merge reads at a time, at
+// least (see shard.EachTrips): 64k trips, a few MiB with their matrix.
+const mergeRun = 1 << 16
+
 // fcaAccess is 2SFCA's second step in a merge: given every place's ratio
 // ([mode][group][place]), each origin's sum of the ratios within its
-// catchment, [mode][group][origin], from the shards' trips, read one shard
-// at a time. The same pass marks the places residents reach by transit
+// catchment, [mode][group][origin], from the shards' trips, read a run of
+// origins' trips at a time. The same pass marks the places residents reach by transit
 // within their threshold (TransitWindow.Reached), which needs the origins'
 // classes that only the merge knows.
 func (m *merged) fcaAccess(r *Result, ratios [][][]float64) ([][][]float64, error) {
@@ -695,55 +699,54 @@ func (m *merged) fcaAccess(r *Result, ratios [][][]float64) ([][][]float64, erro
 		if len(oi) == 0 {
 			continue
 		}
-		trips, err := shard.ReadTrips(dir, m.headers[k])
-		if err != nil {
-			return nil, err
-		}
-		if len(trips.Transit) != len(out)-2 {
-			return nil, fmt.Errorf("shard folder %s: %s holds %d transit windows, the config has %d", dir, shard.TripsFile, len(trips.Transit), len(out)-2)
-		}
 		ids := make([]string, len(oi))
 		for a, i := range oi {
 			ids[a] = cells[i].ID
 		}
-		// scatter runs 2SFCA on the shard's origins and copies the sums to
-		// the merge's.
-		scatter := func(mi int, mat *measure.Matrix) {
+		// Each run of trips holds its origins' trips whole, so 2SFCA runs
+		// on those origins alone and copies their sums to the merge's: the
+		// merge holds one run of a shard's trips at a time, not the shard's
+		// all.
+		err := shard.EachTrips(dir, m.headers[k], len(out)-2, mergeRun, func(mi int, run []shard.Pair) error {
+			lo := run[0].Origin
+			sub := ids[lo : run[len(run)-1].Origin+1]
+			var mat *measure.Matrix
+			var err error
+			if mi < 2 {
+				for a := range run {
+					run[a].Origin -= lo
+					run[a].Place = pi[run[a].Place] // the merge's numbering
+				}
+				mat, err = matrixRows(sub, destIDs, run, shardPair)
+			} else {
+				tw := &r.Transit.Windows[mi-2]
+				mp := make([]measure.Pair, 0, len(run))
+				for _, p := range run {
+					i, j, secs := oi[p.Origin], pi[p.Place], p.Minutes // seconds in a window's trips
+					if cells[i].Pop > 0 && secs <= transitThreshold(s.Transit, r.Class[i])*60 {
+						tw.Reached[j] = true
+					}
+					if cost := secs / 60; cost <= s.Measures.MaxMinutes {
+						mp = append(mp, measure.Pair{From: int(p.Origin - lo), To: int(j), Cost: cost})
+					}
+				}
+				if mat, err = measure.New(sub, destIDs, mp, nil); err != nil {
+					err = fmt.Errorf("transit window %s: %w", tw.Name, err)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("shard folder %s: %w", dir, err)
+			}
 			acc := mat.TwoStepAccess(ratios[mi], catch)
 			for g := range acc {
 				for a, v := range acc[g] {
-					out[mi][g][oi[a]] = v
+					out[mi][g][oi[int(lo)+a]] = v
 				}
 			}
-		}
-		for mi, ps := range [][]shard.Pair{trips.Walk, trips.Drive} {
-			for a := range ps {
-				ps[a].Place = pi[ps[a].Place] // the merge's numbering
-			}
-			mat, err := matrixRows(ids, destIDs, ps, shardPair)
-			if err != nil {
-				return nil, fmt.Errorf("shard folder %s: %w", dir, err)
-			}
-			scatter(mi, mat)
-		}
-		trips.Walk, trips.Drive = nil, nil
-		for w, ps := range trips.Transit {
-			tw := &r.Transit.Windows[w]
-			var mp []measure.Pair
-			for _, p := range ps {
-				i, j := oi[p.Origin], pi[p.Place]
-				if cells[i].Pop > 0 && p.Seconds <= transitThreshold(s.Transit, r.Class[i])*60 {
-					tw.Reached[j] = true
-				}
-				if cost := p.Seconds / 60; cost <= s.Measures.MaxMinutes {
-					mp = append(mp, measure.Pair{From: int(p.Origin), To: int(j), Cost: cost})
-				}
-			}
-			mat, err := measure.New(ids, destIDs, mp, nil)
-			if err != nil {
-				return nil, fmt.Errorf("shard folder %s: transit window %s: %w", dir, tw.Name, err)
-			}
-			scatter(2+w, mat)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
