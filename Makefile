@@ -79,6 +79,13 @@ bench: build
 	./$(BIN) run --quiet --timings datasets/delaware/study.yaml
 	./$(BIN) run --quiet --timings datasets/delaware/tracts.yaml
 	./$(BIN) run --quiet --timings datasets/porto-alegre/study.yaml
+	@# The tracts study in 4 shards, one after another, then their merge:
+	@# each shard's and the merge's stage table and peak memory.
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for i in 0 1 2 3; do \
+		echo "shard $$i of 4:"; \
+		./$(BIN) run --quiet --timings --shard $$i/4 --out $$tmp/$$i datasets/delaware/tracts.yaml || exit 1; \
+	done && echo "merge:" && ./$(BIN) merge --quiet --timings --out $$tmp/merged $$tmp/0 $$tmp/1 $$tmp/2 $$tmp/3
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/network/ ./internal/osmread/ ./internal/population/ \
 		./internal/measure/ ./internal/gtfs/ ./internal/transit/ ./internal/gpkg/ ./internal/geoparquet/
 	$(GO) test -run '^$$' -bench 'Delaware(Cover|Median)10' -benchmem ./internal/siting/
