@@ -673,8 +673,11 @@ func (m *merged) resolve(r *Result) error {
 }
 
 // mergeRun is how many of a shard's trips the merge reads at a time, at
-// least (see shard.EachTrips): 64k trips, a few MiB with their matrix.
-const mergeRun = 1 << 16
+// least (see shard.EachTrips): 262,144 trips, about 10 MiB with their
+// matrix. Each run also checks the study's place ids once (measure.NewRows),
+// so runs much shorter would add that work per run at a province's tens of
+// thousands of places.
+const mergeRun = 1 << 18
 
 // fcaAccess is 2SFCA's second step in a merge: given every place's ratio
 // ([mode][group][place]), each origin's sum of the ratios within its
