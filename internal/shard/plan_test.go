@@ -5,10 +5,16 @@ import (
 	"bytes"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"commonground/internal/output"
 )
 
 // The parts tile the plane (each point in exactly one part, points far
@@ -177,5 +183,54 @@ func TestTripsRoundTrip(t *testing.T) {
 		if _, _, err := readAll(bad.b, bad.size, bad.places, 1); err == nil {
 			t.Errorf("%s: read without error", bad.name)
 		}
+	}
+}
+
+// TestEachTrips reads a shard folder's trips file as the merge does: whole
+// and in order, and refused, with the checksum named, when a byte changed
+// after the shard ran, even where the change breaks the file's layout too.
+func TestEachTrips(t *testing.T) {
+	in := &Trips{
+		Walk:    []Pair{{0, 1, 2.5}, {2, 0, 1}},
+		Drive:   []Pair{{0, 0, 3}, {1, 2, 4}, {2, 1, 5}},
+		Transit: [][]TransitPair{{{1, 1, 600}}},
+	}
+	var buf bytes.Buffer
+	if err := in.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(b []byte) *Header {
+		if err := os.WriteFile(filepath.Join(dir, TripsFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return &Header{Shard: 3, Origins: 3, Places: 3,
+			Trips: output.File{Name: TripsFile, SHA256: output.HashBytes(buf.Bytes()), Bytes: buf.Len()}}
+	}
+	h := write(buf.Bytes())
+	var got []Pair
+	var sections []int
+	if err := EachTrips(dir, h, 1, 1, func(sec int, run []Pair) error {
+		got = append(got, run...)
+		sections = append(sections, sec)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := append(append(slices.Clone(in.Walk), in.Drive...), Pair{1, 1, 600})
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(sections, []int{0, 0, 1, 1, 1, 2}) {
+		t.Errorf("read %v in sections %v, want %v", got, sections, want)
+	}
+	if err := EachTrips(dir, h, 2, 1, func(int, []Pair) error { return nil }); err == nil || !strings.Contains(err.Error(), "holds 1 transit windows, the config has 2") {
+		t.Errorf("a config with 2 windows: %v", err)
+	}
+	// An origin number past the shard's: a decoding error, but the file
+	// also fails its checksum, which is what the merge must say.
+	bad := slices.Clone(buf.Bytes())
+	bad[len(bad)-16] = 9
+	write(bad)
+	err := EachTrips(dir, h, 1, 1, func(int, []Pair) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "does not match the checksum") || !strings.Contains(err.Error(), "run shard 3 again") {
+		t.Errorf("a changed byte: %v", err)
 	}
 }
