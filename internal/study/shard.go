@@ -30,8 +30,9 @@ import (
 // package shard). Shard I reads the population input and, of the map, only
 // its part plus a buffer as wide as the longest trip the bounded searches
 // make and, in a transit study, as far as its transit trips can get
-// (transitClip), places people exactly as the whole run would (each census zone's
-// people go to its own cells, so the zones touching the part are enough),
+// (transitClip); it places people exactly as the whole run would (each
+// census zone's people go to its own cells, so the zones touching the part
+// are enough; an estimate reads the whole map to place them, planEstimate),
 // and computes for its own origins the work that grows with origins times
 // reach: the trips within measures.max_minutes on foot and by car, the
 // places within the nearby walk, and transit routing. Of the trips it hands
@@ -40,9 +41,9 @@ import (
 // and the trips within the catchment. The merge reads the whole map once,
 // recomputes what is cheap and whole-study (nearest-place times, classes,
 // gaps, rankings, siting, the report), adds the partial demands up to the
-// same bits as one run (measure.Sum), and reads the shards' trips one shard
-// at a time for the second step of 2SFCA, so it never holds the study's
-// trips, and writes the same bytes as a plain run.
+// same bits as one run (measure.Sum), and streams the shards' trips a run
+// of origins at a time for the second step of 2SFCA (fcaAccess), so it
+// never holds the study's trips, and writes the same bytes as a plain run.
 
 // shardRun is the state of shard I of N during its run.
 type shardRun struct {
@@ -154,17 +155,26 @@ func (r *Result) planShard(ctx context.Context, popPath, osmPath string) error {
 		sh.empty = true // no one lives in this part
 		return nil
 	}
-	kmh, err := r.fastestKmh(ctx, osmPath)
-	if err != nil {
-		return err
-	}
 	// The part's origins lie in its box, and within a cell of the zones'
 	// (a cell's centre is less than a cell from the streets that give it
 	// people).
 	zonesBox := padMetres(clip, r.Study.Grid.CellSize)
 	origins := orb.Bound{Min: orb.Point{max(part.Min[0], zonesBox.Min[0]), max(part.Min[1], zonesBox.Min[1])},
 		Max: orb.Point{min(part.Max[0], zonesBox.Max[0]), min(part.Max[1], zonesBox.Max[1])}}
-	clip = padMetres(clip, r.shardReachM(kmh)+ShardMarginM)
+	return r.setClip(ctx, osmPath, clip, origins)
+}
+
+// setClip sets the box of the map the shard keeps: base (what its
+// origins' people come from) widened by the longest bounded search and
+// ShardMarginM, and for a transit study the box its trips from origins can
+// reach (transitClip), whose origins must then lie in origins (keepPart).
+func (r *Result) setClip(ctx context.Context, osmPath string, base, origins orb.Bound) error {
+	sh := r.shard
+	kmh, err := r.fastestKmh(ctx, osmPath)
+	if err != nil {
+		return err
+	}
+	clip := padMetres(base, r.shardReachM(kmh)+ShardMarginM)
 	if r.Study.Transit != nil {
 		box, err := r.transitClip(origins, kmh)
 		if err != nil {
@@ -202,20 +212,10 @@ func (r *Result) planEstimate(ctx context.Context, osmPath string) error {
 		return nil
 	}
 	box := mine.Bound()
-	kmh, err := r.fastestKmh(ctx, osmPath)
-	if err != nil {
+	if err := r.setClip(ctx, osmPath, box, box); err != nil {
 		return err
 	}
-	clip := padMetres(box, r.shardReachM(kmh)+ShardMarginM)
-	if r.Study.Transit != nil {
-		tbox, err := r.transitClip(box, kmh)
-		if err != nil {
-			return err
-		}
-		clip = clip.Union(tbox)
-		sh.origins = &box
-	}
-	sh.clip = &clip
+	clip := *sh.clip
 	ways := r.Extract.Ways[:0]
 	for _, w := range r.Extract.Ways {
 		if slices.ContainsFunc(w.Points, clip.Contains) {

@@ -338,7 +338,7 @@ func (r *Result) routeWindow(ctx context.Context, name string, routers []*transi
 	// class's transit threshold. A second of slack leaves the exact cut to
 	// those steps. Trips up to max_trip_minutes (120 by default) are routed
 	// but not kept: at 30 minutes that keeps about a sixteenth of them.
-	keep := max(r.Study.Measures.MaxMinutes, max(t.Thresholds.Urban, max(t.Thresholds.Rural, t.Thresholds.Remote)))*60 + 1
+	keep := max(r.Study.Measures.MaxMinutes, t.Thresholds.Urban, t.Thresholds.Rural, t.Thresholds.Remote)*60 + 1
 	var mu sync.Mutex
 	step := int32(t.StepMinutes * 60)
 	err := transit.RangeDraws(ctx, routers, egresses, accesses, transit.Time(from), transit.Time(to), step, direct, func(i int, res *transit.Result) {
