@@ -23,6 +23,7 @@ import (
 	"commonground/internal/population"
 	"commonground/internal/report"
 	"commonground/internal/siting"
+	"commonground/internal/street"
 	"commonground/internal/version"
 )
 
@@ -407,18 +408,7 @@ func (r *Result) ReportData() *report.Data {
 		d.Places = append(d.Places, report.Place{Lon: p.Point[0], Lat: p.Point[1], Name: p.Name, Category: r.catIndex(p.Category),
 			OSM: p.OSMType + "/" + strconv.FormatInt(p.OSMID, 10), Tags: p.Tags})
 	}
-	major := map[string]bool{"motorway": true, "trunk": true, "primary": true, "secondary": true}
-	for _, w := range r.Extract.Ways {
-		if !major[w.Highway()] {
-			continue
-		}
-		ls := simplify.DouglasPeucker(0.0002).LineString(append(orb.LineString(nil), w.Points...))
-		road := report.Road{Class: w.Highway()}
-		for _, p := range ls {
-			road.Coords = append(road.Coords, [2]float64{p[0], p[1]})
-		}
-		d.Roads = append(d.Roads, road)
-	}
+	d.Roads = r.roads
 	if r.Transit != nil {
 		r.transitReport(d)
 	} else {
@@ -808,7 +798,7 @@ func (r *Result) Manifest() *output.Manifest {
 		"cells":                 len(r.Alloc.Cells),
 		"population":            output.Round(r.Population(), 3),
 		"places":                len(r.Extract.Places),
-		"street_ways":           len(r.Extract.Ways),
+		"street_ways":           r.StreetWays,
 		"walk_graph_nodes":      r.WalkStat.Nodes,
 		"drive_graph_nodes":     r.DrvStat.Nodes,
 		"transit_stops_tagged":  len(r.Extract.Stops),
@@ -1233,4 +1223,23 @@ func tableFiles(d *report.Data) []tableFile {
 		out = append(out, tableFile{"transit.csv", writeRows([]string{"window", "kind", "residents_within_standard", "residents_beyond"}, rows)})
 	}
 	return out
+}
+
+// mapRoads is the report map's road layer: the major roads (motorway to
+// secondary), simplified to about 20 m.
+func mapRoads(ways []street.Way) []report.Road {
+	major := map[string]bool{"motorway": true, "trunk": true, "primary": true, "secondary": true}
+	var roads []report.Road
+	for _, w := range ways {
+		if !major[w.Highway()] {
+			continue
+		}
+		ls := simplify.DouglasPeucker(0.0002).LineString(append(orb.LineString(nil), w.Points...))
+		road := report.Road{Class: w.Highway()}
+		for _, p := range ls {
+			road.Coords = append(road.Coords, [2]float64{p[0], p[1]})
+		}
+		roads = append(roads, road)
+	}
+	return roads
 }

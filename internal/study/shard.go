@@ -105,9 +105,7 @@ func RunShard(ctx context.Context, s *config.Study, rep *progress.Reporter, i, n
 		Inputs: r.Inputs, Part: r.shard.parts[i].Bound(),
 		Origins: len(d.Origins), Places: len(d.Places),
 	}
-	if r.Extract != nil {
-		h.Ways = len(r.Extract.Ways)
-	}
+	h.Ways = r.StreetWays
 	h.FeedTrips, h.TransitTrips = r.shard.feedTrips, r.shard.transitTrips
 	if c := r.shard.clip; c != nil {
 		h.Clip = &[4]float64{c.Min[0], c.Min[1], c.Max[0], c.Max[1]}

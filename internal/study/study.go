@@ -26,6 +26,7 @@ import (
 	"commonground/internal/problem"
 	"commonground/internal/progress"
 	"commonground/internal/region"
+	"commonground/internal/report"
 	"commonground/internal/siting"
 )
 
@@ -40,13 +41,18 @@ type Group struct {
 
 // Result is everything a run computed, before it is written out.
 type Result struct {
-	Study    *config.Study
-	Inputs   []output.Input
-	Extract  *osmread.Extract
-	WalkStat network.Stats
-	DrvStat  network.Stats
-	Alloc    *population.Allocation
-	Zones    []population.Zone
+	Study  *config.Study
+	Inputs []output.Input
+	// Extract is what was read of the map. Its Ways are let go once the
+	// networks are built (the searches use the graphs); StreetWays counts
+	// them and roads keeps the major ones the report's map draws.
+	Extract    *osmread.Extract
+	StreetWays int
+	roads      []report.Road
+	WalkStat   network.Stats
+	DrvStat    network.Stats
+	Alloc      *population.Allocation
+	Zones      []population.Zone
 	// Area is the study area's boundary and buffer; nil when the config
 	// names none (the origins then make the study area).
 	Area   *region.Area
@@ -261,9 +267,11 @@ func (r *Result) run(ctx context.Context, rep *progress.Reporter) error {
 	}
 	r.Problems.Merge(r.WalkStat.Problems)
 	r.Problems.Merge(r.DrvStat.Problems)
-	for i := range ex.Ways {
-		ex.Ways[i].Refs = nil // only the graph builds use them
-	}
+	// The networks hold what the searches need; of the ways themselves
+	// only the report's major roads are used from here on. Letting the
+	// rest go lowers the peak of every later stage, a merge's most.
+	r.StreetWays, r.roads = len(ex.Ways), mapRoads(ex.Ways)
+	ex.Ways = nil
 	if r.shard != nil {
 		if err := r.keepPart(); err != nil {
 			return err
