@@ -25,12 +25,14 @@ func wilmington(side int) *Data {
 	rng := rand.New(rand.NewPCG(1, 2))
 
 	d := &Data{
-		RankCategory:   -1, // areas ranked by residents underserved for at least one kind
-		Title:          "Places to gather: Wilmington, Delaware (test)",
-		Subtitle:       "Who lives far from libraries, community centres and other places to gather",
-		ToolVersion:    "v0.0.0-test",
-		Estimate:       true,
-		PopulationNote: "Census 2010 tract totals spread over residential streets.",
+		RankCategory: -1, // areas ranked by residents underserved for at least one kind
+		Title:        "Places to gather: Wilmington, Delaware (test)",
+		Subtitle:     "Who lives far from libraries, community centres and other places to gather",
+		ToolVersion:  "v0.0.0-test",
+		Estimate:     true,
+		// As long as a real estimate's note (the Delaware example's), so
+		// that the layout checks see the banner as a real report has it.
+		PopulationNote: "Population is an ESTIMATE: a total of 70,851 people (US Census count for Wilmington (2010)) spread along the residential streets OpenStreetMap maps in the study area (Wilmington (OpenStreetMap relation 123456, admin_level 8)), onto 250 m cells. 3 towns whose population tag and municipal boundary are in OpenStreetMap keep that count; the rest of the total is spread outside them. Where streets are mapped incompletely, people are missing; where streets are not homes, people are misplaced. Use a census layer for real counts.",
 		CellSize:       cellSize,
 		Categories: []Category{
 			{Name: "library", Label: "Library", Color: "#0072b2"},

@@ -44,6 +44,10 @@ type Verdict struct {
 		// sections the contents menu leaves out; Width is the window's.
 		TooWide, TocMissing []string
 		Width               int
+		// HeadlineBottom is how far down the page the headline's big
+		// number ends, Height the window's height, both in CSS pixels;
+		// HeadlineBottom is -1 when the page has no headline.
+		HeadlineBottom, Height int
 		// PrintPixels counts the pixels of the main map's flattened print
 		// image that are not the map's paper colour; -1 when none was made.
 		PrintPixels int
@@ -51,7 +55,8 @@ type Verdict struct {
 }
 
 // Layout lists what breaks the page at its window size: controls wider than
-// the window, sections missing from the contents, layers whose popup a
+// the window, a headline below the first screen, sections missing from the
+// contents, layers whose popup a
 // click cannot open, and layers sharing a colour. Empty without an
 // exercised page.
 func (v Verdict) Layout() []string {
@@ -65,6 +70,11 @@ func (v Verdict) Layout() []string {
 	}
 	for _, s := range e.TocMissing {
 		out = append(out, "section missing from the contents menu: #"+s)
+	}
+	// The report leads with its answer: the headline ends within the
+	// first screen, at a laptop's size and a phone's.
+	if e.Height > 0 && e.HeadlineBottom > e.Height {
+		out = append(out, fmt.Sprintf("the headline ends %d px down the page, below the first screen (%d px): what stands above it pushes the answer out of sight", e.HeadlineBottom, e.Height))
 	}
 	if e.PrintPixels <= 0 {
 		out = append(out, fmt.Sprintf("the printed map shows nothing (%d pixels drawn)", e.PrintPixels))

@@ -884,6 +884,15 @@
     }
     return out;
   }
+  // headlineBottom is how far down the page (not the window: the checks
+  // above may have scrolled it) the headline's first line of figures ends:
+  // its first big number, or the headline itself when shorter.
+  function headlineBottom() {
+    var h = document.querySelector('.headline');
+    if (!h) return -1;
+    var big = h.querySelector('.big') || h;
+    return Math.round(big.getBoundingClientRect().bottom + window.scrollY);
+  }
   // tocMissing names the sections the contents menu does not link to.
   function tocMissing() {
     return Array.prototype.filter.call(document.querySelectorAll('main > section[id]'), function (sec) {
@@ -899,6 +908,8 @@
       exercised.tooWide = tooWide();
       exercised.tocMissing = tocMissing();
       exercised.width = document.documentElement.clientWidth;
+      exercised.height = window.innerHeight;
+      exercised.headlineBottom = headlineBottom();
       exercised.printPixels = printCheck();
     }
     var el = document.getElementById('map');
