@@ -16,6 +16,7 @@ import (
 	"commonground/internal/network"
 	"commonground/internal/progress"
 	"commonground/internal/siting"
+	"commonground/internal/street"
 	"commonground/internal/study"
 	"commonground/internal/testdata"
 )
@@ -27,6 +28,7 @@ import (
 // people a candidate site.
 type delaware struct {
 	res      *study.Result
+	ways     []street.Way // the run's streets, read again (Result.Streets)
 	walk     *network.Graph
 	drive    *network.Graph
 	demands  []siting.Demand
@@ -70,10 +72,15 @@ func buildDelaware(tb testing.TB) (*delaware, error) {
 		return nil, err
 	}
 	de := &delaware{res: r}
-	if de.walk, _, err = network.Build(r.Extract.Ways, network.WalkProfile(s.Travel.WalkKmh)); err != nil {
+	ways, err := r.Streets(context.Background())
+	if err != nil {
 		return nil, err
 	}
-	if de.drive, _, err = network.Build(r.Extract.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds)); err != nil {
+	de.ways = ways
+	if de.walk, _, err = network.Build(ways, network.WalkProfile(s.Travel.WalkKmh)); err != nil {
+		return nil, err
+	}
+	if de.drive, _, err = network.Build(ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds)); err != nil {
 		return nil, err
 	}
 	lib := -1
@@ -325,7 +332,7 @@ func BenchmarkDelawareLinks(b *testing.B) {
 func TestReachSweepsMatchSearches(t *testing.T) {
 	de := loadDelaware(t)
 	s := de.res.Study
-	plain, _, err := network.Build(de.res.Extract.Ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
+	plain, _, err := network.Build(de.ways, network.DriveProfile(s.Travel.WalkKmh, s.Travel.DriveSpeeds))
 	if err != nil {
 		t.Fatal(err)
 	}

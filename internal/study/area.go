@@ -1,6 +1,7 @@
 package study
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,6 +81,34 @@ func (r *Result) studyArea() error {
 	r.note("study area: %s, %s km² inside the boundary; streets and places within %s km of it count (%d places farther out are left out)",
 		name, output.Num(a.AreaKm2(), 0), output.Num(a.BufferM/1000, 1), dropped)
 	return nil
+}
+
+// Streets reads the street ways of a plain run or a merge again, as the
+// run kept them for its networks (its ways near the study area): a run lets
+// them go once its networks are built. It fails when the map gives another
+// number of ways than the run had.
+func (r *Result) Streets(ctx context.Context) ([]street.Way, error) {
+	path, err := r.Study.Resolve(r.Study.Inputs.OSM)
+	if err != nil {
+		return nil, fmt.Errorf("inputs.osm: %w", err)
+	}
+	ex, err := osmread.Read(ctx, path, osmread.Options{})
+	if err != nil {
+		return nil, err
+	}
+	ways := ex.Ways
+	if r.Area != nil {
+		ways = ways[:0]
+		for _, w := range ex.Ways {
+			if wayMeets(w, r.Area.OuterBound()) {
+				ways = append(ways, w)
+			}
+		}
+	}
+	if len(ways) != r.StreetWays {
+		return nil, fmt.Errorf("%s: %d street ways now, %d when the study ran: has the map changed?", path, len(ways), r.StreetWays)
+	}
+	return ways, nil
 }
 
 // wayMeets reports whether any point of the way lies in b.
