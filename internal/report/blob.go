@@ -270,6 +270,50 @@ func ints[T uint8 | uint16 | uint32 | int32](w *jsonWriter, xs []T) {
 	w.b.WriteByte(']')
 }
 
+// fixed is a number for tuple, written with dec decimals (0 when not finite).
+type fixed struct {
+	v   float64
+	dec int
+}
+
+// decimals is a list of numbers for tuple, each with dec decimals.
+type decimals struct {
+	xs  []float64
+	dec int
+}
+
+// tuple writes one JSON array of mixed items: fixed and decimals as num
+// writes them, anything else through encoding/json.
+func (w *jsonWriter) tuple(items ...any) {
+	w.b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		switch v := it.(type) {
+		case fixed:
+			w.num(v.v, v.dec, "0")
+		case decimals:
+			w.floats(v.xs, v.dec)
+		default:
+			w.value(v)
+		}
+	}
+	w.b.WriteByte(']')
+}
+
+// list writes a JSON array of n elements, each written by elem(i).
+func (w *jsonWriter) list(n int, elem func(i int)) {
+	w.b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		elem(i)
+	}
+	w.b.WriteByte(']')
+}
+
 // pageCategory and pageClass are the JSON shapes the page script reads.
 type pageCategory struct {
 	Name  string `json:"name"`
@@ -345,18 +389,13 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 		rows [][]float32
 	}{{"walk", c.Walk}, {"drive", c.Drive}} {
 		w.key(m.name)
-		w.raw("[")
-		for k, row := range m.rows {
-			if k > 0 {
-				w.raw(",")
-			}
+		w.list(len(m.rows), func(k int) {
 			if derivable(d, m.rows, k) {
 				w.raw("null") // the page takes the least of the members' minutes
-				continue
+				return
 			}
-			w.minutes(row)
-		}
-		w.raw("]")
+			w.minutes(m.rows[k])
+		})
 	}
 	w.key("under")
 	ints(w, c.Under)
@@ -372,30 +411,16 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 
 	// Places: [lon, lat, category, name, osm, {tags}]
 	w.key("places")
-	w.raw("[")
-	for i, p := range d.Places {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.raw("[")
-		w.num(p.Lon, 5, "0")
-		w.raw(",")
-		w.num(p.Lat, 5, "0")
-		w.raw("," + strconv.Itoa(p.Category) + ",")
-		w.value(displayName(p.Name))
-		w.raw(",")
-		w.value(p.OSM)
-		w.raw(",")
+	w.list(len(d.Places), func(i int) {
+		p := d.Places[i]
 		tags := map[string]string{}
 		for _, k := range placeTags {
 			if v, ok := p.Tags[k]; ok && v != "" {
 				tags[k] = v
 			}
 		}
-		w.value(tags)
-		w.raw("]")
-	}
-	w.raw("]")
+		w.tuple(fixed{p.Lon, 5}, fixed{p.Lat, 5}, p.Category, displayName(p.Name), p.OSM, tags)
+	})
 
 	// Roads grouped by class, each a flat [lon,lat,lon,lat...] list; classes
 	// sorted so the output does not depend on map order.
@@ -412,101 +437,45 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.raw("{")
 	for _, name := range names {
 		w.key(name)
-		w.raw("[")
-		for j, i := range byClass[name] {
-			if j > 0 {
-				w.raw(",")
-			}
-			w.line(d.Roads[i].Coords, 5)
-		}
-		w.raw("]")
+		idx := byClass[name]
+		w.list(len(idx), func(j int) { w.line(d.Roads[idx[j]].Coords, 5) })
 	}
 	w.raw("}")
 
 	w.key("stops")
-	w.raw("[")
-	for i, s := range d.Stops {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.raw("[")
-		w.num(s.Lon, 5, "0")
-		w.raw(",")
-		w.num(s.Lat, 5, "0")
-		w.raw(",")
-		w.value(s.Name)
-		w.raw(",")
-		w.value(s.Kind)
-		w.raw(",")
-		w.floats(s.PerHour, 1)
-		w.raw("]")
+	w.list(len(d.Stops), func(i int) {
+		s := d.Stops[i]
+		w.tuple(fixed{s.Lon, 5}, fixed{s.Lat, 5}, s.Name, s.Kind, decimals{s.PerHour, 1})
+	})
+	var windows []TransitWindow
+	var routes [][][2]float64
+	if d.Transit != nil {
+		windows, routes = d.Transit.Windows, d.Transit.Routes
 	}
-	w.raw("]")
 	w.key("transit")
-	w.raw("[")
-	if d.Transit != nil {
-		for k, tw := range d.Transit.Windows {
-			if k > 0 {
-				w.raw(",")
-			}
-			w.raw("{")
-			w.key("name")
-			w.value(tw.Name)
-			w.key("minutes")
-			w.raw("[")
-			for c, row := range tw.Minutes {
-				if c > 0 {
-					w.raw(",")
-				}
-				w.minutes(row)
-			}
-			w.raw("]}")
-		}
-	}
-	w.raw("]")
-	w.key("sites")
-	w.raw("[")
+	w.list(len(windows), func(k int) {
+		w.raw("{")
+		w.key("name")
+		w.value(windows[k].Name)
+		w.key("minutes")
+		rows := windows[k].Minutes
+		w.list(len(rows), func(c int) { w.minutes(rows[c]) })
+		w.raw("}")
+	})
+	var sites []SiteRow
 	if d.Invest != nil {
-		for k, st := range d.Invest.Sites {
-			if k > 0 {
-				w.raw(",")
-			}
-			w.raw("[")
-			w.num(st.Lon, 5, "0")
-			w.raw(",")
-			w.num(st.Lat, 5, "0")
-			w.raw(",")
-			w.value(displayName(st.Name))
-			w.raw(",")
-			w.value(st.Kind)
-			w.raw(",")
-			w.num(st.Gain, 0, "0")
-			w.raw("]")
-		}
+		sites = d.Invest.Sites
 	}
-	w.raw("]")
+	w.key("sites")
+	w.list(len(sites), func(k int) {
+		st := sites[k]
+		w.tuple(fixed{st.Lon, 5}, fixed{st.Lat, 5}, displayName(st.Name), st.Kind, fixed{st.Gain, 0})
+	})
 	w.key("routes")
-	w.raw("[")
-	if d.Transit != nil {
-		for k, line := range d.Transit.Routes {
-			if k > 0 {
-				w.raw(",")
-			}
-			w.raw("[")
-			for m, p := range line {
-				if m > 0 {
-					w.raw(",")
-				}
-				w.raw("[")
-				w.num(p[0], 5, "0")
-				w.raw(",")
-				w.num(p[1], 5, "0")
-				w.raw("]")
-			}
-			w.raw("]")
-		}
-	}
-	w.raw("]")
+	w.list(len(routes), func(k int) {
+		line := routes[k]
+		w.list(len(line), func(m int) { w.tuple(fixed{line[m][0], 5}, fixed{line[m][1], 5}) })
+	})
 
 	// Water: areas and lines, each a flat [lon, lat, lon, lat, ...] list
 	// in 1e-4 degrees (about 10 m, finer than the simplification).
@@ -536,22 +505,10 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 
 	// Town labels: [lon, lat, name, kind, population].
 	w.key("towns")
-	w.raw("[")
-	for i, t := range d.Towns {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.raw("[")
-		w.num(t.Lon, 4, "0")
-		w.raw(",")
-		w.num(t.Lat, 4, "0")
-		w.raw(",")
-		w.value(t.Name)
-		w.raw(",")
-		w.value(t.Kind)
-		w.raw("," + strconv.Itoa(t.Population) + "]")
-	}
-	w.raw("]")
+	w.list(len(d.Towns), func(i int) {
+		t := d.Towns[i]
+		w.tuple(fixed{t.Lon, 4}, fixed{t.Lat, 4}, t.Name, t.Kind, t.Population)
+	})
 	// The first screen's map shows the headline category; the change map
 	// the ranking category (the headline one when areas rank by any kind).
 	w.key("headCat")
@@ -559,13 +516,9 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	w.key("changeCat")
 	w.value(changeCategory(d))
 	w.key("opened")
-	w.raw("[")
 	w.places(scenarioPlaces(d, true))
-	w.raw("]")
 	w.key("closed")
-	w.raw("[")
 	w.places(scenarioPlaces(d, false))
-	w.raw("]")
 	w.raw("}")
 	if w.err != nil {
 		return nil, fmt.Errorf("report: encode page data: %w", w.err)
@@ -573,20 +526,12 @@ func blob(d *Data, breaks []float64) ([]byte, error) {
 	return w.b.Bytes(), nil
 }
 
-// places writes [lon, lat, category, name] for each place.
+// places writes a list of [lon, lat, category, name], one for each place.
 func (w *jsonWriter) places(ps []Place) {
-	for i, p := range ps {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.raw("[")
-		w.num(p.Lon, 5, "0")
-		w.raw(",")
-		w.num(p.Lat, 5, "0")
-		w.raw("," + strconv.Itoa(p.Category) + ",")
-		w.value(displayName(p.Name))
-		w.raw("]")
-	}
+	w.list(len(ps), func(i int) {
+		p := ps[i]
+		w.tuple(fixed{p.Lon, 5}, fixed{p.Lat, 5}, p.Category, displayName(p.Name))
+	})
 }
 
 // scenarioPlaces returns the places the scenario opens (or closes).
