@@ -22,9 +22,17 @@ deps:
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-# The tests also check outputs with real tools: GDAL's ogr2ogr/ogrinfo and
-# headless Chromium; osmium cuts .osm.pbf extracts without header bounds.
+# The tests also check outputs with real tools: GDAL's ogr2ogr/ogrinfo,
+# headless Chromium, and DuckDB (from npm, for origins.parquet); osmium cuts
+# .osm.pbf extracts without header bounds.
+DUCKDB := internal/study/testdata/duckdb
 deps-test: deps
+	@lock=$$(sha256sum $(DUCKDB)/package-lock.json | cut -d' ' -f1); \
+	if [ "$$(cat $(DUCKDB)/node_modules/.lock-sha256 2>/dev/null)" != "$$lock" ]; then \
+		echo "installing DuckDB for the tests with npm"; \
+		(cd $(DUCKDB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) && \
+		echo "$$lock" >$(DUCKDB)/node_modules/.lock-sha256; \
+	fi
 	@missing=""; \
 	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \

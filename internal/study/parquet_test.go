@@ -4,8 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"github.com/xitongsys/parquet-go/reader"
 	"github.com/xitongsys/parquet-go/source"
@@ -99,4 +107,117 @@ func TestOriginsParquetReadsBack(t *testing.T) {
 		}
 	}
 	t.Logf("geo metadata: %s", geo)
+}
+
+// TestOriginsParquetInDuckDB opens the Delaware tracts run's
+// origins.parquet with DuckDB (from npm; `make deps-test` installs it into
+// testdata/duckdb), as a researcher would, without conversion or
+// extensions: DuckDB must read the geometry column as a geometry in
+// longitude/latitude (it reads the GeoParquet metadata for that), and
+// every row, value and vertex must be what the run wrote.
+func TestOriginsParquetInDuckDB(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed to run DuckDB: install Node.js")
+	}
+	dir, err := filepath.Abs(filepath.Join("testdata", "duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil {
+		t.Fatal("DuckDB for the tests is not installed: run `make deps-test`")
+	}
+	r := tracts(t)
+	set := outputs(t, r)
+	path := filepath.Join(t.TempDir(), OriginsParquetFile)
+	if err := os.WriteFile(path, set.Bytes(OriginsParquetFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, filepath.Join(dir, "read.mjs"), path)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("DuckDB: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Columns []struct{ Name, Type string }
+		Meta    map[string]string
+		Rows    [][]any
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("DuckDB's output: %v", err)
+	}
+	last := len(got.Columns) - 1
+	if last < 0 || got.Columns[last].Name != "geometry" || got.Columns[last].Type != "GEOMETRY('OGC:CRS84')" {
+		t.Fatalf("DuckDB's columns: %+v, want the last a GEOMETRY('OGC:CRS84')", got.Columns)
+	}
+	if _, ok := got.Meta["geo"]; !ok {
+		t.Errorf("DuckDB finds no geo metadata: %v", got.Meta)
+	}
+	if len(got.Rows) != len(r.Alloc.Cells) {
+		t.Fatalf("DuckDB reads %d rows, want %d origins", len(got.Rows), len(r.Alloc.Cells))
+	}
+	var row originRow
+	people := 0.0
+	for i, g := range got.Rows {
+		r.originValues(i, &row)
+		if len(g) != len(row.vals)+1 || len(got.Columns) != len(g) {
+			t.Fatalf("row %d: DuckDB reads %d values, the run wrote %d and a geometry", i, len(g), len(row.vals))
+		}
+		for k, want := range row.vals {
+			if f, ok := want.(float64); ok && math.IsNaN(f) {
+				want = nil // unreachable: null
+			}
+			if g[k] != want {
+				t.Fatalf("row %d, %s: DuckDB reads %v (%T), the run wrote %v (%T)", i, got.Columns[k].Name, g[k], g[k], want, want)
+			}
+		}
+		people += g[1].(float64)
+		wkt, _ := g[last].(string)
+		poly, ok := row.shape.(orb.Polygon)
+		if !ok {
+			t.Fatalf("row %d: the tracts study's origins are grid squares, got %T", i, row.shape)
+		}
+		if err := sameWKT(wkt, poly); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+	}
+	// The 2010 Census counted 897,934 people in Delaware (US Census Bureau,
+	// 2010 Census Redistricting Data, P.L. 94-171), all in the study's tracts.
+	if want := 897934.0; math.Abs(people-want) > 0.5 {
+		t.Errorf("DuckDB's origins hold %.1f people, the 2010 Census %.0f", people, want)
+	}
+}
+
+// sameWKT reports whether wkt, as DuckDB prints a polygon, has exactly
+// poly's rings and vertices.
+func sameWKT(wkt string, poly orb.Polygon) error {
+	body, ok := strings.CutPrefix(wkt, "POLYGON ((")
+	if body, ok = strings.CutSuffix(body, "))"); !ok {
+		return fmt.Errorf("geometry %.60q is not a polygon", wkt)
+	}
+	rings := strings.Split(body, "), (")
+	if len(rings) != len(poly) {
+		return fmt.Errorf("%d rings, want %d", len(rings), len(poly))
+	}
+	for k, ring := range rings {
+		pts := strings.Split(ring, ", ")
+		if len(pts) != len(poly[k]) {
+			return fmt.Errorf("ring %d: %d vertices, want %d", k, len(pts), len(poly[k]))
+		}
+		for j, pt := range pts {
+			xy := strings.Fields(pt)
+			if len(xy) != 2 {
+				return fmt.Errorf("ring %d vertex %d: %q", k, j, pt)
+			}
+			x, err1 := strconv.ParseFloat(xy[0], 64)
+			y, err2 := strconv.ParseFloat(xy[1], 64)
+			if err1 != nil || err2 != nil || x != poly[k][j][0] || y != poly[k][j][1] {
+				return fmt.Errorf("ring %d vertex %d: DuckDB reads %q, the run wrote %v", k, j, pt, poly[k][j])
+			}
+		}
+	}
+	return nil
 }
