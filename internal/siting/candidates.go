@@ -13,7 +13,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"commonground/internal/bounded"
-	"commonground/internal/osmread"
 	"commonground/internal/population"
 	"commonground/internal/problem"
 )
@@ -60,12 +59,13 @@ func FromOSM(feats []Feature) []Candidate {
 	return out
 }
 
-// FromStops makes a candidate of every transit stop: a site people can
-// already reach without a car.
-func FromStops(stops []osmread.Stop) []Candidate {
+// FromStops makes a candidate of every transit stop, each an OSM feature
+// whose name is its "name" tag: a site people can already reach without a
+// car.
+func FromStops(stops []Feature) []Candidate {
 	out := make([]Candidate, len(stops))
 	for i, s := range stops {
-		out[i] = Candidate{ID: fmt.Sprintf("osm:%s/%d", s.OSMType, s.OSMID), Name: s.Name, Kind: "stop", Point: s.Point}
+		out[i] = Candidate{ID: fmt.Sprintf("osm:%s/%d", s.Type, s.ID), Name: s.Tags["name"], Kind: "stop", Point: s.Point}
 	}
 	return out
 }

@@ -13,7 +13,6 @@ import (
 
 	"commonground/internal/geo"
 	"commonground/internal/network"
-	"commonground/internal/osmread"
 	"commonground/internal/population"
 	"commonground/internal/street"
 	"commonground/internal/testdata"
@@ -158,7 +157,7 @@ func TestFromOSM(t *testing.T) {
 	if got := FromOSM(feats); !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
 	}
-	stops := FromStops([]osmread.Stop{{OSMType: "node", OSMID: 10, Name: "Main St", Kind: "highway=bus_stop", Point: orb.Point{1, 2}}})
+	stops := FromStops([]Feature{{Type: "node", ID: 10, Tags: map[string]string{"name": "Main St", "highway": "bus_stop"}, Point: orb.Point{1, 2}}})
 	if want := []Candidate{{ID: "osm:node/10", Name: "Main St", Kind: "stop", Point: orb.Point{1, 2}}}; !reflect.DeepEqual(stops, want) {
 		t.Errorf("stops %+v, want %+v", stops, want)
 	}

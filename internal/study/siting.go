@@ -77,7 +77,11 @@ func (r *Result) site(walkG, driveG *network.Graph, hosts []siting.Feature) erro
 		case "cells":
 			cands = append(cands, siting.FromCells(r.Alloc.Cells, st.MinCellPopulation)...)
 		case "stops":
-			cands = append(cands, siting.FromStops(r.Extract.Stops)...)
+			stops := make([]siting.Feature, len(r.Extract.Stops))
+			for i, s := range r.Extract.Stops {
+				stops[i] = siting.Feature{Type: s.OSMType, ID: s.OSMID, Tags: map[string]string{"name": s.Name}, Point: s.Point}
+			}
+			cands = append(cands, siting.FromStops(stops)...)
 		}
 	}
 	for _, f := range st.Files {
