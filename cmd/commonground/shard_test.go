@@ -171,6 +171,62 @@ func TestShardedRunsIdentical(t *testing.T) {
 	}
 }
 
+// TestShardedRunsWithEmptyParts splits a study of three towns' people
+// (points on the Delaware map) into more shards than it has origins, as a
+// user who picks N for a region and runs it on a small one would: the
+// shards without anyone must still finish, and the merge of all of them
+// must give the plain run's bytes.
+func TestShardedRunsWithEmptyParts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a study in 5 shards")
+	}
+	dir := t.TempDir()
+	// Wilmington, Dover and Lewes (town centres from OpenStreetMap).
+	people := "name,lat,lon,population\nWilmington,39.7459,-75.5466,1200\nDover,39.1582,-75.5244,800\nLewes,38.7746,-75.1393,300\n"
+	cfg := `name: Three towns
+inputs:
+  osm: gomod:github.com/paulmach/osm@v0.8.0/testdata/delaware-latest.osm.pbf
+  population: {path: people.csv, id_field: name, name_field: name, pop_field: population}
+study_area: {osm_name: Delaware, admin_level: "4"}
+output: {dir: out}
+`
+	for name, text := range map[string]string{"people.csv": people, "study.yaml": cfg} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := realBinary(t)
+	exe := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("commonground %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	study := filepath.Join(dir, "study.yaml")
+	plain := filepath.Join(dir, "plain")
+	exe("run", "--quiet", "--out", plain, study)
+	const n = 5
+	dirs := make([]string, n)
+	empty := 0
+	for i := range n {
+		dirs[i] = filepath.Join(dir, fmt.Sprint("shard", i))
+		exe("run", "--quiet", "--shard", fmt.Sprintf("%d/%d", i, n), "--out", dirs[i], study)
+		h, err := shard.ReadHeader(dirs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Origins == 0 {
+			empty++
+		}
+	}
+	if empty < n-3 {
+		t.Fatalf("%d of %d shards hold no origin, want at least %d: three origins in %d parts", empty, n, n-3, n)
+	}
+	merged := filepath.Join(dir, "merged")
+	exe(append([]string{"merge", "--quiet", "--out", merged}, dirs...)...)
+	sameFolders(t, plain, merged)
+}
+
 // shortTransit writes the Porto Alegre example with transit trips of up to
 // 20 minutes (walks of up to 8) into dir, its inputs by absolute path, and
 // returns its path.
