@@ -194,8 +194,9 @@ func TestOriginsParquetInDuckDB(t *testing.T) {
 // sameWKT reports whether wkt, as DuckDB prints a polygon, has exactly
 // poly's rings and vertices.
 func sameWKT(wkt string, poly orb.Polygon) error {
-	body, ok := strings.CutPrefix(wkt, "POLYGON ((")
-	if body, ok = strings.CutSuffix(body, "))"); !ok {
+	body, pre := strings.CutPrefix(wkt, "POLYGON ((")
+	body, suf := strings.CutSuffix(body, "))")
+	if !pre || !suf {
 		return fmt.Errorf("geometry %.60q is not a polygon", wkt)
 	}
 	rings := strings.Split(body, "), (")
