@@ -77,6 +77,12 @@ func TestWrongButParseableInput(t *testing.T) {
 			withTracts(dir, swapGeoJSON(t, tracts))
 			return writeStudy(t, dir, pbf, tractsYAML)
 		}, []string{"tracts.geojson", "swapped"}},
+		{"tracts with lat and lon swapped, within a study area", func(dir string) string {
+			withTracts(dir, swapGeoJSON(t, tracts))
+			p := writeStudy(t, dir, pbf, tractsYAML)
+			appendYAML(t, p, "study_area: {osm_name: Delaware, admin_level: \"4\"}\n")
+			return p
+		}, []string{"tracts.geojson", "study area Delaware", "swapped"}},
 		{"points with the lon,lat header swapped", func(dir string) string {
 			swapped := bytes.Replace(hexes, []byte("id,lon,lat,"), []byte("id,lat,lon,"), 1)
 			os.WriteFile(filepath.Join(dir, "hex.csv"), swapped, 0o644)

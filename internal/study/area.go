@@ -167,7 +167,7 @@ func (r *Result) keepInside(zones []population.Zone) ([]population.Zone, error) 
 	}
 	var out []population.Zone
 	var lost float64
-	n := 0
+	n, swapped := 0, 0
 	for _, z := range zones {
 		pt := z.Point
 		if len(z.Geom) > 0 {
@@ -181,10 +181,17 @@ func (r *Result) keepInside(zones []population.Zone) ([]population.Zone, error) 
 		} else {
 			n++
 			lost += z.Pop
+			if r.Area.Contains(orb.Point{pt[1], pt[0]}) {
+				swapped++
+			}
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no population zone lies inside the study area %s: do the population file and the boundary cover the same place?", r.Area.Name)
+		why := "do the population file and the boundary cover the same place?"
+		if 2*swapped > n {
+			why = "with latitude and longitude exchanged most would fall inside it: are the coordinates swapped (lat_field/lon_field, or x and y in the file)?"
+		}
+		return nil, fmt.Errorf("%s: no population zone lies inside the study area %s; %s", r.popSource(), r.Area.Name, why)
 	}
 	if n > 0 {
 		r.note("%d population zones (%s people) lie outside the study area %s and are left out", n, output.Num(lost, 0), r.Area.Name)
